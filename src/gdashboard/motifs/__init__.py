@@ -1,0 +1,1 @@
+"""Known motifs (JASPAR), motif extraction and comparison."""
