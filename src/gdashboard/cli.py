@@ -1,0 +1,149 @@
+"""The ``gdash`` command line: parses, calls the library, prints. No logic lives here."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from gdashboard.errors import InputError
+
+PRESET_HELP = ("small-rnn, large-rnn, small-cnn, med-cnn, large-cnn, small-cnn-rnn, large-cnn-rnn, "
+               "deepbind, pwm, kmer")
+PathArg = click.Path(path_type=Path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="gdashboard")
+def app():
+    """gdashboard: train TF binding-site classifiers and show why they decide as they do."""
+
+
+@app.group()
+def data():
+    """Make and inspect sequence data."""
+
+
+@data.command("simulate")
+@click.option("--out", type=PathArg, required=True, help="Folder for train.tsv, test.tsv, sites.tsv.")
+@click.option("--n", type=click.IntRange(min=10), default=4000, show_default=True,
+              help="Number of sequences in all (half bound).")
+@click.option("--seed", type=int, default=0, show_default=True)
+def data_simulate(out, n, seed):
+    """Write the embedded synthetic TFBS dataset (GATA1 then E-box, real JASPAR motifs)."""
+    from gdashboard.data.simulate import simulate, write_simulation
+
+    for path in write_simulation(simulate(n=n, seed=seed), out).values():
+        click.echo(str(path))
+
+
+@data.command("inspect")
+@click.argument("file", type=PathArg)
+@click.option("--pad", is_flag=True, help="Pad shorter sequences with N.")
+def data_inspect(file, pad):
+    """Read a sequence file and print what the trainer would see."""
+    from gdashboard.data import read_dataset
+    from gdashboard.data.describe import describe
+
+    click.echo(describe(read_dataset(file, pad=pad)))
+
+
+@app.command()
+@click.option("--train", "train_file", type=PathArg, required=True, help="Training sequences.")
+@click.option("--test", "test_file", type=PathArg, required=True,
+              help="Test sequences (evaluated only; never used for any choice).")
+@click.option("--model", required=True, help=f"Preset: {PRESET_HELP}.")
+@click.option("--out", type=PathArg, required=True, help="Run folder to create.")
+@click.option("--epochs", type=click.IntRange(min=1), help="Maximum epochs (default: the preset's recipe).")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of weights, shuffled negatives, split and batches.")
+@click.option("--tf", help="TF name (default: the first field of the experiment's name).")
+@click.option("--pooling", type=click.Choice(["mean", "max"]),
+              help="Recurrent presets: pooling over time (default mean, the paper's).")
+@click.option("--lr", "learning_rate", type=float, help="Peak learning rate (default: the preset's recipe).")
+@click.option("--batch-size", type=click.IntRange(min=1))
+@click.option("--validation-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              default=0.1, show_default=True)
+@click.option("--pad", is_flag=True, help="Pad shorter sequences with N.")
+@click.option("--resume", is_flag=True, help="Continue an interrupted run from its last epoch.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def train(train_file, test_file, model, out, epochs, seed, tf, pooling, learning_rate, batch_size,
+          validation_fraction, pad, resume, quiet):
+    """Train one model preset and evaluate it on the test file."""
+    from gdashboard.runs import train_run
+
+    metrics = train_run(train_file, test_file, model, out, seed=seed, epochs=epochs, tf=tf, pooling=pooling,
+                        learning_rate=learning_rate, batch_size=batch_size,
+                        validation_fraction=validation_fraction, pad=pad, resume=resume, progress=not quiet)
+    if not metrics["available"]:
+        click.echo(f"{model} not available: {metrics['reason']}")
+    else:
+        click.echo(f"{metrics['experiment']} {model}: test AUC {metrics['test_auc']:.4f} "
+                   f"(validation AUC {metrics['validation_auc']:.4f}) -> {out}")
+
+
+@app.command()
+@click.argument("rundir", type=PathArg)
+@click.argument("file", type=PathArg)
+@click.option("--pad", is_flag=True, help="Pad shorter sequences with N.")
+def predict(rundir, file, pad):
+    """Print a TSV of scores (log-odds of binding) for every sequence of FILE."""
+    from gdashboard.runs import predict_file
+
+    dataset, scores = predict_file(rundir, file, pad=pad)
+    out = click.get_text_stream("stdout")
+    out.write("id\tscore\n")
+    out.writelines(f"{i}\t{s:.6g}\n" for i, s in zip(dataset.ids, scores))
+
+
+@app.command()
+@click.argument("rundirs", type=PathArg, nargs=-1, required=True)
+@click.option("--out", type=PathArg, required=True, help="Folder for report.md and the CSV tables.")
+def report(rundirs, out):
+    """The paper's Table 2 (AUC summary) and Table 3 (paired t-tests) over many runs."""
+    from gdashboard.report import write_report
+
+    for path in write_report(list(rundirs), out).values():
+        click.echo(str(path))
+
+
+@app.command()
+@click.option("--out", type=PathArg, default=Path("demo-output"), show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def demo(out, seed, quiet):
+    """Simulate data, train small-cnn and small-cnn-rnn, report, and print what was written."""
+    from gdashboard.demo import run_demo
+
+    for line in run_demo(out, seed=seed, progress=not quiet):
+        click.echo(line)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``gdash``; every error is one line on stderr and a non-zero exit, never a traceback."""
+    try:
+        app.main(args=argv, prog_name="gdash", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.ClickException as error:
+        print(f"gdash: error: {error.format_message()}", file=sys.stderr)
+        return 2
+    except InputError as error:
+        print(f"gdash: error: {error}", file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        print("gdash: interrupted", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print("gdash: error: out of memory", file=sys.stderr)
+        return 1
+    return 0
+
+
+def entry() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

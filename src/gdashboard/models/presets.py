@@ -1,0 +1,82 @@
+"""The paper's Table 1 presets, the DeepBind baseline and the non-neural baselines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from torch import nn
+
+from gdashboard.models.cnn import ConvNet, DeepBind
+from gdashboard.models.rnn import RecurrentNet
+
+ARCHITECTURES = {
+    "small-rnn": "RNN", "large-rnn": "RNN",
+    "small-cnn": "CNN", "med-cnn": "CNN", "large-cnn": "CNN",
+    "small-cnn-rnn": "CNN-RNN", "large-cnn-rnn": "CNN-RNN",
+    "deepbind": "baseline", "pwm": "baseline", "kmer": "baseline",
+}
+
+MODEL_CLASSES = {"ConvNet": ConvNet, "RecurrentNet": RecurrentNet, "DeepBind": DeepBind}
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How a preset is trained by default (chosen on validation data only)."""
+
+    learning_rate: float = 1e-3
+    epochs: int = 30
+    batch_size: int = 256
+    # Linear warm-up over this many epochs, then the schedule.
+    warmup_epochs: int = 0
+    # "constant", "step" (halve every `step_epochs`, the original code's) or "cosine".
+    schedule: str = "constant"
+    step_epochs: int = 10
+    clip_value: float = 5.0
+    weight_decay: float = 0.0
+    patience: int = 8
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    model_class: str
+    kwargs: dict = field(default_factory=dict)
+    recipe: Recipe = Recipe()
+
+    @property
+    def architecture(self) -> str:
+        return ARCHITECTURES[self.name]
+
+
+PRESETS: dict[str, Preset] = {
+    preset.name: preset for preset in [
+        Preset("small-rnn", "RecurrentNet", dict(hidden_size=32, n_layers=1)),
+        Preset("large-rnn", "RecurrentNet", dict(hidden_size=32, n_layers=2)),
+        Preset("small-cnn", "ConvNet", dict(n_filters=64, kernel_sizes=(9, 5), pool=2)),
+        Preset("med-cnn", "ConvNet", dict(n_filters=64, kernel_sizes=(9, 5, 3), pool=2)),
+        Preset("large-cnn", "ConvNet", dict(n_filters=64, kernel_sizes=(9, 5, 3, 3), pool=2)),
+        Preset("small-cnn-rnn", "RecurrentNet",
+               dict(hidden_size=32, n_layers=1, conv_filters=128, conv_kernel_sizes=(9,), conv_pool=None)),
+        Preset("large-cnn-rnn", "RecurrentNet",
+               dict(hidden_size=32, n_layers=1, conv_filters=128, conv_kernel_sizes=(9, 5), conv_pool=2)),
+        Preset("deepbind", "DeepBind", dict(n_filters=16, kernel_size=24, hidden=32)),
+    ]
+}
+NEURAL_PRESETS = tuple(PRESETS)
+BASELINE_PRESETS = ("pwm", "kmer")
+ALL_PRESETS = NEURAL_PRESETS + BASELINE_PRESETS
+RECURRENT_PRESETS = tuple(n for n, p in PRESETS.items() if p.model_class == "RecurrentNet")
+
+
+def build_model(preset: str, **overrides) -> nn.Module:
+    """Build an untrained model of a preset; ``overrides`` replace its keyword arguments
+    (e.g. ``pooling="max"`` for a recurrent preset)."""
+    if preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(ALL_PRESETS)}")
+    spec = PRESETS[preset]
+    kwargs = {**spec.kwargs, **overrides}
+    return MODEL_CLASSES[spec.model_class](**kwargs)
+
+
+def model_kwargs(preset: str, **overrides) -> dict:
+    return {**PRESETS[preset].kwargs, **overrides}

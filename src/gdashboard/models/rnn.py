@@ -1,0 +1,84 @@
+"""Recurrent classifiers: the paper's bidirectional LSTM and CNN-RNN presets."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from gdashboard.models.cnn import ConvStack
+
+POOLINGS = ("mean", "max")
+
+
+class RecurrentNet(nn.Module):
+    """A bidirectional LSTM over one-hot DNA, optionally after a convolution stack.
+
+    ``X (N, 4, L)`` -> [convolutions, "same" padding] -> BiLSTM -> both directions'
+    outputs concatenated -> pooled over time (``mean`` as in the paper, or ``max``)
+    -> dropout -> linear to ``n_classes`` logits.
+
+    Parameters
+    ----------
+    hidden_size : int, LSTM units per direction
+    n_layers : int, stacked BiLSTM layers (a layer above the first sees both directions)
+    conv_filters, conv_kernel_sizes, conv_pool : the convolution stack, or
+        ``conv_kernel_sizes=()`` for a plain RNN
+    pooling : "mean" or "max", over time
+    dropout : float, before the linear layer (and between LSTM layers)
+    forget_bias : float, initial forget-gate bias (the original code used 1)
+    """
+
+    def __init__(self, hidden_size: int = 32, n_layers: int = 1, conv_filters: int = 0,
+                 conv_kernel_sizes=(), conv_pool: int | None = None, pooling: str = "mean",
+                 dropout: float = 0.5, forget_bias: float = 1.0, n_classes: int = 2):
+        super().__init__()
+        if pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
+        self.pooling = pooling
+        if conv_kernel_sizes:
+            # No dropout between the convolutions and the LSTM: the original
+            # CNN-RNN had none there; dropout acts before the classifier.
+            self.convolutions = ConvStack(conv_filters, conv_kernel_sizes, conv_pool, dropout=0.0,
+                                          padding="same")
+            lstm_input = self.convolutions.out_channels
+        else:
+            self.convolutions = None
+            lstm_input = 4
+        self.lstm = nn.LSTM(lstm_input, hidden_size, num_layers=n_layers, batch_first=True,
+                            bidirectional=True, dropout=dropout if n_layers > 1 else 0.0)
+        self.dropout = nn.Dropout(dropout)
+        self.linear = nn.Linear(2 * hidden_size, n_classes)
+        self.hidden_size = hidden_size
+        self.n_layers = n_layers
+        self.reset_forget_bias(forget_bias)
+
+    def reset_forget_bias(self, value: float) -> None:
+        # PyTorch orders gates (input, forget, cell, output) and adds two bias
+        # vectors; the forget-gate total is set to `value`.
+        with torch.no_grad():
+            for name, parameter in self.lstm.named_parameters():
+                if name.startswith("bias_"):
+                    h = self.hidden_size
+                    parameter[h:2 * h] = value if name.startswith("bias_ih") else 0.0
+
+    def encode(self, X: torch.Tensor) -> torch.Tensor:
+        """The LSTM's input sequence ``(N, T, C)``: the convolution output, or X itself."""
+        features = self.convolutions(X) if self.convolutions is not None else X
+        return features.transpose(1, 2)
+
+    def pool(self, outputs: torch.Tensor) -> torch.Tensor:
+        """Pool LSTM outputs ``(N, T, 2H)`` over time."""
+        if self.pooling == "mean":
+            return outputs.mean(dim=1)
+        return outputs.amax(dim=1)
+
+    def classify(self, pooled: torch.Tensor) -> torch.Tensor:
+        return self.linear(self.dropout(pooled))
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        outputs, _ = self.lstm(self.encode(X))
+        return self.classify(self.pool(outputs))
+
+    @property
+    def first_convolution(self) -> nn.Conv1d | None:
+        return None if self.convolutions is None else self.convolutions.layers[0]

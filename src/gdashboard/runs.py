@@ -1,0 +1,172 @@
+"""A training run folder: read data, train a preset, evaluate on the test file, write
+``config.json``, ``model.safetensors``, ``metrics.json``, ``history.jsonl`` and
+``test_predictions.tsv``. The CLI, the demo and the benchmarks all go through here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from gdashboard.data import Dataset, read_dataset, train_validation_split
+from gdashboard.errors import InputError
+from gdashboard.evaluate import binary_metrics, predict_scores
+from gdashboard.fileio import atomic_path, write_json
+from gdashboard.models.io import save_model
+from gdashboard.models.presets import (ALL_PRESETS, ARCHITECTURES, PRESETS, RECURRENT_PRESETS,
+                                       Recipe, build_model, model_kwargs)
+from gdashboard.train import CHECKPOINT_STATE, CHECKPOINT_TENSORS, fit
+
+
+def write_predictions(path: str | os.PathLike, dataset: Dataset, scores: np.ndarray) -> None:
+    """A TSV of ``id``, ``label`` and ``score`` (the model's log-odds of binding;
+    the decision function for baselines)."""
+    with atomic_path(path) as temporary, open(temporary, "w") as handle:
+        handle.write("id\tlabel\tscore\n")
+        for identifier, label, score in zip(dataset.ids, dataset.labels, scores):
+            handle.write(f"{identifier}\t{label}\t{score:.6g}\n")
+
+
+def _check_lengths(train: Dataset, test: Dataset) -> None:
+    if train.length != test.length:
+        raise InputError(
+            f"test sequences have length {test.length} but training sequences {train.length}; "
+            "the model needs one length (pad both with --pad to a common length)", test.path)
+
+
+def train_run(
+    train_path: str | os.PathLike,
+    test_path: str | os.PathLike,
+    preset: str,
+    out: str | os.PathLike,
+    *,
+    seed: int = 0,
+    epochs: int | None = None,
+    tf: str | None = None,
+    pooling: str | None = None,
+    model_options: dict | None = None,
+    learning_rate: float | None = None,
+    batch_size: int | None = None,
+    schedule: str | None = None,
+    warmup_epochs: int | None = None,
+    patience: int | None = None,
+    validation_fraction: float = 0.1,
+    pad: bool = False,
+    resume: bool = False,
+    progress: bool = True,
+    device: str | None = None,
+) -> dict:
+    """Train one preset on one experiment and evaluate it; returns ``metrics.json``'s content.
+
+    The negatives of a positives-only training file are shuffles seeded by ``seed``;
+    the validation split (``validation_fraction`` of the training pairs, seeded)
+    keeps each positive with its shuffle. The test file never steers a choice:
+    early stopping and every default recipe look at validation data only.
+    """
+    if preset not in ALL_PRESETS:
+        raise InputError(f"unknown model preset {preset!r}; choose one of {', '.join(ALL_PRESETS)}")
+    if pooling is not None and preset not in RECURRENT_PRESETS:
+        raise InputError(f"--pooling applies to recurrent presets ({', '.join(RECURRENT_PRESETS)}), not {preset}")
+    out = Path(out)
+    if (out / "metrics.json").exists() and not resume:
+        raise InputError("already holds a finished run; choose another --out or pass --resume", out)
+    if (out / CHECKPOINT_STATE).exists() and not resume:
+        raise InputError("holds an interrupted run; pass --resume to continue it or choose another --out", out)
+    if resume and (out / "metrics.json").exists():
+        return json.loads((out / "metrics.json").read_text())
+
+    train = read_dataset(train_path, seed=seed, pad=pad)
+    test = read_dataset(test_path, seed=seed, pad=pad)
+    _check_lengths(train, test)
+    experiment = train.name
+    tf = tf or train.tf
+    train_index, valid_index = train_validation_split(train.groups, validation_fraction, seed)
+    training, validation = train.subset(train_index), train.subset(valid_index)
+    out.mkdir(parents=True, exist_ok=True)
+    base_config = {
+        "preset": preset, "architecture": ARCHITECTURES[preset], "experiment": experiment, "tf": tf,
+        "sequence_length": train.length, "seed": seed, "train_file": str(train_path),
+        "test_file": str(test_path), "validation_fraction": validation_fraction,
+        "n_train": len(training), "n_validation": len(validation), "n_test": len(test),
+        "n_shuffled_negatives": train.n_shuffled,
+    }
+    began = time.perf_counter()
+    if preset in ("pwm", "kmer"):
+        from gdashboard.models.baselines import MotifNotFoundError, build_baseline
+
+        try:
+            model = build_baseline(preset, tf=tf, seed=seed)
+        except MotifNotFoundError as error:
+            metrics = {**_metrics_header(base_config, None), "available": False, "reason": error.problem,
+                       "test_auc": None, "test_auprc": None, "test_accuracy": None, "validation_auc": None}
+            write_json(out / "metrics.json", metrics)
+            return metrics
+        model.fit(training.X, training.labels, validation.X, validation.labels)
+        validation_auc = binary_metrics(validation.labels, predict_scores(model, validation.X))["auc"]
+        config = {**base_config, "baseline": model.get_config()}
+        best_epoch, history = None, []
+        threshold = getattr(model, "threshold", 0.0)
+    else:
+        recipe = PRESETS[preset].recipe
+        overrides = {k: v for k, v in dict(
+            epochs=epochs, learning_rate=learning_rate, batch_size=batch_size, schedule=schedule,
+            warmup_epochs=warmup_epochs, patience=patience).items() if v is not None}
+        recipe = replace(recipe, **overrides)
+        extra = dict(model_options or {})
+        if pooling is not None:
+            extra["pooling"] = pooling
+        torch.manual_seed(seed)
+        model = build_model(preset, **extra)
+        kwargs = model_kwargs(preset, **extra)
+        result = fit(model, training.X, training.labels, validation.X, validation.labels, recipe, seed,
+                     checkpoint_dir=out, resume=resume, history_path=out / "history.jsonl",
+                     progress=progress, device=device)
+        validation_auc, best_epoch, history = result.best_validation_auc, result.best_epoch, result.history
+        config = {**base_config, "model_class": PRESETS[preset].model_class,
+                  "model_kwargs": {k: list(v) if isinstance(v, tuple) else v for k, v in kwargs.items()},
+                  "recipe": asdict(recipe)}
+        threshold = 0.0
+    train_seconds = time.perf_counter() - began
+
+    save_model(model, out, config)
+    scores = predict_scores(model, test.X)
+    test_metrics = binary_metrics(test.labels, scores, threshold=threshold)
+    write_predictions(out / "test_predictions.tsv", test, scores)
+    metrics = {
+        **_metrics_header(base_config, config.get("model_kwargs", {}).get("pooling")),
+        "available": True,
+        "test_auc": test_metrics["auc"], "test_auprc": test_metrics["auprc"],
+        "test_accuracy": test_metrics["accuracy"], "validation_auc": validation_auc,
+        "best_epoch": best_epoch, "epochs_run": len(history), "train_seconds": train_seconds,
+    }
+    write_json(out / "metrics.json", metrics)
+    for leftover in (CHECKPOINT_TENSORS, CHECKPOINT_STATE):
+        (out / leftover).unlink(missing_ok=True)
+    return metrics
+
+
+def _metrics_header(config: dict, pooling: str | None) -> dict:
+    return {k: config[k] for k in ("experiment", "tf", "preset", "architecture", "seed",
+                                   "n_train", "n_validation", "n_test")} | {"pooling": pooling}
+
+
+def predict_file(rundir: str | os.PathLike, path: str | os.PathLike, pad: bool = False):
+    """Scores of a trained run on a sequence file: ``(dataset, scores)``.
+
+    No negatives are added: every sequence in the file is scored as it is.
+    """
+    from gdashboard.models.io import load_model, read_config
+
+    config = read_config(rundir)
+    model = load_model(rundir)
+    dataset = read_dataset(path, shuffle_negatives=False, pad=pad)
+    if dataset.length != config["sequence_length"]:
+        raise InputError(f"sequences have length {dataset.length}; the model was trained on "
+                         f"length {config['sequence_length']}", path)
+    return dataset, predict_scores(model, dataset.X)
