@@ -129,8 +129,9 @@ def fit(
     X_train = X_train.to(device)
     y_train_tensor = torch.as_tensor(np.asarray(y_train), dtype=torch.long, device=device)
     generator = torch.Generator().manual_seed(seed)
+    # The fused kernel updates all parameters in one pass (CPU and CUDA alike).
     optimizer = torch.optim.Adam(model.parameters(), lr=recipe.learning_rate,
-                                 weight_decay=recipe.weight_decay)
+                                 weight_decay=recipe.weight_decay, fused=True)
     checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
     history: list[dict] = []
     start_epoch, best_epoch, best_auc, epochs_without_gain = 0, -1, -math.inf, 0
@@ -166,7 +167,7 @@ def fit(
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if recipe.clip_value:
-                torch.nn.utils.clip_grad_value_(model.parameters(), recipe.clip_value)
+                torch.nn.utils.clip_grad_value_(model.parameters(), recipe.clip_value, foreach=True)
             optimizer.step()
             loss_sum += loss.detach() * len(index)
         validation_logits = predict_logits(model, X_valid)

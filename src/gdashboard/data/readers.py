@@ -77,8 +77,7 @@ class Dataset:
             name=self.name,
             tf=self.tf,
             path=self.path,
-            n_shuffled=int((np.char.endswith(np.array([self.ids[i] for i in index], dtype=str), ":shuffle")).sum())
-            if len(index) else 0,
+            n_shuffled=sum(self.ids[i].endswith(":shuffle") for i in index),
         )
 
 
@@ -128,7 +127,7 @@ def _detect_format(path: Path) -> str:
         return "deepbind"
     if name.endswith(_FASTA_EXTENSIONS):
         return "fasta"
-    if name.endswith((".tsv", ".csv", ".txt")):
+    if name.endswith((".tsv", ".csv")):
         return "table"
     # Unknown extension: sniff the first non-empty line.
     with _open_text(path) as handle:
@@ -180,13 +179,16 @@ def _parse_deepbind(path: Path, lines: list[str]):
         ids.append(fields[1].strip())
         sequences.append(fields[2].strip())
         labels.append(int(fields[3]))
-        line_numbers.append(number)
+        line_numbers.append([number])
     return ids, sequences, labels, line_numbers
 
 
 def _parse_fasta(path: Path, lines: list[str]):
     headers, sequences, line_numbers = [], [], []
     chunks: list[str] = []
+    # Where each record's sequence lines start, so that an error inside a
+    # wrapped record names the line that holds the offending character.
+    chunk_lines: list[list[int]] = []
     for number, line in enumerate(lines, start=1):
         line = line.strip()
         if not line:
@@ -198,11 +200,13 @@ def _parse_fasta(path: Path, lines: list[str]):
                 sequences.append("".join(chunks))
             headers.append(line[1:].strip())
             line_numbers.append(number + 1)
+            chunk_lines.append([])
             chunks = []
         else:
             if not headers:
                 raise InputError("FASTA must start with a '>' header line", path, number)
             chunks.append(line)
+            chunk_lines[-1].append(number)
     if not headers:
         raise InputError("the file holds no FASTA records", path)
     if not chunks:
@@ -222,7 +226,7 @@ def _parse_fasta(path: Path, lines: list[str]):
                 path, line_numbers[first] - 1)
         labels = [1] * len(headers)
         ids = [h.split()[0] if h else f"{stem}:{i}" for i, h in enumerate(headers, start=1)]
-    return ids, sequences, labels, line_numbers
+    return ids, sequences, labels, chunk_lines
 
 
 def _parse_table(path: Path, lines: list[str]):
@@ -250,7 +254,7 @@ def _parse_table(path: Path, lines: list[str]):
         labels.append(int(label))
         ids.append(row[id_col].strip() if id_col is not None and row[id_col].strip()
                    else f"{stem}:{len(ids) + 1}")
-        line_numbers.append(number)
+        line_numbers.append([number])
     return ids, sequences, labels, line_numbers
 
 
@@ -274,6 +278,16 @@ def _pair_groups(sequences: list[str], labels: list[int]) -> np.ndarray:
         else:
             i += 1
     return groups
+
+
+def _line_of_position(lines: list[str], record_lines: list[int], position: int) -> int:
+    """The file line holding character ``position`` of a (possibly wrapped) record."""
+    for number in record_lines[:-1]:
+        length = len(lines[number - 1].strip())
+        if position < length:
+            return number
+        position -= length
+    return record_lines[-1]
 
 
 def read_dataset(
@@ -314,9 +328,11 @@ def read_dataset(
     kind = _detect_format(path)
     lines = _read_lines(path)
     parser = {"deepbind": _parse_deepbind, "fasta": _parse_fasta, "table": _parse_table}[kind]
-    ids, sequences, labels, line_numbers = parser(path, lines)
+    # record_lines[i]: the file lines that hold sequence i (several for wrapped FASTA)
+    ids, sequences, labels, record_lines = parser(path, lines)
     if not sequences:
         raise InputError("the file holds no sequences", path)
+    line_numbers = [numbers[0] for numbers in record_lines]
 
     for seq, number in zip(sequences, line_numbers):
         if not seq:
@@ -334,9 +350,10 @@ def read_dataset(
     codes, bad_sequence, bad_position = encode_codes(sequences)
     if bad_sequence is not None:
         char = sequences[bad_sequence][bad_position]
+        line = _line_of_position(lines, record_lines[bad_sequence], bad_position)
         raise InputError(
             f"invalid character {char!r} at position {bad_position + 1} of the sequence; "
-            "only A, C, G, T and N are allowed", path, line_numbers[bad_sequence])
+            "only A, C, G, T and N are allowed", path, line)
 
     X = torch.from_numpy(np.ascontiguousarray(_EYE[codes].transpose(0, 2, 1)))
     labels_array = np.asarray(labels, dtype=np.int64)

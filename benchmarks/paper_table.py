@@ -1,0 +1,86 @@
+"""Every preset (baselines included) on every experiment of ../shared/data.
+
+Resumable and splittable: each (experiment, model) is a run folder under --out;
+finished runs are skipped, interrupted ones resume from their last epoch. Run
+several parts side by side with one thread each (processes × threads ≤ cores):
+
+    .venv/bin/python benchmarks/paper_table.py --out runs/table --part 0 --parts 2 &
+    .venv/bin/python benchmarks/paper_table.py --out runs/table --part 1 --parts 2 &
+    .venv/bin/gdash report runs/table --out runs/table-report
+
+The recurrent presets run in the paper's mean form and, as a separate model, in
+the max form (``--pooling max``).
+"""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from gdashboard.errors import InputError
+from gdashboard.models import ALL_PRESETS, RECURRENT_PRESETS
+from gdashboard.runs import train_run
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def experiments(data: Path):
+    """(name, train file, test file) of every experiment, smallest training set first,
+    the paper's own GATA1 split leading."""
+    found = []
+    for folder in sorted((data / "deepmotif").glob("*")):
+        if (folder / "train.fa").exists():
+            found.append((folder.name, folder / "train.fa", folder / "test.fa"))
+    for train in sorted((data / "encode").glob("*_AC.seq.gz")):
+        name = train.name[: -len("_AC.seq.gz")]
+        found.append((name, train, train.with_name(f"{name}_B.seq.gz")))
+    found.sort(key=lambda e: (not e[0].startswith("GATA1_K562"), e[1].stat().st_size))
+    return found
+
+
+def jobs(data: Path, presets, poolings):
+    for name, train, test in experiments(data):
+        for preset in presets:
+            for pooling in (poolings if preset in RECURRENT_PRESETS else [None]):
+                label = preset if pooling in (None, "mean") else f"{preset}-{pooling}"
+                yield name, train, test, preset, pooling, label
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--out", type=Path, default=Path("runs/table"))
+    parser.add_argument("--presets", nargs="*", default=list(ALL_PRESETS))
+    parser.add_argument("--poolings", nargs="*", default=["mean", "max"])
+    parser.add_argument("--experiments", nargs="*", help="only these experiment names")
+    parser.add_argument("--part", type=int, default=0)
+    parser.add_argument("--parts", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    if not args.data.is_dir():
+        sys.exit(f"skipped: {args.data} is absent")
+    torch.set_num_threads(args.threads)
+    for index, (name, train, test, preset, pooling, label) in enumerate(jobs(args.data, args.presets, args.poolings)):
+        if index % args.parts != args.part or (args.experiments and name not in args.experiments):
+            continue
+        rundir = args.out / name / label
+        if (rundir / "metrics.json").exists():
+            continue
+        began = time.time()
+        try:
+            metrics = train_run(train, test, preset, rundir, seed=args.seed, pooling=pooling,
+                                progress=False, resume=True)
+        except InputError as error:
+            print(f"{name} {label}: {error}", flush=True)
+            continue
+        print(json.dumps({"experiment": name, "model": label, "test_auc": metrics["test_auc"],
+                          "validation_auc": metrics["validation_auc"],
+                          "minutes": round((time.time() - began) / 60, 2)}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

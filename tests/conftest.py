@@ -1,0 +1,27 @@
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+# Two torch processes with two threads each thrash a 2-core machine: one thread.
+torch.set_num_threads(1)
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real data folder {SHARED_DATA} is absent (it lives beside the repository)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def simulated(tmp_path_factory):
+    """A small simulated dataset written to disk once per test session."""
+    from gdashboard.data.simulate import simulate, write_simulation
+
+    out = tmp_path_factory.mktemp("simulated")
+    write_simulation(simulate(n=2000, seed=1), out)
+    return out

@@ -1,0 +1,95 @@
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from gdashboard.data import read_dataset
+from gdashboard.models import build_model
+from gdashboard.models.presets import Recipe
+from gdashboard.train import fit, learning_rate_at
+from gdashboard.runs import train_run
+
+
+def test_learning_rate_schedules():
+    step = Recipe(learning_rate=1e-2, schedule="step", step_epochs=10, epochs=50)
+    assert learning_rate_at(step, 0) == 1e-2
+    assert learning_rate_at(step, 10.5) == 5e-3
+    assert learning_rate_at(step, 25) == 2.5e-3
+    warm = Recipe(learning_rate=1e-2, warmup_epochs=2, schedule="cosine", epochs=12)
+    assert learning_rate_at(warm, 1) < 1e-2 / 2 + 1e-4
+    assert learning_rate_at(warm, 2) == pytest.approx(1e-2)
+    assert learning_rate_at(warm, 12) == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.slow
+def test_small_cnn_learns_simulated_data(simulated, tmp_path):
+    metrics = train_run(simulated / "train.tsv", simulated / "test.tsv", "small-cnn", tmp_path / "run",
+                        epochs=15, progress=False)
+    assert metrics["test_auc"] > 0.9
+    for name in ("config.json", "model.safetensors", "metrics.json", "history.jsonl", "test_predictions.tsv"):
+        assert (tmp_path / "run" / name).exists(), name
+    assert not (tmp_path / "run" / "checkpoint.safetensors").exists()
+    history = [json.loads(line) for line in (tmp_path / "run" / "history.jsonl").read_text().splitlines()]
+    assert len(history) == metrics["epochs_run"]
+    # the kept weights are the best validation epoch's
+    assert metrics["validation_auc"] == max(h["validation_auc"] for h in history)
+    assert history[metrics["best_epoch"] - 1]["validation_auc"] == metrics["validation_auc"]
+
+
+def _toy_problem(seed=0, n=256, length=40):
+    generator = torch.Generator().manual_seed(seed)
+    codes = torch.randint(0, 4, (n, length), generator=generator)
+    labels = np.arange(n) % 2
+    codes[labels == 1, 10:16] = torch.tensor([0, 2, 0, 3, 0, 0])  # AGATAA
+    X = torch.nn.functional.one_hot(codes, 4).permute(0, 2, 1).float()
+    return X, labels
+
+
+def test_fit_is_seeded_and_repeatable():
+    X, y = _toy_problem()
+    results = []
+    for _ in range(2):
+        torch.manual_seed(3)
+        model = build_model("small-cnn")
+        fit(model, X, y, X[:64], y[:64], Recipe(epochs=2, batch_size=64), seed=3, progress=False)
+        results.append(model.state_dict())
+    for key in results[0]:
+        assert torch.equal(results[0][key], results[1][key]), key
+
+
+def test_resume_continues_from_saved_epoch(tmp_path):
+    X, y = _toy_problem()
+    recipe = Recipe(epochs=4, batch_size=64, patience=10)
+
+    torch.manual_seed(0)
+    whole = build_model("small-cnn")
+    whole_result = fit(whole, X, y, X[:64], y[:64], recipe, seed=0, progress=False)
+
+    # Interrupt after two epochs: train with epochs=2 into a checkpoint folder ...
+    torch.manual_seed(0)
+    first = build_model("small-cnn")
+    fit(first, X, y, X[:64], y[:64], Recipe(epochs=2, batch_size=64, patience=10), seed=0,
+        checkpoint_dir=tmp_path, history_path=tmp_path / "history.jsonl", progress=False)
+    state = json.loads((tmp_path / "checkpoint.json").read_text())
+    assert state["epoch"] == 1  # 0-based: two epochs done
+
+    # ... then resume in a fresh model: epochs 3 and 4 only, same result as uninterrupted.
+    torch.manual_seed(123)
+    resumed = build_model("small-cnn")
+    result = fit(resumed, X, y, X[:64], y[:64], recipe, seed=0, checkpoint_dir=tmp_path,
+                 resume=True, history_path=tmp_path / "history.jsonl", progress=False)
+    assert [h["epoch"] for h in result.history] == [1, 2, 3, 4]
+    lines = (tmp_path / "history.jsonl").read_text().splitlines()
+    assert [json.loads(line)["epoch"] for line in lines] == [1, 2, 3, 4]
+    assert result.best_epoch == whole_result.best_epoch
+    for key, value in whole.state_dict().items():
+        assert torch.allclose(value, resumed.state_dict()[key], atol=1e-6), key
+
+
+def test_train_run_refuses_to_overwrite(simulated, tmp_path):
+    from gdashboard.errors import InputError
+
+    train_run(simulated / "train.tsv", simulated / "test.tsv", "pwm", tmp_path / "run", progress=False)
+    with pytest.raises(InputError, match="already holds a finished run"):
+        train_run(simulated / "train.tsv", simulated / "test.tsv", "pwm", tmp_path / "run", progress=False)
