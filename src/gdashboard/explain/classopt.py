@@ -1,0 +1,312 @@
+"""Class optimization: the input that a trained model finds most positive.
+
+Following the paper (Lanchantin et al. 2017, section 3.3, after Simonyan et al.
+2013) we look for
+
+    X* = argmax_X  S+(X) - lambda * ||X||^2
+
+by gradient ascent on a continuous ``(4, L)`` matrix X with the model's weights
+frozen. X is unconstrained while optimising (as in the original Torch7 code):
+it is neither a one-hot sequence nor a probability matrix, so the result is
+reported three ways: the raw matrix, a per-position distribution for a logo
+(the original code's normalization) and the argmax sequence with the model's
+score on it.
+
+Several random restarts run as one batch: each restart is a row of the batch,
+the model treats rows independently (eval mode: no dropout, no batch
+statistics), and RMSprop, Adam and SGD update every element on its own, so the
+batch computes exactly what the restarts would compute one after another, in
+one forward/backward per step instead of ``restarts``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from gdashboard.data.onehot import ALPHABET
+from gdashboard.errors import InputError
+
+TARGETS = ("logit", "log_probability", "log_odds")
+OPTIMIZERS = ("rmsprop", "adam", "sgd")
+# The positive class is column 1 of the models' (N, 2) logits.
+POSITIVE = 1
+# Added to every entry before normalising a position (the original code's value):
+# it keeps a position whose clamped values are all zero from dividing by zero
+# and gives it a flat distribution instead.
+LOGO_PSEUDOCOUNT = 0.01
+
+
+@dataclass
+class ClassOptimization:
+    """The result of :func:`class_optimize`.
+
+    Attributes
+    ----------
+    matrix : np.ndarray, float32, shape (4, L)
+        The optimized X of the best restart (highest objective), rows ACGT.
+        Unconstrained: entries may be negative or above 1.
+    probabilities : np.ndarray, float32, shape (4, L)
+        ``matrix`` turned into a distribution per position for a sequence logo,
+        as the original code did: clamp to [0, 1], divide by the global maximum
+        of the clamped matrix (skipped when that maximum is 0), add 0.01, divide
+        each position (column) by its sum. Every column sums to 1.
+    sequence : str
+        The argmax of ``matrix`` per position, over ``ACGT`` (ties go to the
+        earlier letter; never ``N``).
+    score : float
+        The model's ``target`` on the one-hot encoding of ``sequence``.
+    objective : float
+        ``target(matrix) - l2 * ||matrix||^2`` of the best restart.
+    all_matrices : np.ndarray, float32, shape (restarts, 4, L)
+    all_sequences : list of str, one per restart
+    all_scores : np.ndarray, float32, shape (restarts,)
+        ``target`` of each restart's argmax sequence.
+    all_objectives : np.ndarray, float32, shape (restarts,)
+    best : int
+        Index of the best restart.
+    target, l2, steps, optimizer, learning_rate, seed : the settings used.
+    """
+
+    matrix: np.ndarray
+    probabilities: np.ndarray
+    sequence: str
+    score: float
+    objective: float
+    all_matrices: np.ndarray
+    all_sequences: list[str]
+    all_scores: np.ndarray
+    all_objectives: np.ndarray
+    best: int
+    target: str
+    l2: float
+    steps: int
+    optimizer: str
+    learning_rate: float
+    seed: int
+
+
+def logo_probabilities(matrix: np.ndarray | torch.Tensor) -> np.ndarray:
+    """The original code's normalization of an optimized X for a logo.
+
+    Clamp to [0, 1], divide by the global maximum (skipped when it is 0: the
+    matrix is then all zeros and every position comes out uniform), add 0.01,
+    normalise every position (column, last axis is position) to sum to 1.
+
+    Parameters
+    ----------
+    matrix : array, shape (4, L) or (N, 4, L); for a batch the maximum is taken
+        per matrix.
+
+    Returns
+    -------
+    np.ndarray, float32, same shape.
+    """
+    array = np.asarray(matrix.detach().cpu() if isinstance(matrix, torch.Tensor) else matrix,
+                       dtype=np.float32)
+    clamped = np.clip(array, 0.0, 1.0)
+    peak = clamped.max(axis=(-2, -1), keepdims=True)
+    scaled = clamped / np.where(peak > 0, peak, 1.0)
+    shifted = scaled + LOGO_PSEUDOCOUNT
+    return (shifted / shifted.sum(axis=-2, keepdims=True)).astype(np.float32)
+
+
+def target_score(logits: torch.Tensor, target: str) -> torch.Tensor:
+    """The scalar per row that class optimization maximises.
+
+    ``logit``: the positive logit; ``log_probability``: log p+ (the original
+    code's objective); ``log_odds``: positive minus negative logit.
+    """
+    if target == "logit":
+        return logits[:, POSITIVE]
+    if target == "log_probability":
+        return F.log_softmax(logits, dim=1)[:, POSITIVE]
+    if target == "log_odds":
+        return logits[:, POSITIVE] - logits[:, 1 - POSITIVE]
+    raise InputError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
+
+
+def initial_matrices(restarts: int, length: int, seed: int) -> torch.Tensor:
+    """Starting points ``(restarts, 4, length)``, uniform in [0, 1) as in the original.
+
+    Restart ``r`` is drawn from its own generator seeded with ``seed + r``, so a
+    batch of restarts equals ``restarts`` single-restart runs with seeds
+    ``seed, seed + 1, ...`` (and does not depend on the batch size).
+    """
+    return torch.stack([
+        torch.rand((4, length), generator=torch.Generator().manual_seed(seed + r))
+        for r in range(restarts)
+    ])
+
+
+def _make_optimizer(name: str, parameters, learning_rate: float) -> torch.optim.Optimizer:
+    if name == "rmsprop":
+        # PyTorch's defaults (alpha 0.99, eps 1e-8) are Torch7 optim.rmsprop's.
+        return torch.optim.RMSprop(parameters, lr=learning_rate)
+    if name == "adam":
+        return torch.optim.Adam(parameters, lr=learning_rate)
+    if name == "sgd":
+        return torch.optim.SGD(parameters, lr=learning_rate)
+    raise InputError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
+
+
+def _model_device(model: nn.Module) -> torch.device:
+    for tensor in model.parameters():
+        return tensor.device
+    return torch.device("cpu")
+
+
+def _backward_context(model: nn.Module, device: torch.device):
+    """cuDNN's RNN backward refuses to run in eval mode; PyTorch's own kernels do not."""
+    if device.type == "cuda" and any(isinstance(m, nn.RNNBase) for m in model.modules()):
+        return torch.backends.cudnn.flags(enabled=False)
+    return contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def frozen(model: nn.Module):
+    """Eval mode and ``requires_grad=False`` on every parameter; both restored on exit.
+
+    Freezing keeps autograd from computing (and the caller from accumulating)
+    gradients for the weights: only X is optimised.
+    """
+    was_training = model.training
+    flags = [(p, p.requires_grad) for p in model.parameters()]
+    try:
+        model.eval()
+        for parameter, _ in flags:
+            parameter.requires_grad_(False)
+        yield model
+    finally:
+        for parameter, flag in flags:
+            parameter.requires_grad_(flag)
+        model.train(was_training)
+
+
+def _argmax_sequences(matrices: torch.Tensor) -> list[str]:
+    index = matrices.argmax(dim=1).cpu().numpy()
+    letters = np.frombuffer(ALPHABET.encode(), dtype=np.uint8)[index]
+    return [row.tobytes().decode() for row in letters]
+
+
+def class_optimize(model: nn.Module, length: int, target: str = "logit", l2: float = 0.009,
+                   steps: int = 1000, optimizer: str = "rmsprop", learning_rate: float = 0.05,
+                   restarts: int = 16, seed: int = 0, progress: bool = False) -> ClassOptimization:
+    """Find the input that maximises the positive class: ``argmax_X S+(X) - l2 * ||X||^2``.
+
+    Parameters
+    ----------
+    model : nn.Module
+        Takes one-hot ``(N, 4, L)`` float32 ACGT and returns ``(N, 2)`` logits.
+        Its weights are frozen and it runs in eval mode during the search; its
+        ``requires_grad`` flags and training mode are restored afterwards.
+    length : int
+        Sequence length L (the models were trained on 101).
+    target : {"logit", "log_probability", "log_odds"}
+        S+: the positive logit (default, the paper's definition), log p+ (what
+        the original code maximised) or the log odds of the two classes.
+    l2 : float
+        lambda, the weight of the squared L2 norm of X (per restart); 0.009 is
+        the original code's value.
+    steps : int
+        Gradient steps (1,000 in the original).
+    optimizer : {"rmsprop", "adam", "sgd"}
+        RMSprop was the original code's choice.
+    learning_rate : float
+        0.05 in the original.
+    restarts : int
+        Random starting points, optimised together as one batch. Restart ``r``
+        starts from X uniform in [0, 1) drawn with seed ``seed + r``; the best
+        restart (highest final objective) is reported.
+    seed : int
+    progress : bool
+        Show a progress bar over the steps.
+
+    Returns
+    -------
+    ClassOptimization
+
+    Raises
+    ------
+    InputError
+        For an unknown target or optimizer, a non-positive length, restart
+        count, a negative step count or l2, or a length the model cannot take.
+    """
+    if target not in TARGETS:
+        raise InputError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
+    if optimizer not in OPTIMIZERS:
+        raise InputError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
+    if int(length) < 1:
+        raise InputError(f"length must be at least 1, got {length}")
+    if int(restarts) < 1:
+        raise InputError(f"restarts must be at least 1, got {restarts}")
+    if int(steps) < 0:
+        raise InputError(f"steps must be 0 or more, got {steps}")
+    if l2 < 0:
+        raise InputError(f"l2 must be 0 or more, got {l2}")
+    length, restarts, steps = int(length), int(restarts), int(steps)
+    device = _model_device(model)
+
+    with frozen(model):
+        with torch.no_grad():
+            try:
+                model(torch.zeros((1, 4, length), device=device))
+            except RuntimeError as error:
+                raise InputError(f"the model cannot take sequences of length {length}: "
+                                 f"{str(error).splitlines()[0]}") from None
+
+        X = initial_matrices(restarts, length, seed).to(device).requires_grad_(True)
+        opt = _make_optimizer(optimizer, [X], learning_rate)
+
+        def objectives(matrices: torch.Tensor) -> torch.Tensor:
+            # One objective per restart; lambda applies to each restart's own norm.
+            return target_score(model(matrices), target) - l2 * matrices.pow(2).sum(dim=(1, 2))
+
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=steps, unit="step", desc="class optimization")
+        with _backward_context(model, device):
+            for _ in range(steps):
+                opt.zero_grad(set_to_none=True)
+                # Restarts do not interact, so ascending the sum ascends each one.
+                (-objectives(X).sum()).backward()
+                opt.step()
+                if bar is not None:
+                    bar.update()
+        if bar is not None:
+            bar.close()
+
+        with torch.no_grad():
+            final = X.detach()
+            all_objectives = objectives(final)
+            all_sequences = _argmax_sequences(final)
+            one_hot = F.one_hot(final.argmax(dim=1), 4).transpose(1, 2).to(final.dtype)
+            all_scores = target_score(model(one_hot), target)
+
+    best = int(all_objectives.argmax())
+    matrices = final.cpu().numpy().astype(np.float32)
+    return ClassOptimization(
+        matrix=matrices[best],
+        probabilities=logo_probabilities(matrices[best]),
+        sequence=all_sequences[best],
+        score=float(all_scores[best]),
+        objective=float(all_objectives[best]),
+        all_matrices=matrices,
+        all_sequences=all_sequences,
+        all_scores=all_scores.cpu().numpy().astype(np.float32),
+        all_objectives=all_objectives.cpu().numpy().astype(np.float32),
+        best=best,
+        target=target,
+        l2=float(l2),
+        steps=steps,
+        optimizer=optimizer,
+        learning_rate=float(learning_rate),
+        seed=int(seed),
+    )
