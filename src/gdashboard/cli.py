@@ -92,7 +92,7 @@ def predict(rundir, file, pad):
     from gdashboard.runs import predict_file
 
     dataset, scores = predict_file(rundir, file, pad=pad)
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     out.write("id\tscore\n")
     out.writelines(f"{i}\t{s:.6g}\n" for i, s in zip(dataset.ids, scores))
 

@@ -155,10 +155,11 @@ def _make_optimizer(name: str, parameters, learning_rate: float) -> torch.optim.
     raise InputError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
 
 
-def _model_device(model: nn.Module) -> torch.device:
+def _model_device_dtype(model: nn.Module) -> tuple[torch.device, torch.dtype]:
     for tensor in model.parameters():
-        return tensor.device
-    return torch.device("cpu")
+        if tensor.is_floating_point():
+            return tensor.device, tensor.dtype
+    return torch.device("cpu"), torch.float32
 
 
 def _backward_context(model: nn.Module, device: torch.device):
@@ -250,17 +251,19 @@ def class_optimize(model: nn.Module, length: int, target: str = "logit", l2: flo
     if l2 < 0:
         raise InputError(f"l2 must be 0 or more, got {l2}")
     length, restarts, steps = int(length), int(restarts), int(steps)
-    device = _model_device(model)
+    # X follows the model's device and precision (float32 normally; a float64
+    # model gives a float64 search, which the tests use to check batching exactly).
+    device, dtype = _model_device_dtype(model)
 
     with frozen(model):
         with torch.no_grad():
             try:
-                model(torch.zeros((1, 4, length), device=device))
+                model(torch.zeros((1, 4, length), device=device, dtype=dtype))
             except RuntimeError as error:
                 raise InputError(f"the model cannot take sequences of length {length}: "
                                  f"{str(error).splitlines()[0]}") from None
 
-        X = initial_matrices(restarts, length, seed).to(device).requires_grad_(True)
+        X = initial_matrices(restarts, length, seed).to(device=device, dtype=dtype).requires_grad_(True)
         opt = _make_optimizer(optimizer, [X], learning_rate)
 
         def objectives(matrices: torch.Tensor) -> torch.Tensor:

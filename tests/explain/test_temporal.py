@@ -1,0 +1,200 @@
+"""Temporal output scores: the fast algorithm equals the one-run-per-prefix reference."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from gdashboard.errors import InputError
+from gdashboard.explain.temporal import (input_steps, pooling_stride, temporal_output_scores,
+                                         temporal_output_scores_naive)
+from gdashboard.models.presets import build_model
+from gdashboard.models.rnn import RecurrentNet
+
+TOLERANCE = 1e-5
+
+
+def random_onehot(n, length, seed=0):
+    codes = torch.randint(0, 4, (n, length), generator=torch.Generator().manual_seed(seed))
+    return torch.nn.functional.one_hot(codes, 4).float().transpose(1, 2).contiguous()
+
+
+def sharpened(model, factor=2.5):
+    """Scale the recurrent and linear weights up so that the scores spread well away
+    from 0.5: an untrained model's scores barely move, which would hide errors."""
+    with torch.no_grad():
+        for parameter in list(model.lstm.parameters()) + list(model.linear.parameters()):
+            parameter.mul_(factor)
+    return model
+
+
+def full_probability(model, X):
+    model.eval()
+    with torch.no_grad():
+        return torch.softmax(model(X), dim=-1)[:, 1].numpy()
+
+
+CASES = [
+    ("small-rnn", "mean", 101),
+    ("small-rnn", "max", 64),
+    ("large-rnn", "mean", 50),
+    ("large-rnn", "max", 33),
+    ("small-cnn-rnn", "mean", 101),
+    ("small-cnn-rnn", "max", 40),
+    ("large-cnn-rnn", "mean", 101),
+    ("large-cnn-rnn", "max", 37),  # 37 = 4*9 + 1: the last pooled step covers one position
+]
+
+
+@pytest.mark.parametrize("preset, pooling, length", CASES)
+def test_fast_equals_naive(preset, pooling, length):
+    torch.manual_seed(3)
+    model = sharpened(build_model(preset, pooling=pooling))
+    X = random_onehot(3, length, seed=length)
+    forward, backward = temporal_output_scores(model, X, batch_size=2)  # two chunks
+    naive_forward, naive_backward = temporal_output_scores_naive(model, X)
+    assert forward.shape == backward.shape == (3, length)
+    assert forward.dtype == np.float32
+    # The scores really vary, so agreement is not agreement on a constant.
+    assert forward.std() > 0.02 and backward.std() > 0.02
+    np.testing.assert_allclose(forward, naive_forward, atol=TOLERANCE, rtol=0)
+    np.testing.assert_allclose(backward, naive_backward, atol=TOLERANCE, rtol=0)
+    # The prefix ending at L and the suffix starting at 1 are the whole sequence.
+    full = full_probability(model, X)
+    np.testing.assert_allclose(forward[:, -1], full, atol=TOLERANCE, rtol=0)
+    np.testing.assert_allclose(backward[:, 0], full, atol=TOLERANCE, rtol=0)
+
+
+def test_deeper_and_odd_networks_match_naive():
+    # Three layers (a layer whose input is rerun in both directions) and pool-3 convolutions.
+    torch.manual_seed(0)
+    for kwargs in (dict(hidden_size=8, n_layers=3, pooling="max"),
+                   dict(hidden_size=6, n_layers=3, conv_filters=8, conv_kernel_sizes=(5, 3), conv_pool=3)):
+        model = sharpened(RecurrentNet(**kwargs, input_init_scale=2.0))
+        X = random_onehot(3, 29, seed=1)
+        fast = temporal_output_scores(model, X)
+        naive = temporal_output_scores_naive(model, X)
+        for a, b in zip(fast, naive):
+            np.testing.assert_allclose(a, b, atol=TOLERANCE, rtol=0)
+
+
+def test_prefix_scores_are_the_model_on_prefixes():
+    # Independent of both implementations: a plain RNN on X[:, :, :t] is the prefix score.
+    torch.manual_seed(1)
+    model = sharpened(build_model("small-rnn")).eval()
+    X = random_onehot(2, 20, seed=5)
+    forward, backward = temporal_output_scores(model, X)
+    for t in (1, 7, 20):
+        np.testing.assert_allclose(forward[:, t - 1], full_probability(model, X[:, :, :t]), atol=TOLERANCE)
+        np.testing.assert_allclose(backward[:, t - 1], full_probability(model, X[:, :, t - 1:]), atol=TOLERANCE)
+
+
+def test_pooled_position_rule():
+    model = build_model("large-cnn-rnn")
+    assert pooling_stride(model) == 4
+    assert pooling_stride(build_model("small-cnn-rnn")) == 1
+    with torch.no_grad():
+        T = model.encode(torch.zeros(1, 4, 101)).shape[1]
+    assert T == math.ceil(math.ceil(101 / 2) / 2) == 26
+    steps = input_steps(model, 101, T)
+    assert steps.tolist() == [p // 4 for p in range(101)]
+    # Positions sharing a pooled step share their scores.
+    forward, backward = temporal_output_scores(model, random_onehot(1, 101))
+    assert np.all(forward[0, 0:4] == forward[0, 0]) and np.all(backward[0, 96:100] == backward[0, 96])
+    assert forward[0, 3] != forward[0, 4]
+
+
+def test_recurrent_models_only():
+    cnn = build_model("small-cnn")
+    X = random_onehot(1, 50)
+    with pytest.raises(InputError, match="recurrent model"):
+        temporal_output_scores(cnn, X)
+    with pytest.raises(InputError, match="recurrent model"):
+        temporal_output_scores_naive(cnn, X)
+    with pytest.raises(InputError, match="shape"):
+        temporal_output_scores(build_model("small-rnn"), torch.zeros(4, 50))
+
+
+def test_eval_mode_and_mode_restored():
+    torch.manual_seed(0)
+    model = sharpened(build_model("small-rnn", dropout=0.9))
+    model.train()
+    X = random_onehot(2, 15)
+    first = temporal_output_scores(model, X, progress=True)
+    second = temporal_output_scores(model, X)
+    assert model.training  # restored
+    np.testing.assert_array_equal(first[0], second[0])  # dropout was off
+
+
+# ----------------------------------------------------- a hand-built GATA detector
+
+GATA = "GATA"
+
+
+def gata_detector() -> RecurrentNet:
+    """A BiLSTM whose forward direction detects GATA, by hand.
+
+    Forward units 0..3 mean "the bases just read end with G, GA, GAT, GATA": each
+    unit's cell input is ~+1 when its base is read right after its predecessor
+    unit fired, else ~-1 (its pre-activation is big * (base + fired - 1.75)), with
+    input and output gates open and the forget gate shut. The reverse direction
+    is all zero (its outputs are exactly 0). With max pooling,
+    the positive logit is 5 * max over time of unit 3: about -3.8 until a GATA
+    has been read, +3.8 after.
+    """
+    model = RecurrentNet(hidden_size=4, n_layers=1, pooling="max", dropout=0.0)
+    H, big = 4, 40.0
+    a = math.tanh(1.0)  # a unit's output when its cell holds ~±1
+    i, f, g, o = (slice(k * H, (k + 1) * H) for k in range(4))
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.zero_()
+        lstm = model.lstm
+        lstm.bias_ih_l0[i] = big
+        lstm.bias_ih_l0[f] = -big
+        lstm.bias_ih_l0[o] = big
+        for unit, base in enumerate(GATA):
+            row = 2 * H + unit  # the cell-input (g) row of this unit
+            lstm.weight_ih_l0[row, "ACGT".index(base)] = big
+            if unit == 0:
+                lstm.bias_ih_l0[row] = -0.5 * big
+            else:
+                # (h + a) / 2a is 1 when the predecessor fired, 0 when not, and
+                # 1/2 at the first step (h = 0); the threshold 1.75 treats that as not.
+                lstm.weight_hh_l0[row, unit - 1] = big / (2 * a)
+                lstm.bias_ih_l0[row] = big * (0.5 - 1.75)
+        model.linear.weight[1, 3] = 5.0
+    return model.eval()
+
+
+def background_without_gata(length, rng):
+    while True:
+        sequence = "".join(rng.choice(list("ACGT"), size=length))
+        if GATA not in sequence:
+            return sequence
+
+
+@pytest.mark.parametrize("site", [10, 27, 50])
+def test_forward_score_turns_positive_just_after_a_gata_site(site):
+    from gdashboard.data import one_hot_encode
+
+    rng = np.random.default_rng(site)
+    while True:
+        sequence = background_without_gata(70, rng)
+        sequence = sequence[:site] + GATA + sequence[site + 4:]
+        if sequence.count(GATA) == 1:
+            break
+    model = gata_detector()
+    X = one_hot_encode(sequence)
+    forward, backward = temporal_output_scores(model, X)
+    end = site + 3  # 0-based position of the site's last base
+    # Negative while the site is being read, positive from its last base on.
+    assert np.all(forward[0, :end] < 0.1)
+    assert np.all(forward[0, end:] > 0.9)
+    # Read from the right, the whole site is in the suffix from its first base on.
+    assert np.all(backward[0, :site + 1] > 0.9)
+    assert np.all(backward[0, site + 1:] < 0.1)
+    naive = temporal_output_scores_naive(model, X)
+    np.testing.assert_allclose(forward, naive[0], atol=TOLERANCE)
+    np.testing.assert_allclose(backward, naive[1], atol=TOLERANCE)
