@@ -109,6 +109,42 @@ def report(rundirs, out):
 
 
 @app.command()
+@click.argument("rundir", type=PathArg)
+@click.option("--test", "test_file", type=PathArg, required=True, help="Sequences to explain.")
+@click.option("--method", required=True,
+              type=click.Choice(["saliency", "temporal", "classopt", "conv", "ism", "ig", "deeplift"]))
+@click.option("--out", type=PathArg, required=True, help="The .npz file to write.")
+@click.option("--target", type=click.Choice(["logit", "log_odds", "probability", "log_probability"]),
+              default="logit", show_default=True,
+              help="S+: the positive logit (default), logit+ − logit−, p+ (saliency), log p+ (classopt).")
+@click.option("--limit", type=click.IntRange(min=1), help="Explain only the first N sequences.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--n-steps", type=click.IntRange(min=1), default=50, show_default=True,
+              help="Integrated gradients: path steps.")
+@click.option("--baseline", type=click.Choice(["zeros", "shuffle"]), default="zeros", show_default=True,
+              help="Integrated gradients: reference input.")
+@click.option("--n-shuffles", type=click.IntRange(min=1), default=20, show_default=True,
+              help="DeepLIFT/SHAP: shuffled references per sequence.")
+@click.option("--steps", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Class optimization: gradient steps.")
+@click.option("--restarts", type=click.IntRange(min=1), default=16, show_default=True,
+              help="Class optimization: random restarts (one batch).")
+@click.option("--l2", type=click.FloatRange(min=0), default=0.009, show_default=True,
+              help="Class optimization: λ of the L2 penalty.")
+@click.option("--pad", is_flag=True, help="Pad shorter sequences with N.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def explain(rundir, test_file, method, out, target, limit, batch_size, seed, n_steps, baseline, n_shuffles,
+            steps, restarts, l2, pad, quiet):
+    """Explain a trained model's decisions on a sequence file; write an .npz (no pickle)."""
+    from gdashboard.explain.run import explain_file
+
+    options = dict(target=target, batch_size=batch_size, seed=seed, n_steps=n_steps, baseline=baseline,
+                   n_shuffles=n_shuffles, steps=steps, restarts=restarts, l2=l2, progress=not quiet)
+    click.echo(str(explain_file(rundir, test_file, method, out, limit=limit, pad=pad, **options)))
+
+
+@app.command()
 @click.option("--out", type=PathArg, default=Path("demo-output"), show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--quiet", is_flag=True, help="No progress bar.")

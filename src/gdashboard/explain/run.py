@@ -1,0 +1,108 @@
+"""``gdash explain``: run one explanation method over a sequence file, write an ``.npz``.
+
+The ``.npz`` loads without pickle (``np.load(path)``): ``ids`` are fixed-width
+unicode strings, every other array is numeric. Keys by method:
+
+============  ==========================================================
+saliency      ``saliency`` (N, L), ``gradient`` (N, 4, L)
+temporal      ``forward``, ``backward`` (N, L): index t−1 holds the prefix
+              ending at t, resp. the suffix starting at t
+ism           ``ism`` (N, 4, L)
+ig, deeplift  ``attribution`` (N, 4, L)
+classopt      ``matrix``, ``probabilities`` (4, L), ``sequence`` (str),
+              ``score`` (scalar); per sequence-free: ``ids`` is empty
+conv          ``start``, ``width``, ``filter`` (N,)
+============  ==========================================================
+
+Every file also holds ``ids``, ``labels`` and ``method``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from gdashboard.errors import InputError
+from gdashboard.explain import METHODS
+from gdashboard.fileio import atomic_path
+
+
+def explain(model, X, method: str, *, target: str = "logit", batch_size: int = 256, seed: int = 0,
+            n_steps: int = 50, baseline: str = "zeros", n_shuffles: int = 20, steps: int = 1000,
+            restarts: int = 16, l2: float = 0.009, progress: bool = False) -> dict[str, np.ndarray]:
+    """Run one method; returns the arrays that ``gdash explain`` writes (without ids)."""
+    if method == "saliency":
+        from gdashboard.explain.saliency import saliency_map
+
+        saliency, gradient = saliency_map(model, X, target=target, batch_size=batch_size, progress=progress)
+        return {"saliency": saliency, "gradient": gradient}
+    if method == "temporal":
+        from gdashboard.explain.temporal import temporal_output_scores
+
+        forward, backward = temporal_output_scores(model, X, progress=progress)
+        return {"forward": forward, "backward": backward}
+    if method == "ism":
+        from gdashboard.explain.ism import in_silico_mutagenesis
+
+        return {"ism": in_silico_mutagenesis(model, X, target=target, batch_size=batch_size, progress=progress)}
+    if method == "ig":
+        from gdashboard.explain.attribution import integrated_gradients
+
+        return {"attribution": integrated_gradients(model, X, baseline=baseline, n_steps=n_steps, target=target,
+                                                    seed=seed, progress=progress)}
+    if method == "deeplift":
+        from gdashboard.explain.attribution import deep_lift_shap
+
+        return {"attribution": deep_lift_shap(model, X, n_shuffles=n_shuffles, seed=seed, target=target,
+                                              progress=progress)}
+    if method == "conv":
+        from gdashboard.explain.conv import max_activation_windows
+
+        start, width, filter_index = max_activation_windows(model, X, batch_size=batch_size)
+        return {"start": start, "width": width, "filter": filter_index}
+    if method == "classopt":
+        from gdashboard.explain.classopt import class_optimize
+
+        result = class_optimize(model, X.shape[-1], target=target, l2=l2, steps=steps, restarts=restarts,
+                                seed=seed, progress=progress)
+        return {"matrix": np.asarray(result.matrix), "probabilities": np.asarray(result.probabilities),
+                "sequence": np.array(result.sequence), "score": np.array(result.score)}
+    raise InputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+
+
+def explain_file(rundir: str | os.PathLike, path: str | os.PathLike, method: str, out: str | os.PathLike,
+                 *, limit: int | None = None, pad: bool = False, **options) -> Path:
+    """Explain a trained run's decisions on every sequence of a file; write ``out`` (.npz).
+
+    The file's sequences are explained as they are (no shuffled negatives are
+    added). ``limit`` keeps the first sequences only.
+    """
+    from gdashboard.data import read_dataset
+    from gdashboard.models.io import load_model, read_config
+
+    if method not in METHODS:
+        raise InputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    config = read_config(rundir)
+    if config.get("preset") in ("pwm", "kmer"):
+        raise InputError(f"{config['preset']} is not a neural network: nothing to explain", rundir)
+    model = load_model(rundir)
+    dataset = read_dataset(path, shuffle_negatives=False, pad=pad)
+    if dataset.length != config["sequence_length"]:
+        raise InputError(f"sequences have length {dataset.length}; the model was trained on "
+                         f"length {config['sequence_length']}", path)
+    if limit is not None:
+        dataset = dataset.subset(np.arange(min(limit, len(dataset))))
+    try:
+        arrays = explain(model, dataset.X, method, **options)
+    except (TypeError, ValueError) as error:
+        # The methods refuse what they cannot do (e.g. temporal scores of a CNN)
+        # with a one-line message; pass it on as an input error.
+        raise InputError(str(error).splitlines()[0], rundir) from None
+    ids = np.array(dataset.ids if method != "classopt" else [], dtype=str)
+    labels = dataset.labels if method != "classopt" else np.zeros(0, np.int64)
+    out = Path(out)
+    with atomic_path(out) as temporary, open(temporary, "wb") as handle:
+        np.savez_compressed(handle, ids=ids, labels=labels, method=np.array(method), **arrays)
+    return out
