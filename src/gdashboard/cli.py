@@ -145,6 +145,34 @@ def explain(rundir, test_file, method, out, target, limit, batch_size, seed, n_s
 
 
 @app.command()
+@click.argument("rundir", type=PathArg)
+@click.option("--test", "test_file", type=PathArg, required=True, help="Test sequences; motifs come from the bound ones.")
+@click.option("--tf", help="TF name (default: the run's TF).")
+@click.option("--out", type=PathArg, required=True, help="Folder for motifs.json, windows.tsv, extracted.meme, ...")
+@click.option("--p-threshold", type=click.FloatRange(0, 1), default=0.05, show_default=True,
+              help="A window matches when one of the TF's JASPAR motifs is a Tomtom hit below this p-value.")
+@click.option("--classopt-steps", type=click.IntRange(min=1), default=1000, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), help="Use only the first N positive sequences.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def motifs(rundir, test_file, tf, out, p_threshold, classopt_steps, limit, quiet):
+    """Extract motifs (saliency, temporal, conv, class optimization) and compare them with JASPAR."""
+    from gdashboard.motifs.analysis import motif_analysis
+
+    summary = motif_analysis(rundir, test_file, out, tf=tf, p_threshold=p_threshold,
+                             classopt_steps=classopt_steps, limit=limit, progress=not quiet)
+    if not summary["tf_in_jaspar"]:
+        click.echo(f"JASPAR {summary['jaspar_release']} has no vertebrate motif for {summary['tf']}: "
+                   "extracted motifs written, matches not counted")
+    for method, counts in summary["methods"].items():
+        if counts["matches"] is not None:
+            click.echo(f"{method:9s} {counts['matches']}/{counts['of']} match {summary['tf']} at p < {p_threshold}"
+                       f" ({counts['matches_q']} at q < {summary['q_threshold']})")
+    if summary.get("saliency_fimo_overlap") is not None:
+        click.echo(f"saliency windows overlapping a FIMO site: {summary['saliency_fimo_overlap']:.3f}")
+    click.echo(str(out))
+
+
+@app.command()
 @click.option("--out", type=PathArg, default=Path("demo-output"), show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--quiet", is_flag=True, help="No progress bar.")

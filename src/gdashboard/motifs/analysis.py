@@ -1,0 +1,195 @@
+"""``gdash motifs``: what a model learned, compared with JASPAR — the paper's Table 4.
+
+From each **positive** test sequence a motif is extracted per method and compared
+with the whole JASPAR collection by Tomtom (memelite):
+
+* ``saliency`` — the length-9 window with the highest sum of saliency
+  (:func:`gdashboard.motifs.extract.saliency_windows`);
+* ``temporal`` (recurrent models) — the length-9 window across which the forward
+  temporal output rises most, ``forward[s+8] − forward[s−1]`` with
+  ``forward[−1] = 0.5`` (:func:`gdashboard.motifs.extract.temporal_windows`);
+* ``conv`` (models with a first convolution) — the input window under the
+  strongest first-layer activation, as wide as the filter;
+* ``classopt`` — one motif per model: the 9-wide window of the class-optimised
+  probability matrix with the highest information content
+  (:func:`gdashboard.motifs.extract.best_window`), not the whole 101-wide matrix,
+  whose flat columns would only dilute the comparison.
+
+Each window is the one-hot sequence found there. A window **matches** when one of
+the TF's own JASPAR motifs (heterodimers that name it included) is among its Tomtom
+hits at p < ``p_threshold`` (0.05); the count at q < 0.5 (MEME Tomtom's default
+reporting threshold; Benjamini–Hochberg over the targets of each query) is given
+beside it. memelite's Tomtom scores columns by Euclidean distance where MEME's
+Tomtom defaults to Pearson correlation, so its p-values differ somewhat from MEME's.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from gdashboard.errors import InputError
+from gdashboard.fileio import atomic_path, write_json
+
+WINDOW = 9
+
+
+def _windows_for(method: str, model, X, progress: bool):
+    """Window starts and widths (N,) of one method on positives ``X``; None when not applicable."""
+    from gdashboard.motifs.extract import saliency_windows, temporal_windows
+    from gdashboard.models.rnn import RecurrentNet
+
+    if method == "saliency":
+        from gdashboard.explain.saliency import saliency_map
+
+        saliency, _ = saliency_map(model, X, progress=progress)
+        return saliency_windows(saliency, WINDOW), np.full(len(X), WINDOW), saliency
+    if method == "temporal":
+        if not isinstance(model, RecurrentNet):
+            return None
+        from gdashboard.explain.temporal import temporal_output_scores
+
+        forward, _ = temporal_output_scores(model, X, progress=progress)
+        return temporal_windows(forward, WINDOW), np.full(len(X), WINDOW), forward
+    if method == "conv":
+        if getattr(model, "first_convolution", None) is None:
+            return None
+        from gdashboard.explain.conv import max_activation_windows
+
+        start, width, _ = max_activation_windows(model, X)
+        return start, width, None
+    raise ValueError(method)
+
+
+def _one_hot_windows(X, starts, widths) -> list[np.ndarray]:
+    array = X.numpy() if hasattr(X, "numpy") else np.asarray(X)
+    return [array[i, :, s:s + w] for i, (s, w) in enumerate(zip(starts, widths))]
+
+
+def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out: str | os.PathLike,
+                   *, tf: str | None = None, p_threshold: float = 0.05, q_threshold: float = 0.5,
+                   classopt_steps: int = 1000, classopt_restarts: int = 16, limit: int | None = None,
+                   seed: int = 0, progress: bool = False) -> dict:
+    """Extract motifs by every applicable method, compare them with JASPAR, write ``out``.
+
+    Writes ``motifs.json`` (the counts; what ``gdash report`` reads for Table 4),
+    ``windows.tsv`` (per positive sequence and method: window, match, best hit),
+    ``extracted.meme`` (the aggregate of each method's windows and the
+    class-optimised motif), ``fimo_sites.tsv`` (FIMO sites of the TF's JASPAR
+    motifs on the positives, for the dashboard to highlight) and
+    ``saliency_logo.png`` (all saliency windows aligned).
+    """
+    import torch
+
+    from gdashboard.data import read_dataset
+    from gdashboard.explain.classopt import class_optimize
+    from gdashboard.models.io import load_model, read_config
+    from gdashboard.motifs.compare import tomtom_compare
+    from gdashboard.motifs.extract import aggregate_pfm, best_window
+    from gdashboard.motifs.jaspar import DEFAULT_RELEASE, motifs_for_tf
+    from gdashboard.motifs.meme import write_meme
+    from gdashboard.motifs.sites import find_sites, site_mask
+
+    config = read_config(rundir)
+    if config.get("preset") in ("pwm", "kmer"):
+        raise InputError(f"{config['preset']} is not a neural network: nothing to extract", rundir)
+    model = load_model(rundir)
+    tf = tf or config.get("tf")
+    dataset = read_dataset(test_path, shuffle_negatives=False)
+    if dataset.length != config["sequence_length"]:
+        raise InputError(f"sequences have length {dataset.length}; the model was trained on "
+                         f"length {config['sequence_length']}", test_path)
+    positives = dataset.subset(np.flatnonzero(dataset.labels == 1))
+    if limit is not None:
+        positives = positives.subset(np.arange(min(limit, len(positives))))
+    if len(positives) == 0:
+        raise InputError("no positive (bound) sequences to extract motifs from", test_path)
+    X = positives.X
+    known = motifs_for_tf(tf)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    summary = {
+        "experiment": config.get("experiment"), "tf": tf, "preset": config.get("preset"),
+        "pooling": config.get("model_kwargs", {}).get("pooling"), "seed": config.get("seed"),
+        "jaspar_release": DEFAULT_RELEASE, "tf_in_jaspar": bool(known),
+        "tf_motifs": [f"{m.matrix_id} {m.name}" for m in known],
+        "n_positives": len(positives), "p_threshold": p_threshold, "q_threshold": q_threshold,
+        "window": WINDOW, "methods": {},
+    }
+    rows, aggregates = [], {}
+    saliency = None
+    for method in ("saliency", "temporal", "conv"):
+        found = _windows_for(method, model, X, progress)
+        if found is None:
+            continue
+        starts, widths, values = found
+        if method == "saliency":
+            saliency = values
+        windows = _one_hot_windows(X, starts, widths)
+        comparison = tomtom_compare(windows)
+        by_p = comparison.matches_tf(tf, p_threshold=p_threshold) if known else np.zeros(len(X), bool)
+        by_q = (comparison.matches_tf(tf, p_threshold=None, q_threshold=q_threshold)
+                if known else np.zeros(len(X), bool))
+        best = comparison.p_values.argmin(axis=1)
+        summary["methods"][method] = {
+            "matches": int(by_p.sum()) if known else None,
+            "matches_q": int(by_q.sum()) if known else None,
+            "of": len(X),
+        }
+        same_width = len(set(int(w) for w in widths)) == 1
+        if same_width:
+            aggregates[f"{method}_aggregate"] = aggregate_pfm(np.stack(windows))
+        for i, identifier in enumerate(positives.ids):
+            rows.append((identifier, method, int(starts[i]), int(widths[i]), bool(by_p[i]), bool(by_q[i]),
+                         comparison.target_ids[best[i]], comparison.target_names[best[i]],
+                         float(comparison.p_values[i, best[i]])))
+
+    optimised = class_optimize(model, X.shape[-1], steps=classopt_steps, restarts=classopt_restarts, seed=seed,
+                               progress=progress)
+    probabilities = np.asarray(optimised.probabilities)
+    start = int(best_window(probabilities, WINDOW))
+    classopt_motif = probabilities[:, start:start + WINDOW]
+    comparison = tomtom_compare([classopt_motif])
+    matched = bool(comparison.matches_tf(tf, p_threshold=p_threshold)[0]) if known else None
+    matched_q = bool(comparison.matches_tf(tf, p_threshold=None, q_threshold=q_threshold)[0]) if known else None
+    best = int(comparison.p_values[0].argmin())
+    summary["methods"]["classopt"] = {
+        "matches": None if matched is None else int(matched),
+        "matches_q": None if matched_q is None else int(matched_q), "of": 1,
+        "window_start": start, "sequence": optimised.sequence, "score": float(optimised.score),
+        "best_hit": f"{comparison.target_ids[best]} {comparison.target_names[best]}",
+        "best_p": float(comparison.p_values[0, best]),
+    }
+    aggregates["classopt"] = classopt_motif
+    write_meme(aggregates, out / "extracted.meme")
+
+    if known and saliency is not None:
+        sites = find_sites(known, X)
+        mask = site_mask(sites, len(X), X.shape[-1])
+        sal_starts = np.array([r[2] for r in rows if r[1] == "saliency"])
+        columns = np.clip(sal_starts[:, None] + np.arange(WINDOW), 0, X.shape[-1] - 1)
+        overlap = mask[np.arange(len(X))[:, None], columns].any(axis=1)
+        summary["saliency_fimo_overlap"] = float(overlap.mean())
+        summary["fimo_sequences_with_site"] = float(mask.any(axis=1).mean())
+        with atomic_path(out / "fimo_sites.tsv") as temporary, open(temporary, "w") as handle:
+            handle.write("id\tmotif\tstart\tend\tstrand\tscore\tp_value\n")
+            for site in sites:
+                handle.write(f"{positives.ids[site.sequence]}\t{site.motif_id}\t{site.start}\t{site.end}\t"
+                             f"{site.strand}\t{site.score:.4g}\t{site.p_value:.3g}\n")
+    else:
+        summary["saliency_fimo_overlap"] = None
+
+    with atomic_path(out / "windows.tsv") as temporary, open(temporary, "w") as handle:
+        handle.write("id\tmethod\tstart\twidth\tmatch_p\tmatch_q\tbest_hit\tbest_hit_name\tbest_p\n")
+        for row in rows:
+            handle.write("\t".join(str(v) if not isinstance(v, float) else f"{v:.3g}" for v in row) + "\n")
+    if "saliency_aggregate" in aggregates:
+        from gdashboard.dashboard.logo import save_logo
+
+        save_logo(aggregates["saliency_aggregate"], out / "saliency_logo.png",
+                  title=f"{summary['experiment']} {summary['preset']}: saliency windows ({len(X)})")
+    write_json(out / "motifs.json", summary)
+    return summary
