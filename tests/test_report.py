@@ -10,7 +10,9 @@ import pytest
 from scipy import stats
 
 from gdashboard.errors import InputError
-from gdashboard.report import collect_runs, paired_ttest, summarise, write_report
+from gdashboard.report import (
+    collect_motif_results, collect_runs, paired_ttest, summarise, write_report,
+)
 
 EXPERIMENTS = [f"TF{i}_K562_TF{i}_USC" for i in range(6)]
 
@@ -250,3 +252,188 @@ def test_recursive_discovery_and_duplicates(tmp_path):
     make_run(tmp_path / "runs" / "copy", EXPERIMENTS[0], "small-cnn", test_auc=0.7)
     with pytest.raises(InputError, match="same experiment, model and seed"):
         summarise(collect_runs([tmp_path / "runs"]))
+
+
+# --------------------------------------------------------------------------- Table 4
+
+METHODS_BY_PRESET = {
+    "small-cnn": ("saliency", "conv"), "med-cnn": ("saliency", "conv"),
+    "small-rnn": ("saliency", "temporal"),
+    "small-cnn-rnn": ("saliency", "temporal", "conv"),
+}
+
+
+def make_motifs(folder, experiment, preset, counts, classopt=0, seed=1, pooling=None,
+                in_jaspar=True, overlap=0.3, of=50):
+    """Write ``folder/motifs.json`` as ``gdash motifs`` would; ``counts``: method -> (p, q)."""
+    if pooling is None and preset.endswith("rnn"):
+        pooling = "mean"
+    folder.mkdir(parents=True, exist_ok=True)
+    methods = {}
+    for method in METHODS_BY_PRESET[preset]:
+        matches, matches_q = counts.get(method, (0, 0)) if in_jaspar else (None, None)
+        methods[method] = {"matches": matches, "matches_q": matches_q, "of": of}
+    methods["classopt"] = {"matches": classopt if in_jaspar else None,
+                           "matches_q": classopt if in_jaspar else None, "of": 1,
+                           "sequence": "ACGT", "score": 1.0}
+    summary = {
+        "experiment": experiment, "tf": experiment.split("_")[0], "preset": preset,
+        "pooling": pooling, "seed": seed, "jaspar_release": "JASPAR2024",
+        "tf_in_jaspar": in_jaspar, "tf_motifs": ["MA0001.1 X"] if in_jaspar else [],
+        "n_positives": of, "p_threshold": 0.05, "q_threshold": 0.5, "window": 9,
+        "methods": methods, "saliency_fimo_overlap": overlap if in_jaspar else None,
+    }
+    (folder / "motifs.json").write_text(json.dumps(summary))
+    return folder / "motifs.json"
+
+
+@pytest.fixture
+def motif_grid(tmp_path):
+    """Four experiments; CNN representative chosen by validation AUC; one TF not in JASPAR."""
+    root = tmp_path / "runs"
+    rng = np.random.default_rng(1)
+    expected = {}  # (experiment, preset) -> counts
+    experiments = EXPERIMENTS[:4]
+    for i, experiment in enumerate(experiments):
+        # small-cnn wins validation on even experiments, med-cnn (better test AUC) on odd.
+        validation = {"small-cnn": 0.9 if i % 2 == 0 else 0.7,
+                      "med-cnn": 0.7 if i % 2 == 0 else 0.9,
+                      "small-rnn": 0.8, "small-cnn-rnn": 0.85}
+        for preset, val in validation.items():
+            run = make_run(root, experiment, preset, test_auc=0.95 - val / 10,
+                           validation_auc=val)
+            counts = {m: (int(rng.integers(10, 50)), int(rng.integers(0, 10)))
+                      for m in METHODS_BY_PRESET[preset]}
+            classopt = int(rng.integers(0, 2))
+            overlap = float(rng.uniform(0, 1))
+            expected[experiment, preset] = (counts, classopt, overlap)
+            # Inside the run folder, as `gdash motifs RUN --out RUN/motifs` would put it.
+            make_motifs(run / "motifs", experiment, preset, counts, classopt=classopt,
+                        overlap=overlap)
+    # A TF JASPAR lacks: runs and motifs.json, but no counts.
+    lacking = "NOPE_K562_NOPE_USC"
+    for preset in ["small-cnn", "small-rnn"]:
+        make_run(root, lacking, preset, validation_auc=0.8)
+        make_motifs(tmp_path / "motifs" / preset, lacking, preset, {}, in_jaspar=False)
+    return root, tmp_path / "motifs", experiments, expected
+
+
+def test_table4_uses_validation_representatives_and_equals_numpy(motif_grid):
+    root, motif_dir, experiments, expected = motif_grid
+    runs = collect_runs([root, motif_dir])
+    motifs = collect_motif_results([root, motif_dir])
+    assert len(motifs) == 4 * 4 + 2
+    report = summarise(runs, motifs=motifs)
+    rows = {r["architecture"]: r for r in report.table4_architectures}
+    cnn_reps = ["small-cnn" if i % 2 == 0 else "med-cnn" for i in range(4)]
+    cnn = [expected[e, p] for e, p in zip(experiments, cnn_reps)]
+    assert rows["CNN"]["n_experiments"] == 4
+    assert rows["CNN"]["representatives"] == "small-cnn ×2, med-cnn ×2"
+    assert rows["CNN"]["saliency"] == pytest.approx(np.mean([c["saliency"][0] for c, _, _ in cnn]))
+    assert rows["CNN"]["conv_q"] == pytest.approx(np.mean([c["conv"][1] for c, _, _ in cnn]))
+    assert rows["CNN"]["temporal"] is None and rows["CNN"]["not_applicable"] == "temporal"
+    assert rows["CNN"]["saliency_fimo_overlap"] == pytest.approx(np.mean([o for _, _, o in cnn]))
+    assert rows["CNN"]["classopt_matches"] == sum(k for _, k, _ in cnn)
+    assert rows["CNN"]["classopt_of"] == 4
+    rnn = [expected[e, "small-rnn"] for e in experiments]
+    assert rows["RNN"]["temporal"] == pytest.approx(np.mean([c["temporal"][0] for c, _, _ in rnn]))
+    assert rows["RNN"]["conv"] is None and rows["RNN"]["not_applicable"] == "conv"
+    both = [expected[e, "small-cnn-rnn"] for e in experiments]
+    assert rows["CNN-RNN"]["conv"] == pytest.approx(np.mean([c["conv"][0] for c, _, _ in both]))
+    assert rows["CNN-RNN"]["not_applicable"] == ""
+    # Per model: every experiment where the model has motif results.
+    presets = {r["model"]: r for r in report.table4_presets}
+    med = [expected[e, "med-cnn"] for e in experiments]
+    assert presets["med-cnn"]["saliency"] == pytest.approx(np.mean([c["saliency"][0] for c, _, _ in med]))
+    assert presets["med-cnn"]["n_experiments"] == 4
+
+    md = report.to_markdown()
+    k = sum(k for _, k, _ in cnn)
+    assert f"| CNN | 4 | 50 | {rows['CNN']['saliency']:.1f} | {rows['CNN']['conv']:.1f} | – | {k} of 4 |" in md
+    assert "Table 4 at q < 0.5" in md
+    assert "Table 4 as published in the paper" in md and "| CNN-RNN | 138.6 | 74.2 | 113.2 | 13 of 57 |" in md
+    assert "108 K562 experiments, 57 TFs" in md
+
+
+def test_table4_excludes_tf_not_in_jaspar_with_note(motif_grid, tmp_path):
+    root, motif_dir, experiments, _ = motif_grid
+    paths = write_report([root, motif_dir], tmp_path / "out")
+    assert {"table4_architectures", "table4_presets"} <= set(paths)
+    report = summarise(collect_runs([root]), motifs=collect_motif_results([root, motif_dir]))
+    assert report.table4_notes["not_in_jaspar"] == {"NOPE": ["NOPE_K562_NOPE_USC"]}
+    assert report.table4_notes["experiments"] == experiments
+    md = paths["report"].read_text()
+    assert "TFs with no motif in JASPAR2024" in md and "NOPE (1 experiment)" in md
+    rows = {r["architecture"]: r for r in read_csv(paths["table4_architectures"])}
+    assert rows["CNN"]["n_experiments"] == "4" and rows["RNN"]["n_experiments"] == "4"
+    assert rows["CNN"]["temporal"] == ""
+    assert float(rows["CNN"]["saliency"]) == report.table4_architectures[0]["saliency"]
+
+
+def test_table4_missing_representative_and_unmatched_motifs_are_noted(tmp_path):
+    root = tmp_path / "runs"
+    e0 = EXPERIMENTS[0]
+    make_run(root, e0, "small-cnn", validation_auc=0.9)
+    make_run(root, e0, "med-cnn", validation_auc=0.7)
+    # Only the non-representative has motifs: it must not stand in for small-cnn.
+    make_motifs(tmp_path / "m" / "med", e0, "med-cnn", {"saliency": (30, 5)}, classopt=1)
+    make_motifs(tmp_path / "m" / "stray", e0, "small-cnn", {"saliency": (10, 1)}, seed=99)
+    report = summarise(collect_runs([root]), motifs=collect_motif_results([tmp_path / "m"]))
+    cnn = report.table4_architectures[0]
+    assert cnn["n_experiments"] == 0 and cnn["saliency"] is None
+    assert report.table4_notes["missing"] == [(e0, "CNN", "small-cnn")]
+    assert report.table4_notes["unmatched"] == [str(tmp_path / "m" / "stray" / "motifs.json")]
+    assert [r["model"] for r in report.table4_presets] == ["med-cnn"]
+    md = report.to_markdown()
+    assert "no other preset is substituted" in md and "matching no available run" in md
+
+
+def test_table4_seeds_are_averaged(tmp_path):
+    root = tmp_path / "runs"
+    e0 = EXPERIMENTS[0]
+    for seed, (sal, opt) in enumerate([(10, 1), (20, 0)]):
+        run = make_run(root, e0, "small-cnn", seed=seed)
+        make_motifs(run / "motifs", e0, "small-cnn", {"saliency": (sal, 0)}, classopt=opt,
+                    seed=seed)
+    report = summarise(collect_runs([root]), motifs=collect_motif_results([root]))
+    cnn = report.table4_architectures[0]
+    assert cnn["saliency"] == pytest.approx(15.0)
+    assert cnn["classopt_matches"] == pytest.approx(0.5) and cnn["classopt_of"] == 1
+    assert "| 0.5 of 1 |" in report.section("table4_architectures").to_markdown()
+
+
+def test_no_motifs_no_table4(grid, tmp_path):
+    root, _ = grid
+    assert collect_motif_results([root]) == []
+    paths = write_report([root], tmp_path / "out")
+    assert "table4_architectures" not in paths
+    assert "Table 4" not in paths["report"].read_text()
+    assert not list((tmp_path / "out").glob("table4*"))
+
+
+def test_motifs_only_folder_does_not_break_run_discovery(tmp_path):
+    run = make_run(tmp_path / "runs", EXPERIMENTS[0], "small-cnn")
+    motifs = make_motifs(tmp_path / "motifs_out", EXPERIMENTS[0], "small-cnn", {"saliency": (3, 1)})
+    runs = collect_runs([tmp_path / "runs", tmp_path / "motifs_out", motifs])
+    assert [r["run_dir"] for r in runs] == [str(run)]
+    with pytest.raises(InputError, match="no metrics.json in the paths given"):
+        collect_runs([tmp_path / "motifs_out"])
+
+
+def test_malformed_motifs_names_file(grid, tmp_path):
+    root, _ = grid
+    bad = tmp_path / "m" / "motifs.json"
+    bad.parent.mkdir()
+    bad.write_text('{\n  "experiment": "x",\n  oops\n}\n')
+    with pytest.raises(InputError) as info:
+        write_report([root, tmp_path / "m"], tmp_path / "out")
+    message = str(info.value)
+    assert str(bad) in message and "line 3" in message and "\n" not in message
+    bad.write_text(json.dumps({"experiment": "x", "preset": "small-cnn",
+                               "methods": {"saliency": {"matches": 600, "of": 500}}}))
+    with pytest.raises(InputError, match="more than its 'of'") as info:
+        collect_motif_results([bad])
+    assert info.value.path == str(bad) and "\n" not in str(info.value)
+    bad.write_text(json.dumps({"experiment": "x", "preset": "small-cnn"}))
+    with pytest.raises(InputError, match="missing key 'methods'"):
+        collect_motif_results([tmp_path / "m"])

@@ -1,4 +1,4 @@
-"""Compare trained runs: the paper's Table 2 and Table 3, from ``gdash train`` run folders.
+"""Compare trained runs: the paper's Tables 2, 3 and 4, from ``gdash train`` run folders.
 
 Each run folder holds ``metrics.json``. :func:`collect_runs` reads them (a folder may
 also *contain* run folders, searched recursively), :func:`summarise` turns them into a
@@ -20,8 +20,28 @@ Choices made where the paper is silent
 * Unavailable runs (e.g. a PWM baseline for a TF that JASPAR lacks) are shown as
   ``n/a`` and left out of every statistic.
 
-New sections (e.g. Table 4, motif matches) are added by appending a :class:`Section`
-to :attr:`Report.sections`; :func:`write_report` renders whatever is there.
+Table 4: motif matches
+----------------------
+``gdash motifs RUNDIR --out DIR`` writes ``DIR/motifs.json``. :func:`collect_motif_results`
+finds those files anywhere below the paths given to the report (they are not run folders
+and never stop run discovery), and :func:`summarise` joins each to its run by
+(experiment, model, seed), where the model is the preset plus its pooling as above.
+
+* Per architecture, each experiment contributes the motif counts of the *same*
+  representative as Table 3 (best mean validation AUC). If that run has no
+  ``motifs.json`` the experiment is left out for that architecture and said so; another
+  preset is never substituted, as that would change the selection rule.
+* Several seeds of one model on one experiment are averaged, as for AUCs; class
+  optimization's 0/1 match then becomes a fraction, so "k of n" may show a decimal k.
+* n of "k of n" is the number of experiments, with a JASPAR motif for their TF, that
+  the row covers.
+* TFs JASPAR lacks (``tf_in_jaspar`` false) are left out and listed in a note; so are
+  ``motifs.json`` files that match no run.
+* "–": the method does not apply (temporal output for CNNs, convolution activations for
+  plain RNNs, or no file of the row has the method); empty: no data.
+
+New sections are added by appending a :class:`Section` to :attr:`Report.sections`;
+:func:`write_report` renders whatever is there.
 """
 
 from __future__ import annotations
@@ -43,6 +63,7 @@ from scipy import stats
 from gdashboard.errors import InputError
 
 METRICS_FILE = "metrics.json"
+MOTIFS_FILE = "motifs.json"
 
 # Presets in the order the tables show them: the paper's architectures, then baselines.
 PRESET_ARCHITECTURE: dict[str, str | None] = {
@@ -68,6 +89,30 @@ PAPER_RANKING = ("CNN-RNN", "CNN", "RNN")
 
 _TTEST_COLUMNS = ["a", "b", "n", "mean_a", "mean_b", "mean_difference", "t", "p", "higher"]
 
+# Table 4: the motif extraction methods of ``gdash motifs``, in the paper's column order.
+MOTIF_METHODS = ("saliency", "conv", "temporal", "classopt")
+MOTIF_METHOD_TITLES = {
+    "saliency": "saliency",
+    "conv": "convolution activations",
+    "temporal": "temporal output",
+    "classopt": "class optimization",
+}
+# Methods an architecture cannot have: no recurrence in a CNN, no convolution in an RNN.
+NOT_APPLICABLE = {"CNN": {"temporal"}, "RNN": {"conv"}}
+# The paper's Table 4 (57 TFs with a JASPAR motif, 108 K562 experiments): mean matches
+# of 500 positive test sequences, and class optimization as (k, n). None: not applicable.
+PAPER_TABLE4 = {
+    "CNN": {"saliency": 243.9, "conv": 173.4, "temporal": None, "classopt": (19, 57)},
+    "RNN": {"saliency": 168.1, "conv": None, "temporal": 53.5, "classopt": (11, 57)},
+    "CNN-RNN": {"saliency": 138.6, "conv": 74.2, "temporal": 113.2, "classopt": (13, 57)},
+}
+_TABLE4_COLUMNS = [
+    "n_experiments", "n_positives",
+    *MOTIF_METHODS[:3], "classopt_matches", "classopt_of",
+    *(f"{m}_q" for m in MOTIF_METHODS[:3]), "classopt_matches_q", "classopt_of_q",
+    "saliency_fimo_overlap",
+]
+
 
 # --------------------------------------------------------------------------- reading
 
@@ -80,7 +125,8 @@ def collect_runs(rundirs: Iterable[str | os.PathLike]) -> list[dict]:
     rundirs
         Run folders (holding ``metrics.json``), ``metrics.json`` files themselves, or
         folders that contain run folders at any depth (e.g. ``runs/``). Hidden folders
-        (name starting with ``.``) are not searched.
+        (name starting with ``.``) are not searched. ``motifs.json`` files, and folders
+        holding only those, are accepted and skipped (see :func:`collect_motif_results`).
 
     Returns
     -------
@@ -92,14 +138,16 @@ def collect_runs(rundirs: Iterable[str | os.PathLike]) -> list[dict]:
     Raises
     ------
     InputError
-        A path that does not exist, a folder with no ``metrics.json`` at or below it,
-        or a ``metrics.json`` that cannot be read, is not valid JSON (the message gives
-        the line) or lacks a required key.
+        A path that does not exist, a folder with neither ``metrics.json`` nor
+        ``motifs.json`` at or below it, paths holding no ``metrics.json`` at all, or a
+        ``metrics.json`` that cannot be read, is not valid JSON (the message gives the
+        line) or lacks a required key.
     """
     runs: list[dict] = []
     seen: set[Path] = set()
-    for given in rundirs:
-        for metrics_path in _find_metrics(Path(given)):
+    given_paths = [Path(given) for given in rundirs]
+    for given in given_paths:
+        for metrics_path in _find_metrics(given):
             key = metrics_path.resolve()
             if key in seen:
                 continue
@@ -108,6 +156,14 @@ def collect_runs(rundirs: Iterable[str | os.PathLike]) -> list[dict]:
             run["run_dir"] = str(metrics_path.parent)
             run["metrics_path"] = str(metrics_path)
             runs.append(run)
+    if given_paths and not runs:
+        # Only motifs.json files were given: there is nothing to join them to.
+        where = given_paths[0] if len(given_paths) == 1 else None
+        raise InputError(
+            f"no {METRICS_FILE} in the paths given, only {MOTIFS_FILE}: "
+            "give the training run folders too",
+            where,
+        )
     return runs
 
 
@@ -117,22 +173,178 @@ def _find_metrics(path: Path) -> list[Path]:
     if path.is_file():
         if path.name == METRICS_FILE:
             return [path]
+        if path.name == MOTIFS_FILE:
+            return []  # read by collect_motif_results
         raise InputError(f"not a run folder: expected a folder holding {METRICS_FILE}", path)
     if (path / METRICS_FILE).is_file():
         return [path / METRICS_FILE]
     found: list[Path] = []
+    has_motifs = False
     for root, dirs, files in os.walk(path):
         # A run folder ends the descent: its subfolders (checkpoints, figures) are its own.
         if METRICS_FILE in files:
             found.append(Path(root) / METRICS_FILE)
             dirs[:] = []
             continue
+        has_motifs = has_motifs or MOTIFS_FILE in files
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-    if not found:
+    if not found and not has_motifs:
         raise InputError(
             f"no {METRICS_FILE} here or in any folder below: not a training run folder", path
         )
     return sorted(found)
+
+
+def collect_motif_results(paths: Iterable[str | os.PathLike]) -> list[dict]:
+    """Read every ``motifs.json`` (written by ``gdash motifs``) given or found below ``paths``.
+
+    Parameters
+    ----------
+    paths
+        ``motifs.json`` files or folders searched at any depth, run folders included
+        (``gdash motifs --out RUNDIR/motifs`` is found). Hidden folders are not searched;
+        other files (e.g. a ``metrics.json`` given directly) are skipped.
+
+    Returns
+    -------
+    list of dict
+        One dict per file, sorted by path within each given path: checked and with
+        defaults filled in (see :func:`normalise_motif_result`), plus ``motifs_path``.
+        Empty when there is none, which is not an error. A file reached twice is read once.
+
+    Raises
+    ------
+    InputError
+        A path that does not exist, or a ``motifs.json`` that cannot be read, is not
+        valid JSON or does not have the expected keys and types; the message names it.
+    """
+    results: list[dict] = []
+    seen: set[Path] = set()
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            raise InputError("no such file or folder", path)
+        if path.is_file():
+            found = [path] if path.name == MOTIFS_FILE else []
+        else:
+            found = []
+            for root, dirs, files in os.walk(path):
+                if MOTIFS_FILE in files:
+                    found.append(Path(root) / MOTIFS_FILE)
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            found.sort()
+        for motifs_path in found:
+            key = motifs_path.resolve()
+            if key in seen:
+                continue
+            seen.add(key)
+            result = normalise_motif_result(_read_json(motifs_path), motifs_path)
+            result["motifs_path"] = str(motifs_path)
+            results.append(result)
+    return results
+
+
+def _count_or_none(value: Any, key: str, where: str | None) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InputError(f"'{key}' must be a non-negative integer or null, not {value!r}", where)
+    return value
+
+
+def normalise_motif_result(result: Any, path: str | os.PathLike | None = None) -> dict:
+    """Check one ``motifs.json`` and fill in defaults; the dict :func:`summarise` expects.
+
+    Parameters
+    ----------
+    result
+        The parsed ``motifs.json`` (or a dict built by hand).
+    path
+        Where it came from, named in error messages.
+
+    Returns
+    -------
+    dict
+        A copy with ``experiment``, ``tf``, ``preset``, ``pooling``, ``seed``,
+        ``tf_in_jaspar``, ``saliency_fimo_overlap`` and ``methods`` (method -> dict with
+        ``matches``, ``matches_q`` and ``of``) always present, plus the derived ``model``
+        and ``architecture``. Methods other than those of Table 4 are kept as given.
+
+    Raises
+    ------
+    InputError
+        A missing or wrong-typed key, a count above its ``of``, or a null count although
+        the TF has a JASPAR motif.
+    """
+    where = None if path is None else str(path)
+    if not isinstance(result, Mapping):
+        raise InputError("expected a JSON object of motif matches", where)
+    out = dict(result)
+    for key in ("experiment", "preset", "methods"):
+        if key not in out:
+            raise InputError(f"missing key '{key}'", where)
+    for key in ("experiment", "preset"):
+        if not isinstance(out[key], str) or not out[key]:
+            raise InputError(f"'{key}' must be a non-empty string", where)
+    pooling = out.get("pooling")
+    if pooling not in (None, "mean", "max"):
+        raise InputError(f"'pooling' must be \"mean\", \"max\" or null, not {pooling!r}", where)
+    out["pooling"] = pooling
+    seed = out.setdefault("seed", None)
+    if isinstance(seed, (list, dict)):
+        raise InputError(f"'seed' must be a number, a string or null, not {seed!r}", where)
+    tf = out.setdefault("tf", out["experiment"].split("_")[0])
+    if not isinstance(tf, str) or not tf:
+        raise InputError("'tf' must be a non-empty string", where)
+    if not isinstance(out["methods"], Mapping):
+        raise InputError("'methods' must be a JSON object of method -> counts", where)
+    methods: dict[str, dict] = {}
+    for method, counts in out["methods"].items():
+        if method not in MOTIF_METHODS:
+            methods[method] = counts
+            continue
+        name = f"methods.{method}"
+        if not isinstance(counts, Mapping):
+            raise InputError(f"'{name}' must be a JSON object", where)
+        if "of" not in counts:
+            raise InputError(f"missing key '{name}.of'", where)
+        if "matches" not in counts:
+            raise InputError(f"missing key '{name}.matches'", where)
+        of = _count_or_none(counts["of"], f"{name}.of", where)
+        if of is None:
+            raise InputError(f"'{name}.of' must be a non-negative integer, not null", where)
+        checked = dict(counts, of=of)
+        for key in ("matches", "matches_q"):
+            count = _count_or_none(counts.get(key), f"{name}.{key}", where)
+            if count is not None and count > of:
+                raise InputError(f"'{name}.{key}' is {count}, more than its 'of' ({of})", where)
+            checked[key] = count
+        methods[method] = checked
+    out["methods"] = methods
+    counted = [m for m in MOTIF_METHODS if m in methods]
+    in_jaspar = out.get("tf_in_jaspar")
+    if in_jaspar is None:
+        # Older files: a TF JASPAR lacks has null counts throughout.
+        in_jaspar = any(methods[m]["matches"] is not None for m in counted)
+    if not isinstance(in_jaspar, bool):
+        raise InputError(f"'tf_in_jaspar' must be true or false, not {in_jaspar!r}", where)
+    out["tf_in_jaspar"] = in_jaspar
+    if in_jaspar:
+        for method in counted:
+            if methods[method]["matches"] is None:
+                raise InputError(
+                    f"'methods.{method}.matches' is null although 'tf_in_jaspar' is true", where
+                )
+    overlap = _number_or_none(out.get("saliency_fimo_overlap"), "saliency_fimo_overlap", where)
+    if overlap is not None and not (math.isfinite(overlap) and 0.0 <= overlap <= 1.0):
+        raise InputError(f"'saliency_fimo_overlap' must lie in [0, 1], not {overlap!r}", where)
+    out["saliency_fimo_overlap"] = overlap
+    out["n_positives"] = _count_or_none(out.get("n_positives"), "n_positives", where)
+    for key in ("p_threshold", "q_threshold"):
+        out[key] = _number_or_none(out.get(key), key, where)
+    out["architecture"] = PRESET_ARCHITECTURE.get(out["preset"])
+    out["model"] = model_label(out["preset"], pooling)
+    return out
 
 
 def _read_json(path: Path) -> Any:
@@ -334,6 +546,18 @@ class Report:
         Architectures ranked by mean test AUC and whether the paper's order holds.
     best_vs_deepbind
         The best non-baseline model of Table 2 tested against DeepBind, or None.
+    motifs
+        The normalised ``motifs.json`` results given (empty: no Table 4).
+    table4_architectures, table4_presets
+        Table 4 per architecture (via the Table 3 representatives) and per model: over
+        experiments, the mean matches per method (``saliency``, ``conv``, ``temporal``
+        and ``..._q`` for q < 0.5), ``classopt_matches`` of ``classopt_of`` (and
+        ``_q``), the mean ``saliency_fimo_overlap``; None where there is nothing to
+        average. Empty without motif results.
+    table4_notes
+        What was left out of Table 4 and why (``not_in_jaspar``: TF -> experiments;
+        ``unmatched``: files matching no run; ``missing``: (experiment, architecture,
+        model) whose representative has no motif result).
     sections
         The report's sections in order; append to add more.
     """
@@ -351,6 +575,10 @@ class Report:
     ranking: dict
     best_vs_deepbind: dict | None
     include_max_in_architectures: bool = False
+    motifs: list[dict] = field(default_factory=list)
+    table4_architectures: list[dict] = field(default_factory=list)
+    table4_presets: list[dict] = field(default_factory=list)
+    table4_notes: dict = field(default_factory=dict)
     sections: list[Section] = field(default_factory=list)
 
     def section(self, key: str) -> Section:
@@ -375,7 +603,12 @@ class Report:
         return "\n".join([head, *(s.to_markdown() for s in self.sections)])
 
 
-def summarise(runs: Sequence[Mapping], *, include_max_in_architectures: bool = False) -> Report:
+def summarise(
+    runs: Sequence[Mapping],
+    *,
+    include_max_in_architectures: bool = False,
+    motifs: Sequence[Mapping] | None = None,
+) -> Report:
     """Build every table from runs as returned by :func:`collect_runs`.
 
     Parameters
@@ -386,6 +619,9 @@ def summarise(runs: Sequence[Mapping], *, include_max_in_architectures: bool = F
     include_max_in_architectures
         Let max-pooled recurrent presets compete to represent their architecture in
         Table 3. Off by default: the paper's models use mean pooling.
+    motifs
+        ``motifs.json`` results as returned by :func:`collect_motif_results`; with any,
+        the report gains Table 4 (joined to runs by experiment, model and seed).
 
     Returns
     -------
@@ -394,8 +630,9 @@ def summarise(runs: Sequence[Mapping], *, include_max_in_architectures: bool = F
     Raises
     ------
     InputError
-        Two runs with the same experiment, model and seed (they would double-count a
-        seed), or a run that fails :func:`normalise_run`.
+        Two runs (or two motif results) with the same experiment, model and seed (they
+        would double-count a seed), or a run or motif result that fails
+        :func:`normalise_run` or :func:`normalise_motif_result`.
     """
     # normalise_run is idempotent, so runs from collect_runs pass through unchanged.
     runs = [normalise_run(r, r.get("metrics_path")) for r in runs]
@@ -468,19 +705,24 @@ def summarise(runs: Sequence[Mapping], *, include_max_in_architectures: bool = F
         include_max_in_architectures=include_max_in_architectures,
     )
     report.sections = _sections(report, by_key)
+    if motifs:
+        report.motifs = [normalise_motif_result(m, m.get("motifs_path")) for m in motifs]
+        _check_duplicates(report.motifs, path_key="motifs_path")
+        _table4(report)
+        report.sections.extend(_table4_sections(report))
     return report
 
 
-def _check_duplicates(runs: list[dict]) -> None:
+def _check_duplicates(runs: list[dict], path_key: str = "metrics_path") -> None:
     seen: dict[tuple, dict] = {}
     for run in runs:
         key = (run["experiment"], run["model"], run["seed"])
         if key in seen:
-            other = seen[key].get("metrics_path") or "another run"
+            other = seen[key].get(path_key) or "another one"
             raise InputError(
                 f"same experiment, model and seed ({run['experiment']}, {run['model']}, "
                 f"seed {run['seed']}) as {other}",
-                run.get("metrics_path"),
+                run.get(path_key),
             )
         seen[key] = run
 
@@ -690,6 +932,134 @@ def _best_vs_deepbind(table2: list[dict], values: dict[str, dict[str, float]]) -
     return paired_ttest(best, values[best], "deepbind", values["deepbind"])
 
 
+# --------------------------------------------------------------------------- Table 4
+
+
+def _motif_cell(results: list[dict]) -> dict:
+    """One model on one experiment: motif counts averaged over the seeds that have them."""
+    cell: dict[str, Any] = {"n_seeds": len(results), "methods": set()}
+    for method in MOTIF_METHODS:
+        present = [r["methods"][method] for r in results if method in r["methods"]]
+        if present:
+            cell["methods"].add(method)
+        for suffix, key in (("", "matches"), ("_q", "matches_q")):
+            cell[method + suffix] = _mean([c[key] for c in present if c[key] is not None])
+    positives = []
+    for r in results:
+        n = r["n_positives"]
+        if n is None and "saliency" in r["methods"]:
+            n = r["methods"]["saliency"]["of"]
+        if n is not None:
+            positives.append(n)
+    cell["n_positives"] = _mean(positives)
+    cell["saliency_fimo_overlap"] = _mean(
+        [r["saliency_fimo_overlap"] for r in results if r["saliency_fimo_overlap"] is not None]
+    )
+    return cell
+
+
+def _table4_row(cells: dict[str, dict], architecture: str | None) -> dict:
+    """Means over experiments of per-experiment motif cells; class optimization summed."""
+    values = list(cells.values())
+    row: dict[str, Any] = {
+        "n_experiments": len(values),
+        "n_positives": _mean([c["n_positives"] for c in values if c["n_positives"] is not None]),
+    }
+    for method in MOTIF_METHODS[:3]:
+        for suffix in ("", "_q"):
+            key = method + suffix
+            row[key] = _mean([c[key] for c in values if c[key] is not None])
+    for suffix in ("", "_q"):
+        matched = [c["classopt" + suffix] for c in values if c["classopt" + suffix] is not None]
+        total = float(sum(matched))
+        # Whole experiments unless seeds disagreed (a seed mean of 0.5 counts half).
+        row["classopt_matches" + suffix] = (
+            None if not matched else int(total) if total.is_integer() else total
+        )
+        row["classopt_of" + suffix] = len(matched)
+    row["saliency_fimo_overlap"] = _mean(
+        [c["saliency_fimo_overlap"] for c in values if c["saliency_fimo_overlap"] is not None]
+    )
+    not_applicable = set(NOT_APPLICABLE.get(architecture or "", set()))
+    if values:
+        present = set().union(*(c["methods"] for c in values))
+        not_applicable |= set(MOTIF_METHODS) - present
+    row["not_applicable"] = ";".join(m for m in MOTIF_METHODS if m in not_applicable)
+    return row
+
+
+def _table4(report: Report) -> None:
+    """Fill ``report.table4_*`` from ``report.motifs`` joined to the runs."""
+    run_keys = {(r["experiment"], r["model"], r["seed"]) for r in report.runs if r["available"]}
+    not_in_jaspar: dict[str, set[str]] = {}
+    unmatched: list[str] = []
+    grouped: dict[tuple[str, str], list[dict]] = {}
+    for result in report.motifs:
+        key = (result["experiment"], result["model"], result["seed"])
+        if key not in run_keys:
+            unmatched.append(
+                result.get("motifs_path")
+                or f"{result['experiment']} {result['model']} seed {result['seed']}"
+            )
+        elif not result["tf_in_jaspar"]:
+            not_in_jaspar.setdefault(result["tf"], set()).add(result["experiment"])
+        else:
+            grouped.setdefault((result["experiment"], result["model"]), []).append(result)
+    excluded = set().union(*not_in_jaspar.values()) if not_in_jaspar else set()
+    cells = {k: _motif_cell(v) for k, v in grouped.items() if k[0] not in excluded}
+    with_motifs = {e for e, _ in cells}
+
+    architectures, missing = [], []
+    for architecture in ARCHITECTURES:
+        mine: dict[str, dict] = {}
+        counts: dict[str, int] = {}
+        for rep in report.representatives:
+            if rep["architecture"] != architecture or rep["experiment"] in excluded:
+                continue
+            cell = cells.get((rep["experiment"], rep["model"]))
+            if cell is None:
+                # Only worth saying where the experiment has motif results at all.
+                if rep["experiment"] in with_motifs:
+                    missing.append((rep["experiment"], architecture, rep["model"]))
+                continue
+            mine[rep["experiment"]] = cell
+            counts[rep["model"]] = counts.get(rep["model"], 0) + 1
+        row = {"architecture": architecture, **_table4_row(mine, architecture)}
+        row["representatives"] = ", ".join(
+            f"{m} ×{counts[m]}" for m in sorted(counts, key=_model_order)
+        )
+        architectures.append(row)
+
+    presets = []
+    for model in report.models:
+        mine = {e: cells[e, model] for e in report.experiments if (e, model) in cells}
+        if not mine:
+            continue
+        result = next(v[0] for k, v in grouped.items() if k[1] == model)
+        presets.append(
+            {
+                "model": model,
+                "preset": result["preset"],
+                "pooling": result["pooling"],
+                "architecture": result["architecture"] or "baseline",
+                **_table4_row(mine, result["architecture"]),
+            }
+        )
+
+    releases = sorted({str(r["jaspar_release"]) for r in report.motifs if r.get("jaspar_release")})
+    report.table4_architectures = architectures
+    report.table4_presets = presets
+    report.table4_notes = {
+        "experiments": sorted(with_motifs),
+        "not_in_jaspar": {tf: sorted(e) for tf, e in sorted(not_in_jaspar.items())},
+        "unmatched": unmatched,
+        "missing": missing,
+        "jaspar_releases": releases,
+        "p_thresholds": sorted({r["p_threshold"] for r in report.motifs if r["p_threshold"]}),
+        "q_thresholds": sorted({r["q_threshold"] for r in report.motifs if r["q_threshold"]}),
+    }
+
+
 # --------------------------------------------------------------------------- rendering
 
 
@@ -870,6 +1240,172 @@ def _best_line(row: dict) -> str:
     )
 
 
+def _number_text(value: float, decimals: int = 1) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.{decimals}f}"
+
+
+def _classopt_text(matches: float | int | None, of: int, not_applicable: bool) -> str:
+    if not_applicable:
+        return "–"
+    if matches is None:
+        return ""
+    return f"{_number_text(matches)} of {of}"
+
+
+def _table4_markdown(rows: list[dict], label: str, suffix: str) -> tuple[list[str], list[dict]]:
+    """Markdown columns and rows of Table 4 at p (``suffix`` "") or q (``suffix`` "_q")."""
+    columns = [label, "experiments", "positives",
+               *(MOTIF_METHOD_TITLES[m] for m in MOTIF_METHODS)]
+    if not suffix:
+        columns.append("saliency–FIMO overlap")
+    if label == "architecture":
+        columns.append("representatives")
+    shown = []
+    for row in rows:
+        not_applicable = set(row["not_applicable"].split(";")) - {""}
+        md: dict[str, Any] = {
+            label: row[label],
+            "experiments": row["n_experiments"],
+            "positives": "" if row["n_positives"] is None else _number_text(row["n_positives"]),
+        }
+        for method in MOTIF_METHODS[:3]:
+            value = row[method + suffix]
+            md[MOTIF_METHOD_TITLES[method]] = (
+                "–" if method in not_applicable else "" if value is None else f"{value:.1f}"
+            )
+        md[MOTIF_METHOD_TITLES["classopt"]] = _classopt_text(
+            row["classopt_matches" + suffix], row["classopt_of" + suffix],
+            "classopt" in not_applicable,
+        )
+        overlap = row["saliency_fimo_overlap"]
+        md["saliency–FIMO overlap"] = "" if overlap is None else f"{overlap:.3f}"
+        md["representatives"] = row.get("representatives", "")
+        shown.append(md)
+    return columns, shown
+
+
+def _thresholds(values: list[float], default: float) -> str:
+    if not values:
+        return f"{default:g}"
+    return "/".join(f"{v:g}" for v in values) + (" (the files differ)" if len(values) > 1 else "")
+
+
+def _table4_notes(notes: dict) -> list[str]:
+    lines = []
+    lacking = notes["not_in_jaspar"]
+    if lacking:
+        release = "/".join(notes["jaspar_releases"]) or "JASPAR"
+        listed = ", ".join(
+            f"{tf} ({len(e)} experiment{'s' if len(e) != 1 else ''})" for tf, e in lacking.items()
+        )
+        lines.append(
+            f"Left out of Table 4: TFs with no motif in {release}, so no match can be "
+            f"counted: {listed}."
+        )
+    if notes["missing"]:
+        shown = "; ".join(f"{e} {a} ({m})" for e, a, m in notes["missing"][:5])
+        more = f"; … ({len(notes['missing'])} in all)" if len(notes["missing"]) > 5 else ""
+        lines.append(
+            "Left out for an architecture: experiments whose representative has no "
+            f"{MOTIFS_FILE} (no other preset is substituted): {shown}{more}."
+        )
+    if notes["unmatched"]:
+        shown = ", ".join(notes["unmatched"][:3])
+        more = f", … ({len(notes['unmatched'])} in all)" if len(notes["unmatched"]) > 3 else ""
+        lines.append(
+            f"Ignored: {MOTIFS_FILE} files matching no available run (same experiment, "
+            f"preset, pooling and seed): {shown}{more}."
+        )
+    return lines
+
+
+def _table4_sections(report: Report) -> list[Section]:
+    notes = report.table4_notes
+    p = _thresholds(notes["p_thresholds"], 0.05)
+    q = _thresholds(notes["q_thresholds"], 0.5)
+    n = len(notes["experiments"])
+    explain = (
+        f"Over {n} experiment(s) whose TF has a JASPAR motif: per method, the mean number of "
+        "positive test sequences (of `positives`) whose extracted window matches one of "
+        "the TF's JASPAR motifs by Tomtom; class optimization gives one motif per model, "
+        "so it is counted as *k of n* experiments. Each architecture is represented per "
+        "experiment by the same preset as in Table 3 (best mean validation AUC) and is "
+        "averaged over its own experiments. `–`: not applicable to the architecture; "
+        "saliency–FIMO overlap: mean fraction of positives whose saliency window overlaps "
+        "a FIMO site of the TF's motifs."
+    )
+    arch_columns = ["architecture", *_TABLE4_COLUMNS, "not_applicable", "representatives"]
+    preset_columns = ["model", "preset", "pooling", "architecture", *_TABLE4_COLUMNS,
+                      "not_applicable"]
+    md_columns, md_rows = _table4_markdown(report.table4_architectures, "architecture", "")
+    architectures = Section(
+        key="table4_architectures",
+        title=f"Table 4: JASPAR matches per architecture (Tomtom p < {p})",
+        columns=arch_columns,
+        rows=report.table4_architectures,
+        csv_name="table4_architectures.csv",
+        markdown_columns=md_columns,
+        markdown_rows=md_rows,
+        before=[explain],
+        after=_table4_notes(notes),
+    )
+    md_columns, md_rows = _table4_markdown(report.table4_architectures, "architecture", "_q")
+    architectures_q = Section(
+        key="table4_architectures_q",
+        title=f"Table 4 at q < {q}: JASPAR matches per architecture",
+        columns=arch_columns,
+        rows=report.table4_architectures,
+        markdown_columns=md_columns,
+        markdown_rows=md_rows,
+        before=[
+            f"As above, counting a match only at Tomtom q < {q} (MEME Tomtom's default "
+            "reporting threshold) instead of p. Same experiments; columns `*_q` of "
+            "table4_architectures.csv."
+        ],
+    )
+    paper_rows = []
+    for architecture, values in PAPER_TABLE4.items():
+        row = {"architecture": architecture}
+        for method in MOTIF_METHODS[:3]:
+            value = values[method]
+            row[MOTIF_METHOD_TITLES[method]] = "–" if value is None else f"{value:.1f}"
+        k, of = values["classopt"]
+        row[MOTIF_METHOD_TITLES["classopt"]] = f"{k} of {of}"
+        paper_rows.append(row)
+    paper = Section(
+        key="table4_paper",
+        title="Table 4 as published in the paper (for comparison; not computed here)",
+        columns=["architecture", *(MOTIF_METHOD_TITLES[m] for m in MOTIF_METHODS)],
+        rows=paper_rows,
+        before=[
+            "The paper's own figures: 108 K562 experiments, 57 TFs with a JASPAR motif; "
+            "saliency, convolution activations and temporal output are mean matches of 500 "
+            "positive test sequences, class optimization is matches of 57."
+        ],
+    )
+    md_columns, md_rows = _table4_markdown(report.table4_presets, "model", "")
+    presets = Section(
+        key="table4_presets",
+        title=f"Table 4 per model (Tomtom p < {p})",
+        columns=preset_columns,
+        rows=report.table4_presets,
+        csv_name="table4_presets.csv",
+        markdown_columns=md_columns,
+        markdown_rows=md_rows,
+        before=["Every model with motif results, over the experiments where it has them."],
+    )
+    md_columns, md_rows = _table4_markdown(report.table4_presets, "model", "_q")
+    presets_q = Section(
+        key="table4_presets_q",
+        title=f"Table 4 per model at q < {q}",
+        columns=preset_columns,
+        rows=report.table4_presets,
+        markdown_columns=md_columns,
+        markdown_rows=md_rows,
+    )
+    return [architectures, architectures_q, paper, presets, presets_q]
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -899,7 +1435,9 @@ def write_report(
     Parameters
     ----------
     rundirs
-        Run folders or folders containing them (see :func:`collect_runs`).
+        Run folders or folders containing them (see :func:`collect_runs`). Any
+        ``motifs.json`` given or found below them (see :func:`collect_motif_results`)
+        adds Table 4; without one, Table 4 is left out.
     out_dir
         Created if missing.
     include_max_in_architectures
@@ -909,15 +1447,21 @@ def write_report(
     -------
     dict of str to Path
         ``"report"`` -> ``report.md``, and each CSV section's key (``per_experiment``,
-        ``table2``, ``table3_architectures``, ``table3_presets``) -> its file.
+        ``table2``, ``table3_architectures``, ``table3_presets``, and with motif results
+        ``table4_architectures``, ``table4_presets``) -> its file.
 
     Raises
     ------
     InputError
-        Unreadable runs (see :func:`collect_runs`) or an ``out_dir`` that is a file.
+        Unreadable runs or motif results (see :func:`collect_runs`,
+        :func:`collect_motif_results`) or an ``out_dir`` that is a file.
     """
-    runs = collect_runs(rundirs)
-    report = summarise(runs, include_max_in_architectures=include_max_in_architectures)
+    paths = list(rundirs)
+    runs = collect_runs(paths)
+    motifs = collect_motif_results(paths)
+    report = summarise(
+        runs, include_max_in_architectures=include_max_in_architectures, motifs=motifs
+    )
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError("output path exists and is not a folder", out)
