@@ -101,7 +101,7 @@ def train_run(
         from gdashboard.models.baselines import MotifNotFoundError, build_baseline
 
         try:
-            model = build_baseline(preset, tf=tf, seed=seed)
+            model = build_baseline(preset, tf=tf, **({"seed": seed} if preset == "kmer" else {}))
         except MotifNotFoundError as error:
             metrics = {**_metrics_header(base_config, None), "available": False, "reason": error.problem,
                        "test_auc": None, "test_auprc": None, "test_accuracy": None, "validation_auc": None}

@@ -88,6 +88,8 @@ def test_agrees_with_captum_integrated_gradients(preset, method):
     theirs = IntegratedGradients(model).attribute(
         X, baselines=torch.zeros_like(X), target=1, n_steps=16, method=method).detach().numpy()
     np.testing.assert_allclose(ours, theirs, atol=1e-5, rtol=0)
+    assert all(parameter.requires_grad and parameter.grad is None
+               for parameter in model.parameters())
 
 
 def test_shuffle_baseline_is_the_seeded_dinucleotide_shuffle():

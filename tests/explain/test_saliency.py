@@ -102,10 +102,12 @@ def test_agrees_with_captum_saliency(preset):
 def test_restores_training_mode_and_accumulates_no_parameter_gradients():
     torch.manual_seed(0)
     model = build_model("small-cnn").train()
+    model.linear.bias.requires_grad_(False)  # a user's frozen parameter stays frozen
     X = random_one_hot(5, 64)
     saliency, gradient = saliency_map(model, X, batch_size=2)
     assert model.training and all(module.training for module in model.modules())
     assert all(parameter.grad is None for parameter in model.parameters())
+    assert [p.requires_grad for p in model.parameters()] == [True] * 5 + [False]
     # Dropout was off: the same as in eval mode, whatever the batching.
     again, again_gradient = saliency_map(model.eval(), X.numpy(), batch_size=5)
     assert not model.training

@@ -13,7 +13,7 @@ from torch import nn
 
 from gdashboard.errors import InputError
 from gdashboard.explain.saliency import (as_input, backward_context, check_target, evaluating,
-                                         input_gradient, is_recurrent, model_device,
+                                         frozen, input_gradient, is_recurrent, model_device,
                                          progress_range, score)
 
 METHODS = ("gausslegendre", "riemann_trapezoid")
@@ -134,7 +134,7 @@ def integrated_gradients(model: nn.Module, X, baseline="zeros", n_steps: int = 5
     weights = torch.as_tensor(weights, dtype=torch.float32, device=device).view(-1, 1, 1, 1)
     chunk = max(1, batch_size // n_steps)
     attribution = torch.empty_like(inputs)
-    with evaluating(model), backward_context(model, device):
+    with evaluating(model), frozen(model), backward_context(model, device):
         for start in progress_range(0, len(inputs), chunk, progress, "integrated gradients"):
             x = inputs[start:start + chunk].to(device)
             x0 = references[start:start + chunk].to(device)
