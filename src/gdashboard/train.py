@@ -135,12 +135,14 @@ def fit(
     checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
     history: list[dict] = []
     start_epoch, best_epoch, best_auc, epochs_without_gain = 0, -1, -math.inf, 0
+    earlier_seconds = 0.0  # training time before an interruption, so that resumed runs report the whole
     best_state = _clone_state(model)
     if resume and checkpoint_dir is not None and (checkpoint_dir / CHECKPOINT_STATE).exists():
         best_state, state = _load_checkpoint(checkpoint_dir, model, optimizer, generator)
         start_epoch = state["epoch"] + 1
         best_epoch, best_auc = state["best_epoch"], state["best_validation_auc"]
         epochs_without_gain, history = state["epochs_without_gain"], state["history"]
+        earlier_seconds = sum(record["seconds"] for record in history)
         if state.get("stopped"):
             start_epoch = recipe.epochs
     elif history_path is not None and Path(history_path).exists():
@@ -205,4 +207,4 @@ def fit(
     model.eval()
     return FitResult(best_epoch=best_epoch, best_validation_auc=best_auc,
                      epochs_run=len(history), history=history,
-                     seconds=time.perf_counter() - began)
+                     seconds=earlier_seconds + time.perf_counter() - began)
