@@ -1,0 +1,59 @@
+"""Table 4: `gdash motifs` for every finished run of benchmarks/paper_table.py.
+
+Resumable: a run whose motifs.json exists is skipped. Then `gdash report` over both
+folders adds Table 4:
+
+    .venv/bin/python benchmarks/motifs_table.py --runs runs/table --out runs/motifs
+    .venv/bin/gdash report runs/table runs/motifs --out runs/table-report
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import torch
+
+from gdashboard.errors import InputError
+from gdashboard.motifs.analysis import motif_analysis
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from paper_table import DATA, experiments  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--runs", type=Path, default=Path("runs/table"))
+    parser.add_argument("--out", type=Path, default=Path("runs/motifs"))
+    parser.add_argument("--part", type=int, default=0)
+    parser.add_argument("--parts", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    if not args.data.is_dir():
+        sys.exit(f"skipped: {args.data} is absent")
+    torch.set_num_threads(args.threads)
+    tests = {name: test for name, _, test in experiments(args.data)}
+    index = 0
+    for metrics_path in sorted(args.runs.glob("*/*/metrics.json")):
+        metrics = json.loads(metrics_path.read_text())
+        if metrics["preset"] in ("pwm", "kmer") or metrics["experiment"] not in tests:
+            continue
+        index += 1
+        if index % args.parts != args.part:
+            continue
+        rundir = metrics_path.parent
+        out = args.out / rundir.parent.name / rundir.name
+        if (out / "motifs.json").exists():
+            continue
+        try:
+            summary = motif_analysis(rundir, tests[metrics["experiment"]], out)
+        except InputError as error:
+            print(f"{rundir}: {error}", flush=True)
+            continue
+        print(json.dumps({"run": str(rundir), **{m: c["matches"] for m, c in summary["methods"].items()}}),
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
