@@ -12,9 +12,10 @@ import torch
 from torch import nn
 
 from gdashboard.errors import InputError
+from gdashboard.explain.batches import for_each_batch
 from gdashboard.explain.saliency import (as_input, backward_context, check_target, evaluating,
                                          frozen, input_gradient, is_recurrent, model_device,
-                                         progress_range, score)
+                                         score)
 
 METHODS = ("gausslegendre", "riemann_trapezoid")
 BASELINES = ("zeros", "shuffle")
@@ -134,19 +135,22 @@ def integrated_gradients(model: nn.Module, X, baseline="zeros", n_steps: int = 5
     weights = torch.as_tensor(weights, dtype=torch.float32, device=device).view(-1, 1, 1, 1)
     chunk = max(1, batch_size // n_steps)
     attribution = torch.empty_like(inputs)
+
+    def one_chunk(start: int, stop: int) -> None:
+        x = inputs[start:stop].to(device)
+        x0 = references[start:stop].to(device)
+        difference = x - x0
+        # (steps, chunk, 4, L) -> one batch: the path points of every pair,
+        # formed exactly as captum forms them (x0 + alpha * (x - x0)). A
+        # cheaper but algebraically equal path (e.g. interpolating the first
+        # convolution's output) rounds differently, which can flip a max
+        # between near-equal activations and move the result by ~1e-5.
+        path = (x0[None] + alphas * difference[None]).reshape(-1, 4, length)
+        gradient = input_gradient(model, path, target).view(n_steps, len(x), 4, length)
+        attribution[start:stop] = ((gradient * weights).sum(dim=0) * difference).cpu()
+
     with evaluating(model), frozen(model), backward_context(model, device):
-        for start in progress_range(0, len(inputs), chunk, progress, "integrated gradients"):
-            x = inputs[start:start + chunk].to(device)
-            x0 = references[start:start + chunk].to(device)
-            difference = x - x0
-            # (steps, chunk, 4, L) -> one batch: the path points of every pair,
-            # formed exactly as captum forms them (x0 + alpha * (x - x0)). A
-            # cheaper but algebraically equal path (e.g. interpolating the first
-            # convolution's output) rounds differently, which can flip a max
-            # between near-equal activations and move the result by ~1e-5.
-            path = (x0[None] + alphas * difference[None]).reshape(-1, 4, length)
-            gradient = input_gradient(model, path, target).view(n_steps, len(x), 4, length)
-            attribution[start:start + chunk] = ((gradient * weights).sum(dim=0) * difference).cpu()
+        for_each_batch(one_chunk, len(inputs), chunk, device, progress, "integrated gradients")
     return attribution.view(n, k, 4, length).mean(dim=1).numpy()
 
 

@@ -31,6 +31,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from gdashboard.explain.batches import for_each_batch
 from gdashboard.explain.saliency import (as_input, check_target, evaluating, model_device,
                                          progress_range, score)
 
@@ -93,12 +94,15 @@ def _score_all(scorer, X, target, batch_size, device, effect, progress) -> None:
         # so the recurrent shortcut's reruns in a batch have similar lengths.
         order = torch.argsort(position, stable=True)
         sequence, base, position = sequence[order], base[order], position[order]
-        for start in range(0, len(sequence), batch_size):
-            s = sequence[start:start + batch_size]
-            b = base[start:start + batch_size]
-            p = position[start:start + batch_size]
+
+        # The scorer's logits only read the caches ``prepare`` made, and each
+        # batch writes its own entries of ``effect``: batches may run at once.
+        def one_batch(start: int, stop: int) -> None:
+            s, b, p = sequence[start:stop], base[start:stop], position[start:stop]
             S = score(scorer.logits(s, b, p), target)
             effect[first + s.cpu(), b.cpu(), p.cpu()] = (S - S0[s]).float().cpu()
+
+        for_each_batch(one_batch, len(sequence), batch_size, device)
 
 
 def _mutate(windows: torch.Tensor, base: torch.Tensor, offset: torch.Tensor) -> torch.Tensor:

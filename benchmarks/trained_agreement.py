@@ -1,0 +1,54 @@
+"""Exactness on trained presets: saliency against captum's Saliency × input, and fast
+temporal output scores against the naive per-prefix loop (the original algorithm).
+
+    .venv/bin/python benchmarks/trained_agreement.py --runs runs/table/GATA1_K562_GATA-1_USC --n 100 --naive 20
+"""
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from gdashboard.data import read_dataset
+from gdashboard.explain.saliency import saliency_map
+from gdashboard.explain.temporal import temporal_output_scores, temporal_output_scores_naive
+from gdashboard.models import load_model
+from gdashboard.models.io import read_config
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "deepmotif" / "GATA1_K562_GATA-1_USC"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=Path, default=Path("runs/table/GATA1_K562_GATA-1_USC"))
+    parser.add_argument("--test", type=Path, default=DATA / "test.fa")
+    parser.add_argument("--n", type=int, default=100, help="sequences for saliency and fast temporal")
+    parser.add_argument("--naive", type=int, default=20, help="sequences for the naive temporal loop")
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    if not args.test.exists() or not args.runs.is_dir():
+        raise SystemExit(f"skipped: {args.test} or {args.runs} is absent")
+    torch.set_num_threads(args.threads)
+    from captum.attr import Saliency
+
+    X = read_dataset(args.test, shuffle_negatives=False).X[: args.n]
+    print(f"{'run':22s} {'saliency vs captum':>20s} {'temporal vs naive':>20s}")
+    for rundir in sorted(p for p in args.runs.iterdir() if (p / "model.safetensors").exists()):
+        if read_config(rundir)["preset"] in ("pwm", "kmer"):
+            continue
+        model = load_model(rundir)
+        saliency, _ = saliency_map(model, X)
+        positive_logit = lambda inputs: model(inputs)[:, 1]  # noqa: E731
+        reference = (Saliency(positive_logit).attribute(X.clone().requires_grad_(True), abs=True) * X).sum(1)
+        saliency_error = float(np.abs(saliency - reference.detach().numpy()).max())
+        temporal_error = "–"
+        if hasattr(model, "lstm"):
+            forward, backward = temporal_output_scores(model, X[: args.naive])
+            naive_forward, naive_backward = temporal_output_scores_naive(model, X[: args.naive])
+            temporal_error = f"{max(np.abs(forward - naive_forward).max(), np.abs(backward - naive_backward).max()):.1e}"
+        print(f"{rundir.name:22s} {saliency_error:20.1e} {temporal_error:>20s}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+from gdashboard.explain.attribution import integrated_gradients
+from gdashboard.explain.batches import for_each_batch
+from gdashboard.explain.ism import in_silico_mutagenesis
+from gdashboard.explain.saliency import saliency_map
+from gdashboard.models import build_model
+
+
+@pytest.fixture
+def two_threads():
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    yield
+    torch.set_num_threads(before)
+
+
+def test_every_batch_once_in_worker_threads_and_thread_count_restored(two_threads):
+    seen, workers = [], set()
+
+    def record(start, stop):
+        seen.append((start, stop))
+        workers.add(threading.get_ident())
+        assert torch.get_num_threads() == 1  # one intra-op thread per worker
+        assert not torch.is_grad_enabled()  # the caller's mode is carried over
+
+    with torch.no_grad():
+        for_each_batch(record, 10, 3, torch.device("cpu"))
+    assert sorted(seen) == [(0, 3), (3, 6), (6, 9), (9, 10)]
+    assert threading.get_ident() not in workers
+    assert torch.get_num_threads() == 2
+
+
+def test_serial_with_one_thread_and_errors_propagate(two_threads):
+    torch.set_num_threads(1)
+    workers = set()
+    for_each_batch(lambda a, b: workers.add(threading.get_ident()), 5, 2, torch.device("cpu"))
+    assert workers == {threading.get_ident()}
+    torch.set_num_threads(2)
+
+    def fail(start, stop):
+        raise ValueError("bad batch")
+
+    with pytest.raises(ValueError, match="bad batch"):
+        for_each_batch(fail, 5, 2, torch.device("cpu"))
+    assert torch.get_num_threads() == 2
+
+
+@pytest.mark.parametrize("preset", ["small-cnn", "small-rnn"])
+def test_parallel_batches_give_the_serial_results(preset, two_threads):
+    torch.manual_seed(0)
+    model = build_model(preset).eval()
+    X = torch.nn.functional.one_hot(torch.randint(0, 4, (40, 101)), 4).transpose(1, 2).float()
+    parallel = (saliency_map(model, X, batch_size=8)[1],
+                integrated_gradients(model, X[:6], n_steps=10, batch_size=20),
+                in_silico_mutagenesis(model, X[:6], batch_size=100))
+    torch.set_num_threads(1)
+    serial = (saliency_map(model, X, batch_size=8)[1],
+              integrated_gradients(model, X[:6], n_steps=10, batch_size=20),
+              in_silico_mutagenesis(model, X[:6], batch_size=100))
+    for a, b in zip(parallel, serial):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-6)
