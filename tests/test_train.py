@@ -105,3 +105,50 @@ def test_train_run_refuses_to_overwrite(simulated, tmp_path):
     train_run(simulated / "train.tsv", simulated / "test.tsv", "pwm", tmp_path / "run", progress=False)
     with pytest.raises(InputError, match="already holds a finished run"):
         train_run(simulated / "train.tsv", simulated / "test.tsv", "pwm", tmp_path / "run", progress=False)
+
+
+def _without_dropout(model):
+    for module in model.modules():
+        if isinstance(module, torch.nn.Dropout):
+            module.p = 0.0
+        if isinstance(module, torch.nn.LSTM):
+            module.dropout = 0.0
+    return model
+
+
+@pytest.mark.parametrize("preset", ["small-cnn", "large-rnn"])
+def test_shard_gradients_equal_the_whole_batch_gradient(preset):
+    from gdashboard.train import batch_gradients
+
+    X, y = _toy_problem(n=64)
+    y = torch.as_tensor(y)
+    torch.manual_seed(0)
+    model = _without_dropout(build_model(preset)).train()
+    parameters = list(model.parameters())
+    whole = torch.autograd.grad(torch.nn.functional.cross_entropy(model(X), y), parameters)
+    loss = batch_gradients(model, parameters, X, y, seeds=[1, 2, 3])
+    expected_loss = torch.nn.functional.cross_entropy(model(X), y, reduction="sum")
+    assert float(loss) == pytest.approx(float(expected_loss.detach()), rel=1e-5)
+    for parameter, expected in zip(parameters, whole):
+        torch.testing.assert_close(parameter.grad, expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("preset", ["small-cnn", "large-rnn"])
+def test_training_gives_the_same_model_with_one_or_two_threads(preset):
+    # Shards run in parallel threads with two, in order with one; dropout
+    # draws from each shard's own seeded generator, so the seed alone decides.
+    X, y = _toy_problem(n=192)
+    before = torch.get_num_threads()
+    results = []
+    try:
+        for threads in (1, 2):
+            torch.set_num_threads(threads)
+            torch.manual_seed(5)
+            model = build_model(preset)
+            fit(model, X, y, X[:64], y[:64], Recipe(epochs=2, batch_size=64, patience=10), seed=5,
+                progress=False)
+            results.append(model.state_dict())
+    finally:
+        torch.set_num_threads(before)
+    for key in results[0]:
+        assert torch.equal(results[0][key], results[1][key]), key

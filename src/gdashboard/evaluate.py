@@ -6,6 +6,8 @@ import numpy as np
 import torch
 from sklearn.metrics import average_precision_score, roc_auc_score
 
+from gdashboard.parallel import for_each_batch
+
 
 def pick_device(device: str | torch.device | None = None) -> torch.device:
     """CUDA when present, else the CPU (or what the caller names)."""
@@ -15,17 +17,24 @@ def pick_device(device: str | torch.device | None = None) -> torch.device:
 
 
 @torch.no_grad()
-def predict_logits(model: torch.nn.Module, X: torch.Tensor, batch_size: int = 1024) -> torch.Tensor:
-    """Two-class logits ``(N, 2)`` of a model in eval mode, batched, on the model's device."""
+def predict_logits(model: torch.nn.Module, X: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
+    """Two-class logits ``(N, 2)`` of a model in eval mode, batched, on the model's device.
+
+    Batches run side by side on a multi-core CPU (:mod:`gdashboard.parallel`).
+    """
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
-    outputs = [model(X[start:start + batch_size].to(device)).float().cpu()
-               for start in range(0, len(X), batch_size)]
-    model.train(was_training)
-    if not outputs:
-        return torch.zeros((0, 2))
-    return torch.cat(outputs)
+    logits = torch.zeros((len(X), 2))
+
+    def one_batch(start: int, stop: int) -> None:
+        logits[start:stop] = model(X[start:stop].to(device)).float().cpu()
+
+    try:
+        for_each_batch(one_batch, len(X), batch_size, device)
+    finally:
+        model.train(was_training)
+    return logits
 
 
 def log_odds(logits: torch.Tensor) -> np.ndarray:

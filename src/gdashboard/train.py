@@ -20,10 +20,16 @@ from tqdm.auto import tqdm
 
 from gdashboard.evaluate import binary_metrics, log_odds, pick_device, predict_logits
 from gdashboard.fileio import atomic_path, write_json
+from gdashboard.models.dropout import shard_generator
 from gdashboard.models.presets import Recipe
+from gdashboard.parallel import for_each_batch, parallel_section
 
 CHECKPOINT_TENSORS = "checkpoint.safetensors"
 CHECKPOINT_STATE = "checkpoint.json"
+# Each training batch is split into this many shards on the CPU (see
+# batch_gradients). Fixed, not the machine's core count, so that a seed gives the
+# same model on any CPU.
+CPU_SHARDS = 2
 
 
 @dataclass
@@ -54,6 +60,46 @@ def learning_rate_at(recipe: Recipe, epoch_position: float) -> float:
     if recipe.schedule != "constant":
         raise ValueError(f"unknown schedule {recipe.schedule!r}")
     return rate
+
+
+def batch_gradients(model: torch.nn.Module, parameters: list, X: torch.Tensor, y: torch.Tensor,
+                    seeds: list[int]) -> torch.Tensor:
+    """Set each parameter's ``.grad`` to the gradient of the batch's mean loss.
+
+    The batch ``(X, y)`` is cut into ``len(seeds)`` contiguous shards; each
+    shard's summed cross-entropy, divided by the batch size, is differentiated
+    on its own, its dropout drawn from a generator seeded with its seed
+    (:mod:`gdashboard.models.dropout`), and the shards' gradients are added in
+    order. That is the gradient of ``cross_entropy(model(X), y)`` (mean over
+    the batch) up to floating-point rounding. The shards run side by side on a
+    multi-core CPU (:mod:`gdashboard.parallel`) and in order elsewhere, with the
+    same result.
+
+    Returns
+    -------
+    torch.Tensor
+        The batch's summed loss (detached).
+    """
+    device = X.device
+    X_shards, y_shards = X.tensor_split(len(seeds)), y.tensor_split(len(seeds))
+    results: list = [None] * len(seeds)
+
+    def one_shard(shard: int, _stop: int) -> None:
+        generator = torch.Generator(device=device).manual_seed(int(seeds[shard]))
+        with shard_generator(generator), torch.enable_grad():
+            loss = F.cross_entropy(model(X_shards[shard]), y_shards[shard], reduction="sum")
+            gradients = torch.autograd.grad(loss / len(X), parameters, allow_unused=True)
+        results[shard] = (gradients, loss.detach())
+
+    for_each_batch(one_shard, len(seeds), 1, device)
+    for position, parameter in enumerate(parameters):
+        total = None
+        for gradients, _ in results:
+            gradient = gradients[position]
+            if gradient is not None:
+                total = gradient if total is None else total + gradient
+        parameter.grad = total if total is not None else torch.zeros_like(parameter)
+    return sum(loss for _, loss in results)
 
 
 def _clone_state(model: torch.nn.Module) -> dict:
@@ -117,7 +163,9 @@ def fit(
 
     Adam on the negative log-likelihood of the softmax (``cross_entropy``), each
     gradient element clamped to ``±recipe.clip_value`` as in the original code,
-    the learning rate set per batch by :func:`learning_rate_at`. After every
+    the learning rate set per batch by :func:`learning_rate_at`. Each batch's
+    gradient is computed in ``CPU_SHARDS`` shards on the CPU (one on a GPU), in
+    parallel where there are cores for it (:func:`batch_gradients`). After every
     epoch the validation AUC is measured; training stops after
     ``recipe.patience`` epochs without improvement and the best epoch's weights
     are restored. With ``checkpoint_dir`` every epoch is checkpointed (model,
@@ -149,59 +197,62 @@ def fit(
         Path(history_path).unlink()
 
     n_train = len(X_train)
+    parameters = [parameter for parameter in model.parameters() if parameter.requires_grad]
+    shards = CPU_SHARDS if device.type == "cpu" else 1
     steps_per_epoch = max(1, math.ceil(n_train / recipe.batch_size))
     began = time.perf_counter()
     bar = tqdm(total=recipe.epochs, initial=start_epoch, disable=not progress, unit="epoch",
                desc="training", leave=False, dynamic_ncols=True)
-    epoch = start_epoch
-    for epoch in range(start_epoch, recipe.epochs):
-        epoch_began = time.perf_counter()
-        model.train()
-        order = torch.randperm(n_train, generator=generator).to(device)
-        loss_sum = torch.zeros((), device=device)
-        for step in range(steps_per_epoch):
-            index = order[step * recipe.batch_size:(step + 1) * recipe.batch_size]
-            rate = learning_rate_at(recipe, epoch + step / steps_per_epoch)
-            for group in optimizer.param_groups:
-                group["lr"] = rate
-            logits = model(X_train[index])
-            loss = F.cross_entropy(logits, y_train_tensor[index])
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            if recipe.clip_value:
-                torch.nn.utils.clip_grad_value_(model.parameters(), recipe.clip_value, foreach=True)
-            optimizer.step()
-            loss_sum += loss.detach() * len(index)
-        validation_logits = predict_logits(model, X_valid)
-        validation_auc = binary_metrics(y_valid, log_odds(validation_logits))["auc"]
-        validation_loss = float(F.cross_entropy(validation_logits, torch.as_tensor(y_valid)))
-        record = {
-            "epoch": epoch + 1,
-            "train_loss": float(loss_sum) / n_train,
-            "validation_loss": validation_loss,
-            "validation_auc": validation_auc,
-            "learning_rate": rate,
-            "seconds": time.perf_counter() - epoch_began,
-        }
-        history.append(record)
-        if history_path is not None:
-            with open(history_path, "a") as handle:
-                handle.write(json.dumps(record) + "\n")
-        if validation_auc > best_auc:
-            best_auc, best_epoch, epochs_without_gain = validation_auc, epoch + 1, 0
-            best_state = _clone_state(model)
-        else:
-            epochs_without_gain += 1
-        stopped = epochs_without_gain >= recipe.patience
-        bar.set_postfix(loss=f"{record['train_loss']:.4f}", val_auc=f"{validation_auc:.4f}",
-                        best=f"{best_auc:.4f}@{best_epoch}")
-        bar.update(1)
-        if checkpoint_dir is not None:
-            _save_checkpoint(checkpoint_dir, model, best_state, optimizer, generator, {
-                "epoch": epoch, "best_epoch": best_epoch, "best_validation_auc": best_auc,
-                "epochs_without_gain": epochs_without_gain, "history": history, "stopped": stopped})
-        if stopped:
-            break
+    # One parallel section for the whole training: the shards of every batch
+    # and the validation batches run side by side on the CPU's cores.
+    with parallel_section(device):
+        epoch = start_epoch
+        for epoch in range(start_epoch, recipe.epochs):
+            epoch_began = time.perf_counter()
+            model.train()
+            order = torch.randperm(n_train, generator=generator).to(device)
+            loss_sum = torch.zeros((), device=device)
+            for step in range(steps_per_epoch):
+                index = order[step * recipe.batch_size:(step + 1) * recipe.batch_size]
+                rate = learning_rate_at(recipe, epoch + step / steps_per_epoch)
+                for group in optimizer.param_groups:
+                    group["lr"] = rate
+                seeds = torch.randint(0, 2**62, (shards,), generator=generator).tolist()
+                loss_sum += batch_gradients(model, parameters, X_train[index], y_train_tensor[index],
+                                            seeds[:len(index)])
+                if recipe.clip_value:
+                    torch.nn.utils.clip_grad_value_(parameters, recipe.clip_value, foreach=True)
+                optimizer.step()
+            validation_logits = predict_logits(model, X_valid)
+            validation_auc = binary_metrics(y_valid, log_odds(validation_logits))["auc"]
+            validation_loss = float(F.cross_entropy(validation_logits, torch.as_tensor(y_valid)))
+            record = {
+                "epoch": epoch + 1,
+                "train_loss": float(loss_sum) / n_train,
+                "validation_loss": validation_loss,
+                "validation_auc": validation_auc,
+                "learning_rate": rate,
+                "seconds": time.perf_counter() - epoch_began,
+            }
+            history.append(record)
+            if history_path is not None:
+                with open(history_path, "a") as handle:
+                    handle.write(json.dumps(record) + "\n")
+            if validation_auc > best_auc:
+                best_auc, best_epoch, epochs_without_gain = validation_auc, epoch + 1, 0
+                best_state = _clone_state(model)
+            else:
+                epochs_without_gain += 1
+            stopped = epochs_without_gain >= recipe.patience
+            bar.set_postfix(loss=f"{record['train_loss']:.4f}", val_auc=f"{validation_auc:.4f}",
+                            best=f"{best_auc:.4f}@{best_epoch}")
+            bar.update(1)
+            if checkpoint_dir is not None:
+                _save_checkpoint(checkpoint_dir, model, best_state, optimizer, generator, {
+                    "epoch": epoch, "best_epoch": best_epoch, "best_validation_auc": best_auc,
+                    "epochs_without_gain": epochs_without_gain, "history": history, "stopped": stopped})
+            if stopped:
+                break
     bar.close()
     model.load_state_dict(best_state)
     model.eval()

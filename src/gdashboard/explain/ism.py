@@ -31,7 +31,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from gdashboard.explain.batches import for_each_batch
+from gdashboard.parallel import for_each_batch
 from gdashboard.explain.saliency import (as_input, check_target, evaluating, model_device,
                                          progress_range, score)
 

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from gdashboard.explain.batches import for_each_batch
+from gdashboard.parallel import for_each_batch
 
 TARGETS = ("logit", "log_odds", "probability")
 POSITIVE = 1
@@ -156,7 +156,7 @@ def saliency_map(model: nn.Module, X, target: str = "logit", batch_size: int = 1
     batch_size : int
         Sequences per forward/backward pass; the result does not depend on it
         beyond floating-point rounding. On a multi-core CPU the batches run
-        side by side (:mod:`gdashboard.explain.batches`), so a few batches per
+        side by side (:mod:`gdashboard.parallel`), so a few batches per
         core keep every core busy.
     progress : bool
         Show a progress bar.

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from gdashboard.models.dropout import Dropout
+
 
 class ConvStack(nn.Module):
     """Convolution -> ReLU -> max-pool -> dropout, once per layer.
@@ -31,7 +33,7 @@ class ConvStack(nn.Module):
                 # is silently dropped from the receptive field.
                 layers.append(nn.MaxPool1d(pool, ceil_mode=True))
             if dropout > 0:
-                layers.append(nn.Dropout(dropout))
+                layers.append(Dropout(dropout))
             channels = n_filters
         self.layers = nn.Sequential(*layers)
         self.out_channels = channels
@@ -78,7 +80,7 @@ class DeepBind(nn.Module):
         super().__init__()
         self.convolution = nn.Conv1d(4, n_filters, kernel_size, padding=kernel_size - 1)
         self.hidden = nn.Linear(2 * n_filters, hidden)
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
         self.linear = nn.Linear(hidden, n_classes)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:

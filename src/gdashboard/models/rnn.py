@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from gdashboard.models.cnn import ConvStack
+from gdashboard.models.dropout import Dropout
 
 POOLINGS = ("mean", "max")
 
@@ -55,7 +56,9 @@ class RecurrentNet(nn.Module):
             lstm_input = 4
         self.lstm = nn.LSTM(lstm_input, hidden_size, num_layers=n_layers, batch_first=True,
                             bidirectional=True, dropout=dropout if n_layers > 1 else 0.0)
-        self.dropout = nn.Dropout(dropout)
+        # The same dropout between stacked layers, applied by run_lstm when training.
+        self.between_layers = Dropout(dropout if n_layers > 1 else 0.0)
+        self.dropout = Dropout(dropout)
         self.linear = nn.Linear(2 * hidden_size, n_classes)
         self.hidden_size = hidden_size
         self.n_layers = n_layers
@@ -88,9 +91,36 @@ class RecurrentNet(nn.Module):
     def classify(self, pooled: torch.Tensor) -> torch.Tensor:
         return self.linear(self.dropout(pooled))
 
+    def run_lstm(self, inputs: torch.Tensor, layerwise: bool | None = None) -> torch.Tensor:
+        """The BiLSTM's outputs ``(N, T, 2H)`` on ``inputs`` ``(N, T, C)``.
+
+        Training a stacked LSTM with dropout runs its layers one at a time
+        (``layerwise``, the default then), with :class:`Dropout` between them:
+        ``nn.LSTM`` draws that dropout from the global generator, which
+        training shards in parallel threads cannot share reproducibly. The
+        layers use ``self.lstm``'s own weights and kernel, so apart from the
+        dropout masks the result is the same.
+        """
+        if layerwise is None:
+            layerwise = self.training and self.n_layers > 1 and self.between_layers.p > 0
+        if not layerwise:
+            return self.lstm(inputs)[0]
+        outputs = inputs
+        for layer in range(self.n_layers):
+            weights = [getattr(self.lstm, f"{kind}_l{layer}{suffix}")
+                       for suffix in ("", "_reverse")
+                       for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+            zeros = outputs.new_zeros(2, outputs.shape[0], self.hidden_size)
+            # torch._VF.lstm is the kernel nn.LSTM.forward itself calls; here
+            # with one layer's weights and no internal dropout.
+            outputs = torch._VF.lstm(outputs, (zeros, zeros), weights, True, 1, 0.0,
+                                     self.training, True, True)[0]
+            if layer < self.n_layers - 1:
+                outputs = self.between_layers(outputs)
+        return outputs
+
     def forward(self, X: torch.Tensor) -> torch.Tensor:
-        outputs, _ = self.lstm(self.encode(X))
-        return self.classify(self.pool(outputs))
+        return self.classify(self.pool(self.run_lstm(self.encode(X))))
 
     @property
     def first_convolution(self) -> nn.Conv1d | None:

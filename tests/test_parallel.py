@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from gdashboard.explain.attribution import integrated_gradients
-from gdashboard.explain.batches import for_each_batch
+from gdashboard.parallel import for_each_batch
 from gdashboard.explain.ism import in_silico_mutagenesis
 from gdashboard.explain.saliency import saliency_map
 from gdashboard.models import build_model
