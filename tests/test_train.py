@@ -152,3 +152,16 @@ def test_training_gives_the_same_model_with_one_or_two_threads(preset):
         torch.set_num_threads(before)
     for key in results[0]:
         assert torch.equal(results[0][key], results[1][key]), key
+
+
+def test_early_stopping_waits_for_min_epochs():
+    X, y = _toy_problem(n=128)
+    torch.manual_seed(0)
+    # A learning rate of 0 never improves on epoch 1: patience 1 alone stops at epoch 2.
+    result = fit(build_model("small-cnn"), X, y, X[:64], y[:64],
+                 Recipe(epochs=8, batch_size=64, learning_rate=0.0, patience=1, min_epochs=5),
+                 progress=False)
+    assert result.epochs_run == 5 and result.best_epoch == 1
+    result = fit(build_model("small-cnn"), X, y, X[:64], y[:64],
+                 Recipe(epochs=8, batch_size=64, learning_rate=0.0, patience=1), progress=False)
+    assert result.epochs_run == 2

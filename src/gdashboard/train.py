@@ -167,8 +167,9 @@ def fit(
     gradient is computed in ``CPU_SHARDS`` shards on the CPU (one on a GPU), in
     parallel where there are cores for it (:func:`batch_gradients`). After every
     epoch the validation AUC is measured; training stops after
-    ``recipe.patience`` epochs without improvement and the best epoch's weights
-    are restored. With ``checkpoint_dir`` every epoch is checkpointed (model,
+    ``recipe.patience`` epochs without improvement (but not before epoch
+    ``recipe.min_epochs``) and the best epoch's weights are restored. With
+    ``checkpoint_dir`` every epoch is checkpointed (model,
     best weights, optimizer, random states), and ``resume=True`` continues from
     the last checkpoint exactly as if never interrupted.
     """
@@ -243,7 +244,7 @@ def fit(
                 best_state = _clone_state(model)
             else:
                 epochs_without_gain += 1
-            stopped = epochs_without_gain >= recipe.patience
+            stopped = epochs_without_gain >= recipe.patience and epoch + 1 >= recipe.min_epochs
             bar.set_postfix(loss=f"{record['train_loss']:.4f}", val_auc=f"{validation_auc:.4f}",
                             best=f"{best_auc:.4f}@{best_epoch}")
             bar.update(1)
