@@ -1,6 +1,6 @@
 """Table 4: `gdash motifs` for every finished run of benchmarks/paper_table.py.
 
-Resumable: a run whose motifs.json exists is skipped. Then `gdash report` over both
+Resumable: a run whose motifs.json is newer than its metrics.json is skipped. Then `gdash report` over both
 folders adds Table 4:
 
     .venv/bin/python benchmarks/motifs_table.py --runs runs/table --out runs/motifs
@@ -44,7 +44,8 @@ def main():
             continue
         rundir = metrics_path.parent
         out = args.out / rundir.parent.name / rundir.name
-        if (out / "motifs.json").exists():
+        # Skip what is done, unless the run was retrained since.
+        if (out / "motifs.json").exists() and (out / "motifs.json").stat().st_mtime >= metrics_path.stat().st_mtime:
             continue
         try:
             summary = motif_analysis(rundir, tests[metrics["experiment"]], out)
