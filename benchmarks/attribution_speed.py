@@ -123,7 +123,7 @@ def main(argv=None) -> int:
     parser.add_argument("--methods", nargs="*", default=list(METHODS), choices=METHODS)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--batch-size", type=int, default=128,
+    parser.add_argument("--batch-size", type=int, default=64,
                         help="sequences per saliency pass (captum's Saliency takes all at once)")
     parser.add_argument("--saliency-repeat", type=int, default=5,
                         help="saliency passes per timing (the time printed is for all of them)")

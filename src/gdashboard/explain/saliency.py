@@ -140,7 +140,7 @@ def input_gradient(model: nn.Module, X: torch.Tensor, target: str) -> torch.Tens
     return gradient
 
 
-def saliency_map(model: nn.Module, X, target: str = "logit", batch_size: int = 128,
+def saliency_map(model: nn.Module, X, target: str = "logit", batch_size: int = 64,
                  progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The saliency map of each sequence and the signed input gradient.
 
