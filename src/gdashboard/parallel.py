@@ -21,44 +21,58 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Callable
 
 import torch
 
-_pools: dict[int, ThreadPoolExecutor] = {}
+_pools: dict[tuple[int, int], ThreadPoolExecutor] = {}
 _pools_lock = threading.Lock()
-_local = threading.local()  # .plan in the caller of a section; .inside and .threads in workers
+_local = threading.local()  # .plan in the caller of a section; .inside in workers
 
 
-def _pool(workers: int) -> ThreadPoolExecutor:
+def _start_worker(intra_op: int) -> None:
+    # Once per worker thread, before it computes anything: changing the count
+    # while other threads compute would disturb them (it resizes shared pools).
+    torch.set_num_threads(intra_op)
+
+
+def _pool(workers: int, intra_op: int) -> ThreadPoolExecutor:
     # Kept for the life of the process: starting threads for every training
     # step would cost more than the step's small kernels.
     with _pools_lock:
-        if workers not in _pools:
-            _pools[workers] = ThreadPoolExecutor(max_workers=workers,
-                                                 thread_name_prefix="gdashboard")
-        return _pools[workers]
+        key = (workers, intra_op)
+        if key not in _pools:
+            _pools[key] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gdashboard",
+                                             initializer=_start_worker, initargs=(intra_op,))
+        return _pools[key]
 
 
 @contextlib.contextmanager
 def parallel_section(device, max_workers: int | None = None):
     """Within this block, :func:`for_each_batch` spreads batches over the cores.
 
-    The intra-op thread count is lowered once on entry and restored on exit.
-    Changing it is not free (PyTorch resizes its thread pools), so a loop that
-    calls :func:`for_each_batch` many times, such as training, opens one
-    section around the loop; a single call opens its own.
+    The intra-op thread count is lowered once on entry (``threads //
+    workers`` per worker, ``workers = min(threads, max_workers)``) and restored
+    on exit. Changing it is not free (PyTorch resizes its thread pools), so a
+    loop that calls :func:`for_each_batch` many times, such as training, opens
+    one section around the loop; a single call opens its own. Sections are
+    meant for one calling thread at a time (the thread count is process-wide).
 
     Yields
     ------
     int
         The number of worker threads (1: batches run in order, in this thread).
     """
+    if torch.device(device).type != "cpu" or getattr(_local, "inside", False):
+        yield 1
+        return
+    if getattr(_local, "plan", None) is not None:  # nested in an open section
+        yield _local.plan[0]
+        return
     threads = torch.get_num_threads()
-    if (torch.device(device).type != "cpu" or threads < 2 or getattr(_local, "inside", False)
-            or getattr(_local, "plan", None) is not None):
-        yield 1 if getattr(_local, "plan", None) is None else _local.plan[0]
+    if threads < 2:
+        yield 1
         return
     workers = min(threads, max_workers or threads)
     intra_op = max(1, threads // workers)
@@ -105,16 +119,12 @@ def for_each_batch(function: Callable[[int, int], None], n: int, batch_size: int
                     if bar is not None:
                         bar.update()
                 return
-            intra_op = _local.plan[1]
             # Grad and inference modes are thread-local: carry the caller's
             # into the workers.
             grad_enabled = torch.is_grad_enabled()
             inference = torch.is_inference_mode_enabled()
 
             def run(start: int) -> None:
-                if getattr(_local, "threads", None) != intra_op:
-                    torch.set_num_threads(intra_op)
-                    _local.threads = intra_op
                 _local.inside = True
                 try:
                     with torch.inference_mode(inference), torch.set_grad_enabled(grad_enabled):
@@ -122,18 +132,21 @@ def for_each_batch(function: Callable[[int, int], None], n: int, batch_size: int
                 finally:
                     _local.inside = False
 
-            pool = _pool(workers)
+            pool = _pool(*_local.plan)
             futures = [pool.submit(run, start) for start in starts]
-            error = None
-            for future in futures:  # wait for all, even after a failure
-                try:
+            try:
+                for future in futures:
                     future.result()
-                except BaseException as failure:  # noqa: BLE001 - re-raised below
-                    error = error or failure
-                if bar is not None:
-                    bar.update()
-            if error is not None:
-                raise error
+                    if bar is not None:
+                        bar.update()
+            except BaseException:
+                # A failure or Ctrl-C: drop the batches not yet started and
+                # wait for the running ones (they write into the caller's
+                # arrays), then re-raise.
+                for future in futures:
+                    future.cancel()
+                wait(futures)
+                raise
     finally:
         if bar is not None:
             bar.close()

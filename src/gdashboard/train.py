@@ -27,8 +27,9 @@ from gdashboard.parallel import for_each_batch, parallel_section
 CHECKPOINT_TENSORS = "checkpoint.safetensors"
 CHECKPOINT_STATE = "checkpoint.json"
 # Each training batch is split into this many shards on the CPU (see
-# batch_gradients). Fixed, not the machine's core count, so that a seed gives the
-# same model on any CPU.
+# batch_gradients). Fixed, not the machine's core count, so that the shards and
+# their dropout draws do not depend on the machine (kernels with more threads
+# may still round differently).
 CPU_SHARDS = 2
 
 
@@ -98,7 +99,7 @@ def batch_gradients(model: torch.nn.Module, parameters: list, X: torch.Tensor, y
             gradient = gradients[position]
             if gradient is not None:
                 total = gradient if total is None else total + gradient
-        parameter.grad = total if total is not None else torch.zeros_like(parameter)
+        parameter.grad = total  # None for a parameter the loss does not use: Adam skips it
     return sum(loss for _, loss in results)
 
 
@@ -206,7 +207,7 @@ def fit(
                desc="training", leave=False, dynamic_ncols=True)
     # One parallel section for the whole training: the shards of every batch
     # and the validation batches run side by side on the CPU's cores.
-    with parallel_section(device):
+    with parallel_section(device, max_workers=shards):
         epoch = start_epoch
         for epoch in range(start_epoch, recipe.epochs):
             epoch_began = time.perf_counter()
