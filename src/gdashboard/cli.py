@@ -118,7 +118,8 @@ def report(rundirs, out):
               default="logit", show_default=True,
               help="S+: the positive logit (default), logit+ − logit−, p+ (saliency), log p+ (classopt).")
 @click.option("--limit", type=click.IntRange(min=1), help="Explain only the first N sequences.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True)
+@click.option("--batch-size", type=click.IntRange(min=1),
+              help="Sequences (saliency, conv) or mutants (ism) per pass; default: the method's own.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--n-steps", type=click.IntRange(min=1), default=50, show_default=True,
               help="Integrated gradients: path steps.")

@@ -29,14 +29,20 @@ from gdashboard.explain import METHODS
 from gdashboard.fileio import atomic_path
 
 
-def explain(model, X, method: str, *, target: str = "logit", batch_size: int = 256, seed: int = 0,
-            n_steps: int = 50, baseline: str = "zeros", n_shuffles: int = 20, steps: int = 1000,
-            restarts: int = 16, l2: float = 0.009, progress: bool = False) -> dict[str, np.ndarray]:
-    """Run one method; returns the arrays that ``gdash explain`` writes (without ids)."""
+def explain(model, X, method: str, *, target: str = "logit", batch_size: int | None = None,
+            seed: int = 0, n_steps: int = 50, baseline: str = "zeros", n_shuffles: int = 20,
+            steps: int = 1000, restarts: int = 16, l2: float = 0.009,
+            progress: bool = False) -> dict[str, np.ndarray]:
+    """Run one method; returns the arrays that ``gdash explain`` writes (without ids).
+
+    ``batch_size=None`` keeps each method's own default (they differ: sequences
+    for saliency and conv, mutants for ISM).
+    """
+    batch = {} if batch_size is None else {"batch_size": batch_size}
     if method == "saliency":
         from gdashboard.explain.saliency import saliency_map
 
-        saliency, gradient = saliency_map(model, X, target=target, batch_size=batch_size, progress=progress)
+        saliency, gradient = saliency_map(model, X, target=target, progress=progress, **batch)
         return {"saliency": saliency, "gradient": gradient}
     if method == "temporal":
         from gdashboard.explain.temporal import temporal_output_scores
@@ -46,7 +52,7 @@ def explain(model, X, method: str, *, target: str = "logit", batch_size: int = 2
     if method == "ism":
         from gdashboard.explain.ism import in_silico_mutagenesis
 
-        return {"ism": in_silico_mutagenesis(model, X, target=target, batch_size=batch_size, progress=progress)}
+        return {"ism": in_silico_mutagenesis(model, X, target=target, progress=progress, **batch)}
     if method == "ig":
         from gdashboard.explain.attribution import integrated_gradients
 
@@ -60,7 +66,7 @@ def explain(model, X, method: str, *, target: str = "logit", batch_size: int = 2
     if method == "conv":
         from gdashboard.explain.conv import max_activation_windows
 
-        start, width, filter_index = max_activation_windows(model, X, batch_size=batch_size)
+        start, width, filter_index = max_activation_windows(model, X, **batch)
         return {"start": start, "width": width, "filter": filter_index}
     if method == "classopt":
         from gdashboard.explain.classopt import class_optimize
