@@ -53,6 +53,24 @@ def predict_scores(model, X: torch.Tensor) -> np.ndarray:
     return np.asarray(model.decision_function(X), dtype=np.float64)
 
 
+def rank_auc(labels: np.ndarray, scores: np.ndarray) -> float:
+    """ROC AUC from ranks (the Mann–Whitney U statistic over n+ · n-), ties counted half.
+
+    Equal to ``sklearn.metrics.roc_auc_score`` (tested) at a fraction of its cost
+    on a few thousand scores, which matters for the validation AUC measured after
+    every epoch of a small model. ``nan`` when only one class is present.
+    """
+    from scipy.stats import rankdata
+
+    labels = np.asarray(labels) == 1
+    positives = int(labels.sum())
+    negatives = len(labels) - positives
+    if positives == 0 or negatives == 0:
+        return float("nan")
+    ranks = rankdata(np.asarray(scores, dtype=np.float64))
+    return float((ranks[labels].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+
+
 def binary_metrics(labels: np.ndarray, scores: np.ndarray, threshold: float = 0.0) -> dict:
     """AUC (the paper's measure), AUPRC and accuracy at ``scores > threshold``.
 

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
 
-from gdashboard.evaluate import binary_metrics, log_odds, pick_device, predict_logits
+from gdashboard.evaluate import log_odds, pick_device, predict_logits, rank_auc
 from gdashboard.fileio import atomic_path, write_json
 from gdashboard.models.dropout import shard_generator
 from gdashboard.models.presets import Recipe
@@ -225,8 +225,10 @@ def fit(
                 if recipe.clip_value:
                     torch.nn.utils.clip_grad_value_(parameters, recipe.clip_value, foreach=True)
                 optimizer.step()
-            validation_logits = predict_logits(model, X_valid)
-            validation_auc = binary_metrics(y_valid, log_odds(validation_logits))["auc"]
+            # One batch per worker: the validation set is small.
+            validation_logits = predict_logits(
+                model, X_valid, batch_size=min(512, max(1, math.ceil(len(X_valid) / shards))))
+            validation_auc = rank_auc(y_valid, log_odds(validation_logits))
             validation_loss = float(F.cross_entropy(validation_logits, torch.as_tensor(y_valid)))
             record = {
                 "epoch": epoch + 1,
