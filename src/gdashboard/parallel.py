@@ -113,7 +113,7 @@ def for_each_batch(function: Callable[[int, int], None], n: int, batch_size: int
         bar = tqdm(total=len(starts), desc=desc)
     try:
         with parallel_section(device, max_workers=len(starts)) as workers:
-            if workers < 2 or len(starts) < 2 or getattr(_local, "inside", False):
+            if workers < 2 or len(starts) < 2:
                 for start in starts:
                     function(start, min(start + batch_size, n))
                     if bar is not None:

@@ -12,10 +12,10 @@ import torch
 from torch import nn
 
 from gdashboard.errors import InputError
-from gdashboard.parallel import for_each_batch
 from gdashboard.explain.saliency import (as_input, backward_context, check_target, evaluating,
                                          frozen, input_gradient, is_recurrent, model_device,
                                          score)
+from gdashboard.parallel import for_each_batch
 
 METHODS = ("gausslegendre", "riemann_trapezoid")
 BASELINES = ("zeros", "shuffle")

@@ -31,9 +31,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from gdashboard.parallel import for_each_batch
 from gdashboard.explain.saliency import (as_input, check_target, evaluating, model_device,
                                          progress_range, score)
+from gdashboard.parallel import for_each_batch
 
 # Sequences whose reference caches are held at once; bounds memory for large N.
 SEQUENCE_CHUNK = 256
