@@ -1,4 +1,5 @@
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -19,10 +20,15 @@ def two_threads():
     torch.set_num_threads(before)
 
 
-def test_every_batch_once_in_worker_threads_and_thread_count_restored(two_threads):
+def test_every_batch_once_side_by_side_and_thread_count_restored(two_threads):
     seen, workers = [], set()
+    # Batches 0 and 3 are taken first, one by the caller and one by the pool's
+    # thread; each waits for the other, so they must run at the same time.
+    together = threading.Barrier(2, timeout=30)
 
     def record(start, stop):
+        if start in (0, 3):
+            together.wait()
         seen.append((start, stop))
         workers.add(threading.get_ident())
         assert torch.get_num_threads() == 1  # one intra-op thread per worker
@@ -31,7 +37,22 @@ def test_every_batch_once_in_worker_threads_and_thread_count_restored(two_thread
     with torch.no_grad():
         for_each_batch(record, 10, 3, torch.device("cpu"))
     assert sorted(seen) == [(0, 3), (3, 6), (6, 9), (9, 10)]
-    assert threading.get_ident() not in workers
+    assert len(workers) == 2 and threading.get_ident() in workers  # the caller is one of them
+    assert torch.get_num_threads() == 2
+
+
+def test_a_failure_stops_the_other_workers(two_threads):
+    taken = []
+
+    def fail_first(start, stop):
+        taken.append(start)
+        if start == 0:
+            raise ValueError("bad batch")
+        time.sleep(0.05)
+
+    with pytest.raises(ValueError, match="bad batch"):
+        for_each_batch(fail_first, 100, 1, torch.device("cpu"))
+    assert len(taken) < 100  # the rest were never started
     assert torch.get_num_threads() == 2
 
 

@@ -133,6 +133,26 @@ def test_shard_gradients_equal_the_whole_batch_gradient(preset):
         torch.testing.assert_close(parameter.grad, expected, rtol=1e-5, atol=1e-6)
 
 
+def test_shard_gradients_of_gathered_rows_clamped_elementwise():
+    from gdashboard.train import batch_gradients
+
+    X, y = _toy_problem(n=64)
+    y = torch.as_tensor(y)
+    torch.manual_seed(0)
+    model = _without_dropout(build_model("small-cnn")).train()
+    parameters = list(model.parameters())
+    index = torch.randperm(64)[:40]
+    whole = torch.autograd.grad(torch.nn.functional.cross_entropy(model(X[index]), y[index]), parameters)
+    clip = 0.5 * float(torch.cat([g.abs().flatten() for g in whole]).median())  # clamps about half
+    whole = [gradient.clamp(-clip, clip) for gradient in whole]  # what clip_grad_value_ does
+    batch_gradients(model, parameters, X, y, seeds=[1, 2], index=index, clip_value=clip)
+    clamped = 0
+    for parameter, expected in zip(parameters, whole):
+        torch.testing.assert_close(parameter.grad, expected, rtol=1e-5, atol=1e-6)
+        clamped += int((parameter.grad.abs() == clip).sum())
+    assert clamped > 100
+
+
 @pytest.mark.parametrize("preset", ["small-cnn", "large-rnn"])
 def test_training_gives_the_same_model_with_one_or_two_threads(preset):
     # Shards run in parallel threads with two, in order with one; dropout

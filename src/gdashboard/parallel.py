@@ -38,8 +38,8 @@ def _start_worker(intra_op: int) -> None:
 
 
 def _pool(workers: int, intra_op: int) -> ThreadPoolExecutor:
-    # Kept for the life of the process: starting threads for every training
-    # step would cost more than the step's small kernels.
+    # The caller's helpers, kept for the life of the process: starting threads
+    # for every training step would cost more than the step's small kernels.
     with _pools_lock:
         key = (workers, intra_op)
         if key not in _pools:
@@ -119,33 +119,57 @@ def for_each_batch(function: Callable[[int, int], None], n: int, batch_size: int
                     if bar is not None:
                         bar.update()
                 return
-            # Grad and inference modes are thread-local: carry the caller's
-            # into the workers.
+            # The caller is one of the workers: the pool holds the others, and
+            # every participant takes the next batch until none is left (one
+            # thread hand-off fewer per call, which matters for a training step
+            # of a few milliseconds). Grad and inference modes are thread-local:
+            # carry the caller's into the pool's threads.
             grad_enabled = torch.is_grad_enabled()
             inference = torch.is_inference_mode_enabled()
+            pending = iter(starts)
+            lock = threading.Lock()
+            failed = threading.Event()
 
-            def run(start: int) -> None:
-                _local.inside = True
+            def take() -> int | None:
+                with lock:
+                    return None if failed.is_set() else next(pending, None)
+
+            def work() -> None:
+                inside = getattr(_local, "inside", False)
+                _local.inside = True  # a section opened by ``function`` runs serially
                 try:
-                    with torch.inference_mode(inference), torch.set_grad_enabled(grad_enabled):
+                    while (start := take()) is not None:
                         function(start, min(start + batch_size, n))
+                        if bar is not None:
+                            with lock:
+                                bar.update()
+                except BaseException:
+                    failed.set()
+                    raise
                 finally:
-                    _local.inside = False
+                    _local.inside = inside
 
-            pool = _pool(*_local.plan)
-            futures = [pool.submit(run, start) for start in starts]
+            def work_in_pool() -> None:
+                with torch.inference_mode(inference), torch.set_grad_enabled(grad_enabled):
+                    work()
+
+            workers_plan, intra_op = _local.plan
+            pool = _pool(workers_plan - 1, intra_op)
+            helpers = [pool.submit(work_in_pool) for _ in range(min(workers, len(starts)) - 1)]
             try:
-                for future in futures:
-                    future.result()
-                    if bar is not None:
-                        bar.update()
+                work()
             except BaseException:
-                # A failure or Ctrl-C: drop the batches not yet started and
-                # wait for the running ones (they write into the caller's
+                # A failure or Ctrl-C here: the others stop taking batches;
+                # wait for the ones running (they write into the caller's
                 # arrays), then re-raise.
-                for future in futures:
-                    future.cancel()
-                wait(futures)
+                wait(helpers)
+                raise
+            try:
+                for helper in helpers:
+                    helper.result()
+            except BaseException:
+                failed.set()
+                wait(helpers)
                 raise
     finally:
         if bar is not None:

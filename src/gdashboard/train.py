@@ -64,7 +64,8 @@ def learning_rate_at(recipe: Recipe, epoch_position: float) -> float:
 
 
 def batch_gradients(model: torch.nn.Module, parameters: list, X: torch.Tensor, y: torch.Tensor,
-                    seeds: list[int]) -> torch.Tensor:
+                    seeds: list[int], index: torch.Tensor | None = None,
+                    clip_value: float | None = None) -> torch.Tensor:
     """Set each parameter's ``.grad`` to the gradient of the batch's mean loss.
 
     The batch ``(X, y)`` is cut into ``len(seeds)`` contiguous shards; each
@@ -76,29 +77,48 @@ def batch_gradients(model: torch.nn.Module, parameters: list, X: torch.Tensor, y
     multi-core CPU (:mod:`gdashboard.parallel`) and in order elsewhere, with the
     same result.
 
+    With ``index``, the batch is ``X[index], y[index]`` and each shard gathers
+    its own rows (in its own thread). With ``clip_value``, each element of the
+    summed gradient is clamped to ``±clip_value`` (as
+    ``torch.nn.utils.clip_grad_value_`` does, without its per-call overhead).
+
     Returns
     -------
     torch.Tensor
         The batch's summed loss (detached).
     """
     device = X.device
-    X_shards, y_shards = X.tensor_split(len(seeds)), y.tensor_split(len(seeds))
+    if index is None:
+        index = torch.arange(len(X), device=device)
+    index_shards = index.tensor_split(len(seeds))
     results: list = [None] * len(seeds)
 
     def one_shard(shard: int, _stop: int) -> None:
+        rows = index_shards[shard]
         generator = torch.Generator(device=device).manual_seed(int(seeds[shard]))
         with shard_generator(generator), torch.enable_grad():
-            loss = F.cross_entropy(model(X_shards[shard]), y_shards[shard], reduction="sum")
-            gradients = torch.autograd.grad(loss / len(X), parameters, allow_unused=True)
+            logits = model(X.index_select(0, rows))
+            loss = F.cross_entropy(logits, y.index_select(0, rows), reduction="sum")
+            gradients = torch.autograd.grad(loss / len(index), parameters, allow_unused=True)
         results[shard] = (gradients, loss.detach())
 
     for_each_batch(one_shard, len(seeds), 1, device)
-    for position, parameter in enumerate(parameters):
-        total = None
-        for gradients, _ in results:
-            gradient = gradients[position]
-            if gradient is not None:
-                total = gradient if total is None else total + gradient
+    totals = list(results[0][0])
+    for gradients, _ in results[1:]:
+        both = [i for i, gradient in enumerate(gradients) if gradient is not None and totals[i] is not None]
+        # One call adds every parameter's pair (per-tensor adds cost more than
+        # the arithmetic for these small models).
+        summed = torch._foreach_add([totals[i] for i in both], [gradients[i] for i in both]) if both else []
+        for i, total in zip(both, summed):
+            totals[i] = total
+        for i, gradient in enumerate(gradients):
+            if totals[i] is None:
+                totals[i] = gradient
+    if clip_value:
+        present = [total for total in totals if total is not None]
+        torch._foreach_clamp_min_(present, -clip_value)
+        torch._foreach_clamp_max_(present, clip_value)
+    for parameter, total in zip(parameters, totals):
         parameter.grad = total  # None for a parameter the loss does not use: Adam skips it
     return sum(loss for _, loss in results)
 
@@ -220,10 +240,9 @@ def fit(
                 for group in optimizer.param_groups:
                     group["lr"] = rate
                 seeds = torch.randint(0, 2**62, (shards,), generator=generator).tolist()
-                loss_sum += batch_gradients(model, parameters, X_train[index], y_train_tensor[index],
-                                            seeds[:len(index)])
-                if recipe.clip_value:
-                    torch.nn.utils.clip_grad_value_(parameters, recipe.clip_value, foreach=True)
+                loss_sum += batch_gradients(model, parameters, X_train, y_train_tensor,
+                                            seeds[:len(index)], index=index,
+                                            clip_value=recipe.clip_value)
                 optimizer.step()
             # One batch per worker: the validation set is small.
             validation_logits = predict_logits(
