@@ -145,7 +145,12 @@ def test_shard_gradients_of_gathered_rows_clamped_elementwise():
     whole = torch.autograd.grad(torch.nn.functional.cross_entropy(model(X[index]), y[index]), parameters)
     clip = 0.5 * float(torch.cat([g.abs().flatten() for g in whole]).median())  # clamps about half
     whole = [gradient.clamp(-clip, clip) for gradient in whole]  # what clip_grad_value_ does
-    batch_gradients(model, parameters, X, y, seeds=[1, 2], index=index, clip_value=clip)
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)  # the two shards gather and compute in two threads
+    try:
+        batch_gradients(model, parameters, X, y, seeds=[1, 2], index=index, clip_value=clip)
+    finally:
+        torch.set_num_threads(before)
     clamped = 0
     for parameter, expected in zip(parameters, whole):
         torch.testing.assert_close(parameter.grad, expected, rtol=1e-5, atol=1e-6)

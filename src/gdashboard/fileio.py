@@ -9,6 +9,11 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+# mkstemp creates files readable by their owner only; outputs get the usual
+# permissions (0666 less the umask) instead. The umask can only be read by setting it.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 
 @contextmanager
 def atomic_path(path: str | os.PathLike):
@@ -19,6 +24,7 @@ def atomic_path(path: str | os.PathLike):
     os.close(handle)
     try:
         yield Path(temporary)
+        os.chmod(temporary, 0o666 & ~_UMASK)
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
@@ -27,8 +33,9 @@ def atomic_path(path: str | os.PathLike):
 
 
 def write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` as UTF-8 with its newlines as given, whatever the locale or platform."""
     with atomic_path(path) as temporary:
-        temporary.write_text(text)
+        temporary.write_bytes(text.encode("utf-8"))
     return Path(path)
 
 

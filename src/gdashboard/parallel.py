@@ -28,7 +28,7 @@ import torch
 
 _pools: dict[tuple[int, int], ThreadPoolExecutor] = {}
 _pools_lock = threading.Lock()
-_local = threading.local()  # .plan in the caller of a section; .inside in workers
+_local = threading.local()  # .plan in the caller of a section; .inside while computing a batch
 
 
 def _start_worker(intra_op: int) -> None:
@@ -155,19 +155,17 @@ def for_each_batch(function: Callable[[int, int], None], n: int, batch_size: int
 
             workers_plan, intra_op = _local.plan
             pool = _pool(workers_plan - 1, intra_op)
-            helpers = [pool.submit(work_in_pool) for _ in range(min(workers, len(starts)) - 1)]
+            helpers = []
             try:
+                for _ in range(min(workers, len(starts)) - 1):
+                    helpers.append(pool.submit(work_in_pool))
                 work()
-            except BaseException:
-                # A failure or Ctrl-C here: the others stop taking batches;
-                # wait for the ones running (they write into the caller's
-                # arrays), then re-raise.
-                wait(helpers)
-                raise
-            try:
                 for helper in helpers:
                     helper.result()
             except BaseException:
+                # A failure or Ctrl-C: the others stop taking batches; wait for
+                # the ones running (they write into the caller's arrays), then
+                # re-raise.
                 failed.set()
                 wait(helpers)
                 raise

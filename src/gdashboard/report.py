@@ -51,7 +51,6 @@ import io
 import json
 import math
 import os
-import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +60,7 @@ import numpy as np
 from scipy import stats
 
 from gdashboard.errors import InputError
+from gdashboard.fileio import write_text
 
 METRICS_FILE = "metrics.json"
 MOTIFS_FILE = "motifs.json"
@@ -252,6 +252,29 @@ def _count_or_none(value: Any, key: str, where: str | None) -> int | None:
     return value
 
 
+def _checked_copy(data: Any, what: str, required: str, where: str | None) -> dict:
+    """A copy of a ``metrics.json`` or ``motifs.json`` object, its common keys checked.
+
+    ``experiment``, ``preset`` and ``required`` must be present, ``experiment`` and
+    ``preset`` non-empty strings; ``pooling`` must be "mean", "max" or null and is always
+    set in the copy. ``what`` names the expected object in the error message.
+    """
+    if not isinstance(data, Mapping):
+        raise InputError(f"expected a JSON object of {what}", where)
+    out = dict(data)
+    for key in ("experiment", "preset", required):
+        if key not in out:
+            raise InputError(f"missing key '{key}'", where)
+    for key in ("experiment", "preset"):
+        if not isinstance(out[key], str) or not out[key]:
+            raise InputError(f"'{key}' must be a non-empty string", where)
+    pooling = out.get("pooling")
+    if pooling not in (None, "mean", "max"):
+        raise InputError(f"'pooling' must be \"mean\", \"max\" or null, not {pooling!r}", where)
+    out["pooling"] = pooling
+    return out
+
+
 def normalise_motif_result(result: Any, path: str | os.PathLike | None = None) -> dict:
     """Check one ``motifs.json`` and fill in defaults; the dict :func:`summarise` expects.
 
@@ -277,19 +300,8 @@ def normalise_motif_result(result: Any, path: str | os.PathLike | None = None) -
         the TF has a JASPAR motif.
     """
     where = None if path is None else str(path)
-    if not isinstance(result, Mapping):
-        raise InputError("expected a JSON object of motif matches", where)
-    out = dict(result)
-    for key in ("experiment", "preset", "methods"):
-        if key not in out:
-            raise InputError(f"missing key '{key}'", where)
-    for key in ("experiment", "preset"):
-        if not isinstance(out[key], str) or not out[key]:
-            raise InputError(f"'{key}' must be a non-empty string", where)
-    pooling = out.get("pooling")
-    if pooling not in (None, "mean", "max"):
-        raise InputError(f"'pooling' must be \"mean\", \"max\" or null, not {pooling!r}", where)
-    out["pooling"] = pooling
+    out = _checked_copy(result, "motif matches", "methods", where)
+    pooling = out["pooling"]
     seed = out.setdefault("seed", None)
     if isinstance(seed, (list, dict)):
         raise InputError(f"'seed' must be a number, a string or null, not {seed!r}", where)
@@ -395,19 +407,8 @@ def normalise_run(metrics: Any, path: str | os.PathLike | None = None) -> dict:
         whose test AUC is null, not finite or outside [0, 1].
     """
     where = None if path is None else str(path)
-    if not isinstance(metrics, Mapping):
-        raise InputError("expected a JSON object of metrics", where)
-    run = dict(metrics)
-    for key in ("experiment", "preset", "test_auc"):
-        if key not in run:
-            raise InputError(f"missing key '{key}'", where)
-    for key in ("experiment", "preset"):
-        if not isinstance(run[key], str) or not run[key]:
-            raise InputError(f"'{key}' must be a non-empty string", where)
-    pooling = run.get("pooling")
-    if pooling not in (None, "mean", "max"):
-        raise InputError(f"'pooling' must be \"mean\", \"max\" or null, not {pooling!r}", where)
-    run["pooling"] = pooling
+    run = _checked_copy(metrics, "metrics", "test_auc", where)
+    pooling = run["pooling"]
     run.setdefault("tf", run["experiment"].split("_")[0])
     run.setdefault("seed", None)
     run.setdefault("reason", None)
@@ -1409,21 +1410,6 @@ def _table4_sections(report: Report) -> list[Section]:
 # --------------------------------------------------------------------------- writing
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, so readers never see half a file."""
-    handle = tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", newline="", dir=path.parent,
-        prefix=f".{path.name}.", suffix=".tmp", delete=False,
-    )
-    try:
-        with handle:
-            handle.write(text)
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-
-
 def write_report(
     rundirs: Iterable[str | os.PathLike],
     out_dir: str | os.PathLike,
@@ -1470,9 +1456,9 @@ def write_report(
     for section in report.sections:
         if section.csv_name:
             path = out / section.csv_name
-            _write_atomic(path, section.to_csv())
+            write_text(path, section.to_csv())
             written[section.key] = path
     path = out / "report.md"
-    _write_atomic(path, report.to_markdown())
+    write_text(path, report.to_markdown())
     written["report"] = path
     return written

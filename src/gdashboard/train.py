@@ -78,7 +78,7 @@ def batch_gradients(model: torch.nn.Module, parameters: list, X: torch.Tensor, y
     same result.
 
     With ``index``, the batch is ``X[index], y[index]`` and each shard gathers
-    its own rows (in its own thread). With ``clip_value``, each element of the
+    its own rows (in the thread that computes it). With ``clip_value``, each element of the
     summed gradient is clamped to ``±clip_value`` (as
     ``torch.nn.utils.clip_grad_value_`` does, without its per-call overhead).
 
@@ -114,8 +114,8 @@ def batch_gradients(model: torch.nn.Module, parameters: list, X: torch.Tensor, y
         for i, gradient in enumerate(gradients):
             if totals[i] is None:
                 totals[i] = gradient
-    if clip_value:
-        present = [total for total in totals if total is not None]
+    present = [total for total in totals if total is not None]
+    if clip_value and present:
         torch._foreach_clamp_min_(present, -clip_value)
         torch._foreach_clamp_max_(present, clip_value)
     for parameter, total in zip(parameters, totals):

@@ -9,48 +9,6 @@ from gdashboard.explain.attribution import (deep_lift_model, deep_lift_shap, int
                                             quadrature, shuffled_references)
 from gdashboard.explain.saliency import score
 from gdashboard.models import build_model
-from gdashboard.models.cnn import ConvNet
-
-GATA = "AGATAA"
-SITE = 40
-
-
-def one_hot(sequences):
-    index = {"A": 0, "C": 1, "G": 2, "T": 3}
-    X = torch.zeros(len(sequences), 4, len(sequences[0]))
-    for i, sequence in enumerate(sequences):
-        for j, base in enumerate(sequence):
-            if base in index:
-                X[i, index[base], j] = 1.0
-    return X
-
-
-def gata_model():
-    """The only filter is AGATAA (+1 consensus, -1 elsewhere, bias -4); logits (-1, 2) x max."""
-    model = ConvNet(n_filters=1, kernel_sizes=(6,), pool=None, dropout=0.0)
-    with torch.no_grad():
-        model.first_convolution.weight.copy_(2 * one_hot([GATA]) - 1)
-        model.first_convolution.bias.fill_(-4.0)
-        model.linear.weight.copy_(torch.tensor([[-1.0], [2.0]]))
-        model.linear.bias.zero_()
-    return model.eval()
-
-
-def gata_sequences(n=3, length=101, seed=0):
-    rng = np.random.default_rng(seed)
-    sequences = []
-    while len(sequences) < n:
-        background = "".join(rng.choice(list("ACGT"), length))
-        if GATA in background:
-            continue
-        sequences.append(background[:SITE] + GATA + background[SITE + len(GATA):])
-    return one_hot(sequences)
-
-
-def random_one_hot(n, length, seed=0):
-    generator = torch.Generator().manual_seed(seed)
-    index = torch.randint(0, 4, (n, length), generator=generator)
-    return torch.nn.functional.one_hot(index, 4).float().transpose(1, 2).contiguous()
 
 
 def positive_logit(model, X):
@@ -58,14 +16,14 @@ def positive_logit(model, X):
         return model.eval()(torch.as_tensor(X, dtype=torch.float32))[:, 1].numpy()
 
 
-def test_gata_integrated_gradients_on_the_site():
-    model, X = gata_model(), gata_sequences()
+def test_gata_integrated_gradients_on_the_site(gata_model, gata_sequences, gata_site):
+    model, X = gata_model(), gata_sequences(3)
     attribution = integrated_gradients(model, X, n_steps=50)
-    site = slice(SITE, SITE + len(GATA))
+    site = gata_site
     # Only the site's window is ever the max along the path 0 -> X.
     assert np.abs(np.delete(attribution, np.s_[site], axis=2)).max() == 0
     per_position = attribution.sum(axis=1)
-    assert all(SITE <= i < SITE + len(GATA) for i in per_position.argmax(axis=1))
+    assert all(site.start <= i < site.stop for i in per_position.argmax(axis=1))
     # The filter's window passes the ReLU for alpha > 2/3, where dS+/dX = 2 at
     # each consensus base: the attribution there is 2 x the weight of those nodes.
     alphas, weights = quadrature(50)
@@ -78,7 +36,7 @@ def test_gata_integrated_gradients_on_the_site():
 
 @pytest.mark.parametrize("preset", ["small-cnn", "small-rnn", "small-cnn-rnn"])
 @pytest.mark.parametrize("method", ["gausslegendre", "riemann_trapezoid"])
-def test_agrees_with_captum_integrated_gradients(preset, method):
+def test_agrees_with_captum_integrated_gradients(preset, method, random_one_hot):
     from captum.attr import IntegratedGradients
 
     torch.manual_seed(0)
@@ -92,7 +50,7 @@ def test_agrees_with_captum_integrated_gradients(preset, method):
                for parameter in model.parameters())
 
 
-def test_shuffle_baseline_is_the_seeded_dinucleotide_shuffle():
+def test_shuffle_baseline_is_the_seeded_dinucleotide_shuffle(random_one_hot):
     from captum.attr import IntegratedGradients
     from gdashboard.data.shuffle import dinucleotide_shuffle
 
@@ -112,7 +70,7 @@ def test_shuffle_baseline_is_the_seeded_dinucleotide_shuffle():
     np.testing.assert_allclose(several, mean, atol=1e-6)
 
 
-def test_deep_lift_shap_convergence_on_small_cnn_and_deepbind():
+def test_deep_lift_shap_convergence_on_small_cnn_and_deepbind(random_one_hot):
     X = random_one_hot(3, 101, seed=6)
     for preset in ("small-cnn", "deepbind"):
         torch.manual_seed(0)
@@ -127,7 +85,7 @@ def test_deep_lift_shap_convergence_on_small_cnn_and_deepbind():
         assert np.all(attribution[X.numpy() == 0] == 0)
 
 
-def test_deep_lift_wrappers_compute_the_models_score():
+def test_deep_lift_wrappers_compute_the_models_score(random_one_hot):
     X = random_one_hot(3, 101, seed=7)
     for preset in ("small-cnn", "med-cnn", "deepbind"):
         torch.manual_seed(0)
@@ -139,15 +97,15 @@ def test_deep_lift_wrappers_compute_the_models_score():
                 torch.testing.assert_close(wrapped[:, 0], score(model(X), target))
 
 
-def test_gata_deep_lift_on_the_site_and_n_columns():
+def test_gata_deep_lift_on_the_site_and_n_columns(gata_model, gata_sequences, gata_site):
     X = gata_sequences(n=2)
     X[1, :, 90] = 0.0  # an N far from the site
     attribution = deep_lift_shap(gata_model(), X, n_shuffles=10)
     per_position = attribution.sum(axis=1)
-    assert all(SITE <= i < SITE + len(GATA) for i in per_position.argmax(axis=1))
+    assert all(gata_site.start <= i < gata_site.stop for i in per_position.argmax(axis=1))
 
 
-def test_deep_lift_refuses_recurrent_models():
+def test_deep_lift_refuses_recurrent_models(random_one_hot):
     torch.manual_seed(0)
     with pytest.raises(InputError, match="recurrent") as error:
         deep_lift_shap(build_model("small-rnn"), random_one_hot(1, 50))

@@ -7,48 +7,6 @@ import torch
 from gdashboard.explain.ism import in_silico_mutagenesis
 from gdashboard.explain.saliency import score
 from gdashboard.models import build_model
-from gdashboard.models.cnn import ConvNet
-
-GATA = "AGATAA"
-SITE = 40
-
-
-def one_hot(sequences):
-    index = {"A": 0, "C": 1, "G": 2, "T": 3}
-    X = torch.zeros(len(sequences), 4, len(sequences[0]))
-    for i, sequence in enumerate(sequences):
-        for j, base in enumerate(sequence):
-            if base in index:
-                X[i, index[base], j] = 1.0
-    return X
-
-
-def gata_model():
-    """The only filter is AGATAA (+1 consensus, -1 elsewhere, bias -4); logits (-1, 2) x max."""
-    model = ConvNet(n_filters=1, kernel_sizes=(6,), pool=None, dropout=0.0)
-    with torch.no_grad():
-        model.first_convolution.weight.copy_(2 * one_hot([GATA]) - 1)
-        model.first_convolution.bias.fill_(-4.0)
-        model.linear.weight.copy_(torch.tensor([[-1.0], [2.0]]))
-        model.linear.bias.zero_()
-    return model.eval()
-
-
-def gata_sequences(n=3, length=101, seed=0):
-    rng = np.random.default_rng(seed)
-    sequences = []
-    while len(sequences) < n:
-        background = "".join(rng.choice(list("ACGT"), length))
-        if GATA in background:
-            continue
-        sequences.append(background[:SITE] + GATA + background[SITE + len(GATA):])
-    return one_hot(sequences)
-
-
-def random_one_hot(n, length, seed=0):
-    generator = torch.Generator().manual_seed(seed)
-    index = torch.randint(0, 4, (n, length), generator=generator)
-    return torch.nn.functional.one_hot(index, 4).float().transpose(1, 2).contiguous()
 
 
 def naive_ism(model, X, target="logit"):
@@ -69,17 +27,17 @@ def naive_ism(model, X, target="logit"):
     return out
 
 
-def test_gata_ism_hits_the_site_with_known_values():
-    X = gata_sequences()
+def test_gata_ism_hits_the_site_with_known_values(gata_model, gata_sequences, gata_site):
+    X = gata_sequences(3)
     effect = in_silico_mutagenesis(gata_model(), X)
     assert effect.shape == X.shape and effect.dtype == np.float32
-    site = slice(SITE, SITE + len(GATA))
+    site = gata_site
     # Any substitution inside the site drops the filter from 2 to 0: S+ falls by 4.
     inside = effect[:, :, site]
     np.testing.assert_allclose(inside[X[:, :, site].numpy() == 0], -4.0)
     np.testing.assert_array_equal(inside[X[:, :, site].numpy() == 1], 0.0)
     magnitude = np.abs(effect).sum(axis=1)
-    assert all(SITE <= i < SITE + len(GATA) for i in magnitude.argmax(axis=1))
+    assert all(site.start <= i < site.stop for i in magnitude.argmax(axis=1))
     assert np.abs(np.delete(effect, np.s_[site], axis=2)).max() == 0
 
 
@@ -87,7 +45,7 @@ def test_gata_ism_hits_the_site_with_known_values():
     ("small-cnn", {}), ("small-rnn", {}), ("small-cnn-rnn", {}),
     ("small-rnn", {"pooling": "max"}), ("deepbind", {}),
 ])
-def test_equals_a_naive_loop(preset, kwargs):
+def test_equals_a_naive_loop(preset, kwargs, random_one_hot):
     torch.manual_seed(0)
     model = build_model(preset, **kwargs).eval()
     # Odd length (the ceil-mode pools' partial last window) and an N column.
@@ -102,7 +60,7 @@ def test_equals_a_naive_loop(preset, kwargs):
 
 
 @pytest.mark.parametrize("length", [64, 101])
-def test_convnet_shortcut_at_other_lengths_and_targets(length):
+def test_convnet_shortcut_at_other_lengths_and_targets(length, random_one_hot):
     torch.manual_seed(1)
     model = build_model("med-cnn").eval()
     X = random_one_hot(2, length, seed=4)
@@ -112,7 +70,7 @@ def test_convnet_shortcut_at_other_lengths_and_targets(length):
         np.testing.assert_allclose(fast, plain, atol=1e-6, rtol=0)
 
 
-def test_restores_mode():
+def test_restores_mode(random_one_hot):
     torch.manual_seed(0)
     model = build_model("small-rnn").train()
     X = random_one_hot(1, 20)

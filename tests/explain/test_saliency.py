@@ -6,62 +6,15 @@ import torch
 
 from gdashboard.explain.saliency import saliency_map, score
 from gdashboard.models import build_model
-from gdashboard.models.cnn import ConvNet
-
-GATA = "AGATAA"
-SITE = 40  # the planted site covers positions 40..45
 
 
-def one_hot(sequences):
-    index = {"A": 0, "C": 1, "G": 2, "T": 3}
-    X = torch.zeros(len(sequences), 4, len(sequences[0]))
-    for i, sequence in enumerate(sequences):
-        for j, base in enumerate(sequence):
-            if base in index:
-                X[i, index[base], j] = 1.0
-    return X
-
-
-def gata_model():
-    """A ConvNet whose only filter is AGATAA: +1 at the consensus base, -1 elsewhere.
-
-    Bias -4: a full match gives 2, one mismatch 0. Logits: (-1, 2) x the global max.
-    """
-    model = ConvNet(n_filters=1, kernel_sizes=(6,), pool=None, dropout=0.0)
-    with torch.no_grad():
-        weight = -torch.ones(1, 4, 6)
-        weight[0] += 2 * one_hot([GATA])[0]
-        model.first_convolution.weight.copy_(weight)
-        model.first_convolution.bias.fill_(-4.0)
-        model.linear.weight.copy_(torch.tensor([[-1.0], [2.0]]))
-        model.linear.bias.zero_()
-    return model.eval()
-
-
-def gata_sequences(n=4, length=101, seed=0):
-    rng = np.random.default_rng(seed)
-    sequences = []
-    while len(sequences) < n:
-        background = "".join(rng.choice(list("ACGT"), length))
-        if GATA in background:
-            continue
-        sequences.append(background[:SITE] + GATA + background[SITE + len(GATA):])
-    return one_hot(sequences)
-
-
-def random_one_hot(n, length, seed=0):
-    generator = torch.Generator().manual_seed(seed)
-    index = torch.randint(0, 4, (n, length), generator=generator)
-    return torch.nn.functional.one_hot(index, 4).float().transpose(1, 2).contiguous()
-
-
-def test_gata_saliency_peaks_on_the_site_with_known_values():
-    model, X = gata_model(), gata_sequences()
+def test_gata_saliency_peaks_on_the_site_with_known_values(gata_model, gata_sequences, gata_site):
+    model, X = gata_model(), gata_sequences(4)
     saliency, gradient = saliency_map(model, X)
     assert saliency.shape == (4, 101) and gradient.shape == (4, 4, 101)
     assert saliency.dtype == np.float32 and gradient.dtype == np.float32
-    site = slice(SITE, SITE + len(GATA))
-    assert all(SITE <= i < SITE + len(GATA) for i in saliency.argmax(axis=1))
+    site = gata_site
+    assert all(site.start <= i < site.stop for i in saliency.argmax(axis=1))
     # dS+/dX = 2 x the filter inside the site, 0 elsewhere (only that window is the max).
     expected = 2 * model.first_convolution.weight[0].detach().numpy()
     np.testing.assert_allclose(gradient[:, :, site], np.broadcast_to(expected, (4, 4, 6)))
@@ -70,12 +23,12 @@ def test_gata_saliency_peaks_on_the_site_with_known_values():
     np.testing.assert_array_equal(np.delete(saliency, np.s_[site], axis=1), 0)
 
 
-def test_targets_log_odds_and_probability():
+def test_targets_log_odds_and_probability(gata_model, gata_sequences, gata_site):
     model, X = gata_model(), gata_sequences(n=2)
     weight = model.first_convolution.weight[0].detach().numpy()
     _, gradient = saliency_map(model, X, target="log_odds")
     # (2 - (-1)) x the filter inside the site.
-    np.testing.assert_allclose(gradient[:, :, SITE:SITE + 6], np.broadcast_to(3 * weight, (2, 4, 6)))
+    np.testing.assert_allclose(gradient[:, :, gata_site], np.broadcast_to(3 * weight, (2, 4, 6)))
     _, gradient = saliency_map(model, X, target="probability")
     leaf = X.clone().requires_grad_(True)
     (expected,) = torch.autograd.grad(torch.softmax(model(leaf), 1)[:, 1].sum(), leaf)
@@ -85,7 +38,7 @@ def test_targets_log_odds_and_probability():
 
 
 @pytest.mark.parametrize("preset", ["small-cnn", "small-rnn", "small-cnn-rnn"])
-def test_agrees_with_captum_saliency(preset):
+def test_agrees_with_captum_saliency(preset, random_one_hot):
     from captum.attr import Saliency
 
     torch.manual_seed(0)
@@ -99,7 +52,7 @@ def test_agrees_with_captum_saliency(preset):
     np.testing.assert_allclose(saliency, (absolute * X.numpy()).sum(axis=1), atol=1e-6, rtol=0)
 
 
-def test_restores_training_mode_and_accumulates_no_parameter_gradients():
+def test_restores_training_mode_and_accumulates_no_parameter_gradients(random_one_hot):
     torch.manual_seed(0)
     model = build_model("small-cnn").train()
     model.linear.bias.requires_grad_(False)  # a user's frozen parameter stays frozen
@@ -115,7 +68,7 @@ def test_restores_training_mode_and_accumulates_no_parameter_gradients():
     np.testing.assert_allclose(gradient, again_gradient, atol=1e-7)
 
 
-def test_n_column_has_zero_saliency_and_score_helper():
+def test_n_column_has_zero_saliency_and_score_helper(random_one_hot):
     torch.manual_seed(0)
     model = build_model("small-cnn").eval()
     X = random_one_hot(2, 50)

@@ -69,7 +69,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +76,7 @@ from pathlib import Path
 import numpy as np
 
 from gdashboard.errors import InputError
+from gdashboard.fileio import write_text
 
 GATA_MATRIX_ID = "MA0035.5"  # GATA1, JASPAR2024 CORE vertebrates
 EBOX_MATRIX_ID = "MA0522.4"  # TCF3 (E-box), JASPAR2024 CORE vertebrates
@@ -429,25 +429,6 @@ def simulate(
     )
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it over."""
-    handle = tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", newline="", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
-        delete=False)
-    try:
-        with handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, path)
-    except BaseException:
-        try:
-            os.unlink(handle.name)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 def _tsv(header: Sequence[str], rows) -> str:
     lines = ["\t".join(header)]
     lines += ["\t".join(str(value) for value in row) for row in rows]
@@ -483,10 +464,10 @@ def write_simulation(simulation: Simulation, out_dir: str | os.PathLike) -> dict
                 simulation.ids, simulation.sequences, simulation.labels, simulation.kinds, simulation.split)
             if where == part
         ]
-        _write_atomic(paths[part], _tsv(SEQUENCE_HEADER, rows))
+        write_text(paths[part], _tsv(SEQUENCE_HEADER, rows))
     site_rows = ([site[key] for key in SITES_HEADER] for site in simulation.sites)
-    _write_atomic(paths["sites"], _tsv(SITES_HEADER, site_rows))
-    _write_atomic(paths["simulation"], json.dumps(simulation.parameters, indent=2, sort_keys=True) + "\n")
+    write_text(paths["sites"], _tsv(SITES_HEADER, site_rows))
+    write_text(paths["simulation"], json.dumps(simulation.parameters, indent=2, sort_keys=True) + "\n")
     return paths
 
 
