@@ -1,0 +1,74 @@
+"""Record every finished run of benchmarks/paper_table.py in a CSV kept in git.
+
+runs/ is not in git (model weights, predictions); this CSV keeps the figures of
+BENCHMARKS.md section 1 with the project, one row per (experiment, model), with
+when each run finished and whether it trained with the sharded step (runs
+finished after the time in runs/sharded-training-since.txt). It also prints
+which runs the table still lacks.
+
+    .venv/bin/python benchmarks/table_snapshot.py --runs runs/table --out benchmarks/results/table_runs.csv
+"""
+
+import argparse
+import csv
+import datetime
+import io
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from paper_table import DATA, experiments, jobs  # noqa: E402
+
+from gdashboard.fileio import write_text  # noqa: E402
+from gdashboard.models import ALL_PRESETS  # noqa: E402
+
+COLUMNS = ["experiment", "model", "preset", "pooling", "test_auc", "test_auprc", "test_accuracy",
+           "validation_auc", "best_epoch", "epochs_run", "train_minutes", "finished_utc", "sharded_step"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--runs", type=Path, default=Path("runs/table"))
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/table_runs.csv"))
+    parser.add_argument("--sharded-since", type=Path, default=Path("runs/sharded-training-since.txt"))
+    args = parser.parse_args()
+    if not args.data.is_dir():
+        sys.exit(f"skipped: {args.data} is absent")
+    since = None
+    if args.sharded_since.exists():
+        since = datetime.datetime.fromisoformat(args.sharded_since.read_text().strip()).replace(
+            tzinfo=datetime.timezone.utc)
+    rows, missing, incomplete = [], [], set()
+    for name, _, _, preset, pooling, label in jobs(args.data, list(ALL_PRESETS), ["mean", "max"]):
+        path = args.runs / name / label / "metrics.json"
+        if not path.exists():
+            missing.append(f"{name.split('_')[0]} {label}")
+            incomplete.add(name)
+            continue
+        metrics = json.loads(path.read_text())
+        finished = datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.timezone.utc)
+        neural = metrics["preset"] not in ("pwm", "kmer")
+        rows.append({
+            "experiment": name, "model": label, "preset": metrics["preset"], "pooling": metrics.get("pooling") or "",
+            **{key: metrics.get(key) for key in ("test_auc", "test_auprc", "test_accuracy", "validation_auc",
+                                                 "best_epoch", "epochs_run")},
+            "train_minutes": round(metrics.get("train_seconds", 0.0) / 60, 2),
+            "finished_utc": finished.strftime("%Y-%m-%dT%H:%M"),
+            "sharded_step": "" if not neural or since is None else ("yes" if finished > since else "no"),
+        })
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_text(args.out, buffer.getvalue())
+    complete = len(experiments(args.data)) - len(incomplete)
+    print(f"{len(rows)} runs written to {args.out}; {complete} of {len(experiments(args.data))} experiments "
+          f"complete; {len(missing)} runs missing")
+    if missing:
+        print("missing: " + ", ".join(missing))
+
+
+if __name__ == "__main__":
+    main()
