@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 
 from gdashboard.errors import InputError
-from gdashboard.motifs.analysis import motif_analysis
+from gdashboard.motifs.analysis import EXTRACTION_VERSION, motif_analysis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from paper_table import DATA, experiments  # noqa: E402
@@ -44,9 +44,13 @@ def main():
             continue
         rundir = metrics_path.parent
         out = args.out / rundir.parent.name / rundir.name
-        # Skip what is done, unless the run was retrained since.
-        if (out / "motifs.json").exists() and (out / "motifs.json").stat().st_mtime >= metrics_path.stat().st_mtime:
-            continue
+        # Skip what is done, unless the run was retrained since or its temporal
+        # windows came from an older extraction rule.
+        done = out / "motifs.json"
+        if done.exists() and done.stat().st_mtime >= metrics_path.stat().st_mtime:
+            previous = json.loads(done.read_text())
+            if "temporal" not in previous["methods"] or previous.get("extraction_version") == EXTRACTION_VERSION:
+                continue
         try:
             summary = motif_analysis(rundir, tests[metrics["experiment"]], out)
         except InputError as error:

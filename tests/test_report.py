@@ -127,6 +127,23 @@ def test_max_pooling_is_a_separate_model_and_optional_for_architectures(tmp_path
     assert {r["model"] for r in with_max.representatives} == {"small-rnn (max)"}
 
 
+def test_include_max_option_of_the_command_line(tmp_path, capsys):
+    from gdashboard.cli import main
+
+    for experiment in EXPERIMENTS[:3]:
+        make_run(tmp_path / "runs", experiment, "small-rnn", test_auc=0.7, validation_auc=0.7)
+        make_run(tmp_path / "runs", experiment, "small-rnn", pooling="max", test_auc=0.9,
+                 validation_auc=0.9)
+    representatives = {}
+    for flag in ([], ["--include-max"]):
+        out = tmp_path / f"out{len(flag)}"
+        assert main(["report", str(tmp_path / "runs"), "--out", str(out), *flag]) == 0
+        text = (out / "report.md").read_text()
+        representatives[len(flag)] = "small-rnn (max) ×3" in text
+    capsys.readouterr()
+    assert representatives == {0: False, 1: True}
+
+
 def test_ttests_equal_scipy(grid):
     root, aucs = grid
     report = summarise(collect_runs([root]))
@@ -152,7 +169,8 @@ def test_paired_ttest_uses_only_shared_experiments():
     expected = stats.ttest_rel([0.8, 0.85, 0.7], [0.7, 0.6, 0.65])
     assert row["n"] == 3
     assert row["p"] == pytest.approx(expected.pvalue)
-    assert paired_ttest("a", {"e1": 0.9}, "b", {"e1": 0.8})["p"] is None
+    single = paired_ttest("a", {"e1": 0.9}, "b", {"e1": 0.8})
+    assert single["p"] is None and single["higher"] is None  # no test, no winner
 
 
 def test_unavailable_runs_excluded_and_shown_na(grid, tmp_path):
@@ -223,6 +241,15 @@ def test_malformed_metrics_names_file_and_line(tmp_path):
     message = str(info.value)
     assert str(folder / "metrics.json") in message
     assert "line 3" in message and "\n" not in message
+
+
+def test_a_seed_that_is_not_a_number_or_string_is_a_one_line_error(tmp_path):
+    folder = make_run(tmp_path, EXPERIMENTS[0], "small-cnn")
+    metrics = json.loads((folder / "metrics.json").read_text())
+    (folder / "metrics.json").write_text(json.dumps({**metrics, "seed": [1, 2]}))
+    with pytest.raises(InputError, match="'seed' must be a number, a string or null") as info:
+        collect_runs([folder])
+    assert str(folder / "metrics.json") in str(info.value)
 
 
 def test_missing_metrics_and_missing_key(tmp_path):
@@ -368,6 +395,19 @@ def test_table4_excludes_tf_not_in_jaspar_with_note(motif_grid, tmp_path):
     assert rows["CNN"]["n_experiments"] == "4" and rows["RNN"]["n_experiments"] == "4"
     assert rows["CNN"]["temporal"] == ""
     assert float(rows["CNN"]["saliency"]) == report.table4_architectures[0]["saliency"]
+
+
+def test_table4_names_a_tf_whose_pwm_baseline_found_no_jaspar_motif(motif_grid, tmp_path):
+    # No motif analysis has run on this experiment yet; its pwm run already says
+    # that JASPAR lacks the TF.
+    root, motif_dir, _, _ = motif_grid
+    make_run(root, "ZERO_K562_ZERO_USC", "small-cnn", validation_auc=0.8)
+    make_run(root, "ZERO_K562_ZERO_USC", "pwm", available=False,
+             reason="JASPAR2024 has no vertebrate motif for ZERO")
+    report = summarise(collect_runs([root]), motifs=collect_motif_results([root, motif_dir]))
+    assert report.table4_notes["not_in_jaspar"] == {"NOPE": ["NOPE_K562_NOPE_USC"],
+                                                    "ZERO": ["ZERO_K562_ZERO_USC"]}
+    assert "ZERO (1 experiment)" in report.to_markdown()
 
 
 def test_table4_missing_representative_and_unmatched_motifs_are_noted(tmp_path):

@@ -100,11 +100,15 @@ def predict(rundir, file, pad):
 @app.command()
 @click.argument("rundirs", type=PathArg, nargs=-1, required=True)
 @click.option("--out", type=PathArg, required=True, help="Folder for report.md and the CSV tables.")
-def report(rundirs, out):
-    """The paper's Table 2 (AUC summary) and Table 3 (paired t-tests) over many runs."""
+@click.option("--include-max", is_flag=True,
+              help="Let the max-over-time forms of the recurrent presets compete to represent "
+                   "RNN and CNN-RNN in Tables 3 and 4 (default: the paper's mean forms only).")
+def report(rundirs, out, include_max):
+    """The paper's Table 2 (AUC summary), Table 3 (paired t-tests) and, given motif results
+    (`gdash motifs` folders), Table 4 over many runs."""
     from gdashboard.report import write_report
 
-    for path in write_report(list(rundirs), out).values():
+    for path in write_report(list(rundirs), out, include_max_in_architectures=include_max).values():
         click.echo(str(path))
 
 

@@ -256,8 +256,8 @@ def _checked_copy(data: Any, what: str, required: str, where: str | None) -> dic
     """A copy of a ``metrics.json`` or ``motifs.json`` object, its common keys checked.
 
     ``experiment``, ``preset`` and ``required`` must be present, ``experiment`` and
-    ``preset`` non-empty strings; ``pooling`` must be "mean", "max" or null and is always
-    set in the copy. ``what`` names the expected object in the error message.
+    ``preset`` non-empty strings; ``pooling`` must be "mean", "max" or null and ``seed``
+    a number, a string or null; both are always set in the copy. ``what`` names the expected object in the error message.
     """
     if not isinstance(data, Mapping):
         raise InputError(f"expected a JSON object of {what}", where)
@@ -272,6 +272,9 @@ def _checked_copy(data: Any, what: str, required: str, where: str | None) -> dic
     if pooling not in (None, "mean", "max"):
         raise InputError(f"'pooling' must be \"mean\", \"max\" or null, not {pooling!r}", where)
     out["pooling"] = pooling
+    seed = out.setdefault("seed", None)
+    if isinstance(seed, (list, dict)):
+        raise InputError(f"'seed' must be a number, a string or null, not {seed!r}", where)
     return out
 
 
@@ -302,9 +305,6 @@ def normalise_motif_result(result: Any, path: str | os.PathLike | None = None) -
     where = None if path is None else str(path)
     out = _checked_copy(result, "motif matches", "methods", where)
     pooling = out["pooling"]
-    seed = out.setdefault("seed", None)
-    if isinstance(seed, (list, dict)):
-        raise InputError(f"'seed' must be a number, a string or null, not {seed!r}", where)
     tf = out.setdefault("tf", out["experiment"].split("_")[0])
     if not isinstance(tf, str) or not tf:
         raise InputError("'tf' must be a non-empty string", where)
@@ -410,7 +410,6 @@ def normalise_run(metrics: Any, path: str | os.PathLike | None = None) -> dict:
     run = _checked_copy(metrics, "metrics", "test_auc", where)
     pooling = run["pooling"]
     run.setdefault("tf", run["experiment"].split("_")[0])
-    run.setdefault("seed", None)
     run.setdefault("reason", None)
     run["test_auc"] = _number_or_none(run["test_auc"], "test_auc", where)
     run["validation_auc"] = _number_or_none(run.get("validation_auc"), "validation_auc", where)
@@ -854,8 +853,11 @@ def paired_ttest(
     -------
     dict
         ``a, b, n, mean_a, mean_b, mean_difference`` (a − b), ``t``, ``p`` (None with
-        fewer than 2 shared experiments; NaN when the differences do not vary) and
-        ``higher`` (the side with the larger mean, ``"tie"`` or None).
+        fewer than 2 shared experiments; NaN when the two sides are identical; a
+        difference that is the same non-zero value on every experiment gives a huge
+        ``t`` and a tiny ``p``, as ``scipy.stats.ttest_rel`` computes them) and
+        ``higher`` (the side with the larger mean, ``"tie"``, or None with fewer than 2
+        shared experiments).
     """
     shared = sorted(set(values_a) & set(values_b))
     x = np.array([values_a[e] for e in shared], dtype=float)
@@ -877,7 +879,6 @@ def paired_ttest(
             warnings.simplefilter("ignore", RuntimeWarning)
             result = stats.ttest_rel(x, y)
         row["t"], row["p"] = float(result.statistic), float(result.pvalue)
-    if shared:
         diff = row["mean_difference"]
         row["higher"] = name_a if diff > 0 else name_b if diff < 0 else "tie"
     return row
@@ -1006,6 +1007,11 @@ def _table4(report: Report) -> None:
             not_in_jaspar.setdefault(result["tf"], set()).add(result["experiment"])
         else:
             grouped.setdefault((result["experiment"], result["model"]), []).append(result)
+    # The pwm baseline is unavailable exactly when JASPAR has no motif for the TF
+    # (gdashboard.runs), so its runs name such TFs even before any motif analysis.
+    for run in report.runs:
+        if run["preset"] == "pwm" and not run["available"]:
+            not_in_jaspar.setdefault(run["tf"], set()).add(run["experiment"])
     excluded = set().union(*not_in_jaspar.values()) if not_in_jaspar else set()
     cells = {k: _motif_cell(v) for k, v in grouped.items() if k[0] not in excluded}
     with_motifs = {e for e, _ in cells}
@@ -1326,10 +1332,11 @@ def _table4_sections(report: Report) -> list[Section]:
     q = _thresholds(notes["q_thresholds"], 0.5)
     n = len(notes["experiments"])
     explain = (
-        f"Over {n} experiment(s) whose TF has a JASPAR motif: per method, the mean number of "
-        "positive test sequences (of `positives`) whose extracted window matches one of "
-        "the TF's JASPAR motifs by Tomtom; class optimization gives one motif per model, "
-        "so it is counted as *k of n* experiments. Each architecture is represented per "
+        f"Over {n} experiment(s) with motif results whose TF has a JASPAR motif: per method, "
+        "the mean number of positive test sequences (of `positives`) whose extracted window "
+        "matches one of the TF's JASPAR motifs by Tomtom; class optimization gives one motif "
+        "per model, so it is counted as *k of n*, n being the experiments the row covers "
+        "(all of them with a JASPAR motif). Each architecture is represented per "
         "experiment by the same preset as in Table 3 (best mean validation AUC) and is "
         "averaged over its own experiments. `–`: not applicable to the architecture; "
         "saliency–FIMO overlap: mean fraction of positives whose saliency window overlaps "

@@ -60,14 +60,30 @@ def test_saliency_rejects_short_or_bad_input():
 
 def test_temporal_rise_definition():
     forward = np.array([[0.4, 0.3, 0.9, 0.8, 0.95]])
-    # width 2: windows [0,2) [1,3) [2,4) [3,5); rise = f[s+1] - f[s-1], f[-1] = 0.5
-    np.testing.assert_allclose(temporal_rise(forward, 2), [[0.3 - 0.5, 0.9 - 0.4, 0.8 - 0.3, 0.95 - 0.9]])
+    # width 2: windows [0,2) [1,3) [2,4) [3,5); rise = f[s+1] - f[s-1]; no output before f[0]
+    np.testing.assert_allclose(temporal_rise(forward, 2), [[-np.inf, 0.9 - 0.4, 0.8 - 0.3, 0.95 - 0.9]])
+    np.testing.assert_allclose(temporal_rise(forward, 2, prior=0.5),
+                               [[0.3 - 0.5, 0.9 - 0.4, 0.8 - 0.3, 0.95 - 0.9]])
     assert temporal_windows(forward, 2)[0] == 1
     backward = np.array([[0.9, 0.2, 0.1, 0.3, 0.4]])
-    # rise = b[s] - b[s+2], b[5] = 0.5
+    # rise = b[s] - b[s+2]; no output after b[4]
     np.testing.assert_allclose(temporal_rise(backward, 2, direction="backward"),
+                               [[0.9 - 0.1, 0.2 - 0.3, 0.1 - 0.4, -np.inf]])
+    np.testing.assert_allclose(temporal_rise(backward, 2, prior=0.5, direction="backward"),
                                [[0.9 - 0.1, 0.2 - 0.3, 0.1 - 0.4, 0.3 - 0.5]])
     assert temporal_windows(backward, 2, direction="backward")[0] == 0
+    # One window only: it is the answer, prior or not.
+    assert temporal_windows(np.array([[0.1, 0.9]]), 2)[0] == 0
+
+
+def test_the_first_window_is_not_scored_against_an_invented_start():
+    # Outputs on the first few bases sit far from 0.5 (here 0.95): with a 0.5
+    # prior the first window would win; without one, the real rise at 40 wins.
+    forward = np.full((1, 60), 0.2)
+    forward[0, :9] = 0.95
+    forward[0, 40:] = 0.6
+    assert temporal_windows(forward, 9, prior=0.5)[0] == 0
+    assert temporal_windows(forward, 9)[0] == 40 - 8
 
 
 def test_temporal_step_picks_window_ending_at_the_switch():
@@ -75,9 +91,9 @@ def test_temporal_step_picks_window_ending_at_the_switch():
     forward[0, 17:] = 0.95  # switches to positive on reading position 17
     forward[1, :] = np.linspace(0.2, 0.4, 30)
     forward[1, 25:] = 0.9  # switch near the right edge
-    forward[2, :] = 0.9  # positive from the first base: rise from the 0.5 prior at s = 0
+    forward[2, :] = 0.9  # positive from the first base: no rise anywhere, leftmost scored window
     starts = temporal_windows(forward, 9)
-    np.testing.assert_array_equal(starts, [17 - 8, 25 - 8, 0])
+    np.testing.assert_array_equal(starts, [17 - 8, 25 - 8, 1])
 
 
 def test_temporal_gradual_rise_and_prior():

@@ -1,15 +1,18 @@
 """``gdash motifs``: what a model learned, compared with JASPAR — the paper's Table 4.
 
 From each **positive** test sequence a motif is extracted per method and compared
-with the whole JASPAR collection by Tomtom (memelite):
+with the whole pinned JASPAR collection (JASPAR2024 CORE vertebrates) by Tomtom
+(memelite):
 
 * ``saliency`` — the length-9 window with the highest sum of saliency
   (:func:`gdashboard.motifs.extract.saliency_windows`);
 * ``temporal`` (recurrent models) — the length-9 window across which the forward
-  temporal output rises most, ``forward[s+8] − forward[s−1]`` with
-  ``forward[−1] = 0.5`` (:func:`gdashboard.motifs.extract.temporal_windows`);
+  temporal output rises most, ``forward[s+8] − forward[s−1]`` for ``s >= 1``
+  (:func:`gdashboard.motifs.extract.temporal_windows`);
 * ``conv`` (models with a first convolution) — the input window under the
-  strongest first-layer activation, as wide as the filter;
+  strongest first-layer activation, as wide as the filter (clipped where a padded
+  filter hangs over an end of the sequence; the aggregate motif stacks the
+  full-width windows only);
 * ``classopt`` — one motif per model: the 9-wide window of the class-optimised
   probability matrix with the highest information content
   (:func:`gdashboard.motifs.extract.best_window`), not the whole 101-wide matrix,
@@ -34,6 +37,10 @@ from gdashboard.errors import InputError
 from gdashboard.fileio import atomic_path, write_json
 
 WINDOW = 9
+# Bumped when a method's windows change: 2 = the temporal window no longer rises
+# from an assumed 0.5 before the first base (benchmarks/motifs_table.py redoes
+# older results of recurrent runs).
+EXTRACTION_VERSION = 2
 
 
 def _windows_for(method: str, model, X, progress: bool):
@@ -97,6 +104,8 @@ def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out:
         raise InputError(f"{config['preset']} is not a neural network: nothing to extract", rundir)
     model = load_model(rundir)
     tf = tf or config.get("tf")
+    if not tf:
+        raise InputError("the run names no transcription factor: give one with --tf", rundir)
     dataset = read_dataset(test_path, shuffle_negatives=False)
     if dataset.length != config["sequence_length"]:
         raise InputError(f"sequences have length {dataset.length}; the model was trained on "
@@ -117,7 +126,7 @@ def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out:
         "jaspar_release": DEFAULT_RELEASE, "tf_in_jaspar": bool(known),
         "tf_motifs": [f"{m.matrix_id} {m.name}" for m in known],
         "n_positives": len(positives), "p_threshold": p_threshold, "q_threshold": q_threshold,
-        "window": WINDOW, "methods": {},
+        "window": WINDOW, "extraction_version": EXTRACTION_VERSION, "methods": {},
     }
     rows, aggregates = [], {}
     saliency = None
@@ -139,9 +148,10 @@ def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out:
             "matches_q": int(by_q.sum()) if known else None,
             "of": len(X),
         }
-        same_width = len(set(int(w) for w in widths)) == 1
-        if same_width:
-            aggregates[f"{method}_aggregate"] = aggregate_pfm(np.stack(windows))
+        # Stack the full-width windows (a clipped convolution window is narrower).
+        full = [window for window, width in zip(windows, widths) if int(width) == int(max(widths))]
+        aggregates[f"{method}_aggregate"] = aggregate_pfm(np.stack(full))
+        summary["methods"][method]["aggregated"] = len(full)
         for i, identifier in enumerate(positives.ids):
             rows.append((identifier, method, int(starts[i]), int(widths[i]), bool(by_p[i]), bool(by_q[i]),
                          comparison.target_ids[best[i]], comparison.target_names[best[i]],
