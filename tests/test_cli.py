@@ -59,3 +59,12 @@ def test_train_predict_report(capsys, simulated, tmp_path):
     code, out, err = run(capsys, "report", str(tmp_path), "--out", str(tmp_path / "report"))
     assert code == 0, err
     assert (tmp_path / "report" / "report.md").exists()
+
+
+def test_an_output_path_the_system_refuses_is_one_line(capsys, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code, _, err = run(capsys, "data", "simulate", "--out", str(blocker / "sub"), "--n", "20")
+    assert code == 1
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert str(blocker) in err

@@ -207,6 +207,12 @@ def main(argv: list[str] | None = None) -> int:
     except MemoryError:
         print("gdash: error: out of memory", file=sys.stderr)
         return 1
+    except OSError as error:
+        # A path the system refuses (an output folder that is a file, no permission,
+        # a full disk): name it, one line.
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"gdash: error: {where}{error.strerror or error}", file=sys.stderr)
+        return 1
     return 0
 
 
