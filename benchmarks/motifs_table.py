@@ -29,6 +29,8 @@ def main():
     parser.add_argument("--part", type=int, default=0)
     parser.add_argument("--parts", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--poolings", nargs="*", default=["mean", "max"],
+                        help="recurrent runs of these forms only (the presets are the mean forms)")
     args = parser.parse_args()
     if not args.data.is_dir():
         sys.exit(f"skipped: {args.data} is absent")
@@ -38,6 +40,8 @@ def main():
     for metrics_path in sorted(args.runs.glob("*/*/metrics.json")):
         metrics = json.loads(metrics_path.read_text())
         if metrics["preset"] in ("pwm", "kmer") or metrics["experiment"] not in tests:
+            continue
+        if metrics.get("pooling") == "max" and "max" not in args.poolings:
             continue
         index += 1
         if index % args.parts != args.part:
