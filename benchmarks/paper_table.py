@@ -14,6 +14,7 @@ the max form (``--pooling max``).
 
 import argparse
 import json
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -22,7 +23,7 @@ import torch
 
 from gdashboard.errors import InputError
 from gdashboard.models import ALL_PRESETS, RECURRENT_PRESETS
-from gdashboard.runs import train_run
+from gdashboard.runs import NOT_LEARNED_AUC, train_run
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -39,6 +40,12 @@ def experiments(data: Path):
         found.append((name, train, train.with_name(f"{name}_B.seq.gz")))
     found.sort(key=lambda e: (not e[0].startswith("GATA1_K562"), e[1].stat().st_size))
     return found
+
+
+def _trained_before_restarts_and_not_learned(rundir: Path) -> bool:
+    metrics = json.loads((rundir / "metrics.json").read_text())
+    return (metrics["preset"] not in ("pwm", "kmer") and metrics.get("available", True)
+            and "attempts" not in metrics and metrics["validation_auc"] <= NOT_LEARNED_AUC)
 
 
 def jobs(data: Path, presets, poolings):
@@ -69,7 +76,15 @@ def main():
             continue
         rundir = args.out / name / label
         if (rundir / "metrics.json").exists():
-            continue
+            if not _trained_before_restarts_and_not_learned(rundir):
+                continue
+            # Finished before runs that had not learned were restarted: set it aside
+            # and train it again under the current rule (its first attempt repeats
+            # the old run exactly; restarts follow).
+            aside = args.out.parent / f"{args.out.name}-superseded" / name / label
+            aside.parent.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(aside, ignore_errors=True)
+            rundir.rename(aside)
         began = time.time()
         try:
             metrics = train_run(train, test, preset, rundir, seed=args.seed, pooling=pooling,

@@ -190,3 +190,25 @@ def test_early_stopping_waits_for_min_epochs():
     result = fit(build_model("small-cnn"), X, y, X[:64], y[:64],
                  Recipe(epochs=8, batch_size=64, learning_rate=0.0, patience=1), progress=False)
     assert result.epochs_run == 2
+
+
+def test_a_run_that_has_not_learned_is_restarted_from_new_seeds(tmp_path):
+    from gdashboard.runs import restart_seed
+
+    # One sequence repeated with both labels: every model scores all alike, so
+    # the validation AUC is exactly 0.5 and every attempt counts as not learned.
+    rows = ["sequence\tlabel"] + [f"ACGTTGCAAGGCTTACGATC\t{i % 2}" for i in range(80)]
+    (tmp_path / "same.tsv").write_text("\n".join(rows) + "\n")
+    data = tmp_path / "same.tsv"
+    metrics = train_run(data, data, "small-cnn", tmp_path / "run", epochs=1, progress=False)
+    assert [a["seed"] for a in metrics["attempts"]] == [0, restart_seed(0, 1), restart_seed(0, 2)]
+    assert len({a["seed"] for a in metrics["attempts"]}) == 3
+    assert all(a["validation_auc"] == 0.5 for a in metrics["attempts"])
+    assert metrics["kept_attempt"] == 0  # ties go to the first
+    assert [a["history"] for a in metrics["attempts"]] == [
+        "history.jsonl", "restart-1/history.jsonl", "restart-2/history.jsonl"]
+    for attempt in metrics["attempts"]:
+        assert (tmp_path / "run" / attempt["history"]).read_text().count("\n") == 1
+    assert not list((tmp_path / "run").rglob("checkpoint*"))
+    once = train_run(data, data, "small-cnn", tmp_path / "once", epochs=1, restarts=0, progress=False)
+    assert "attempts" not in once and once["validation_auc"] == 0.5

@@ -66,16 +66,20 @@ def data_inspect(file, pad):
 @click.option("--validation-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True),
               default=0.1, show_default=True)
 @click.option("--pad", is_flag=True, help="Pad shorter sequences with N.")
+@click.option("--restarts", type=click.IntRange(min=0), default=2, show_default=True,
+              help="Train again from new seeds, up to this many times, while the best validation "
+                   "AUC stays at or below 0.55 (not learned); the best attempt by validation is kept.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from its last epoch.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def train(train_file, test_file, model, out, epochs, seed, tf, pooling, learning_rate, batch_size,
-          validation_fraction, pad, resume, quiet):
+          validation_fraction, pad, restarts, resume, quiet):
     """Train one model preset and evaluate it on the test file."""
     from gdashboard.runs import train_run
 
     metrics = train_run(train_file, test_file, model, out, seed=seed, epochs=epochs, tf=tf, pooling=pooling,
                         learning_rate=learning_rate, batch_size=batch_size,
-                        validation_fraction=validation_fraction, pad=pad, resume=resume, progress=not quiet)
+                        validation_fraction=validation_fraction, pad=pad, restarts=restarts, resume=resume,
+                        progress=not quiet)
     if not metrics["available"]:
         click.echo(f"{model} not available: {metrics['reason']}")
     else:
