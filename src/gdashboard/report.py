@@ -1162,7 +1162,8 @@ def _sections(report: Report, by_key: dict[tuple[str, str], dict]) -> list[Secti
     pooling_note = (
         "mean- and max-pooled recurrent presets compete"
         if report.include_max_in_architectures
-        else "only the paper's mean-pooled recurrent presets compete"
+        else "only the paper's mean-pooled recurrent presets compete (`--include-max` lets "
+        "the max-pooled forms compete too)"
     )
     architectures = Section(
         key="architectures",
@@ -1171,7 +1172,9 @@ def _sections(report: Report, by_key: dict[tuple[str, str], dict]) -> list[Secti
         rows=report.architectures,
         before=[
             "Per experiment, each architecture is represented by its preset with the best "
-            f"mean validation AUC (never test AUC); {pooling_note}."
+            f"mean validation AUC (never test AUC); {pooling_note}. Equal validation AUCs go to "
+            "the preset listed first "
+            "(the smaller); a run without a validation AUC cannot represent."
         ],
         after=[_ranking_line(report.ranking)],
     )
