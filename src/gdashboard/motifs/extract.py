@@ -122,8 +122,8 @@ def temporal_rise(temporal, width: int = WIDTH, prior: float | None = PRIOR,
     only window: only changes between two outputs the model really gave count.
     An invented starting value (``prior``, e.g. 0.5) makes that window compete
     with a made-up baseline; on the real data it then drew 12–69 of 500 windows
-    (about 5 expected) for mean-pooled models, whose outputs on a few bases sit
-    well away from 0.5.
+    (about 5 expected) for 11 of 12 mean-pooled models, whose outputs on a few
+    bases sit well away from 0.5.
     """
     temporal = _numpy(temporal, "temporal output")
     if temporal.ndim != 2:
