@@ -14,7 +14,6 @@ the max form (``--pooling max``).
 
 import argparse
 import json
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -81,9 +80,10 @@ def main():
             # Finished before runs that had not learned were restarted: set it aside
             # and train it again under the current rule (its first attempt repeats
             # the old run exactly; restarts follow).
-            aside = args.out.parent / f"{args.out.name}-superseded" / name / label
+            aside = args.out.parent / f"{args.out.name}-superseded" / name / f"{label}-before-restarts"
+            while aside.exists():  # never overwrite an earlier superseded run
+                aside = aside.with_name(aside.name + "+")
             aside.parent.mkdir(parents=True, exist_ok=True)
-            shutil.rmtree(aside, ignore_errors=True)
             rundir.rename(aside)
         began = time.time()
         try:
