@@ -212,3 +212,33 @@ def test_a_run_that_has_not_learned_is_restarted_from_new_seeds(tmp_path):
     assert not list((tmp_path / "run").rglob("checkpoint*"))
     once = train_run(data, data, "small-cnn", tmp_path / "once", epochs=1, restarts=0, progress=False)
     assert "attempts" not in once and once["validation_auc"] == 0.5
+
+
+def test_an_interrupted_restart_resumes_to_the_same_result(tmp_path, monkeypatch):
+    import gdashboard.runs as runs
+
+    rows = ["sequence\tlabel"] + [f"ACGTTGCAAGGCTTACGATC\t{i % 2}" for i in range(80)]
+    (tmp_path / "same.tsv").write_text("\n".join(rows) + "\n")
+    data = tmp_path / "same.tsv"
+    whole = train_run(data, data, "small-cnn", tmp_path / "whole", epochs=2, progress=False)
+
+    real_fit, calls = runs.fit, []
+
+    def interrupted_after_the_first_restart(*args, **kwargs):
+        result = real_fit(*args, **kwargs)
+        calls.append(kwargs["checkpoint_dir"])
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return result
+
+    monkeypatch.setattr(runs, "fit", interrupted_after_the_first_restart)
+    with pytest.raises(KeyboardInterrupt):
+        train_run(data, data, "small-cnn", tmp_path / "run", epochs=2, progress=False)
+    assert not (tmp_path / "run" / "metrics.json").exists()
+    assert (tmp_path / "run" / "restart-1" / "checkpoint.json").exists()
+    monkeypatch.setattr(runs, "fit", real_fit)
+    resumed = train_run(data, data, "small-cnn", tmp_path / "run", epochs=2, resume=True, progress=False)
+    drop = ("train_seconds",)
+    assert {k: v for k, v in resumed.items() if k not in drop} == {k: v for k, v in whole.items() if k not in drop}
+    for attempt in resumed["attempts"]:  # each attempt's history whole, not repeated
+        assert (tmp_path / "run" / attempt["history"]).read_text().count("\n") == 2
