@@ -63,9 +63,9 @@ def main():
     writer.writeheader()
     writer.writerows(rows)
     write_text(args.out, buffer.getvalue())
-    complete = len(experiments(args.data)) - len(incomplete)
-    print(f"{len(rows)} runs written to {args.out}; {complete} of {len(experiments(args.data))} experiments "
-          f"complete; {len(missing)} runs missing")
+    n_experiments = len(experiments(args.data))
+    print(f"{len(rows)} runs written to {args.out}; {n_experiments - len(incomplete)} of "
+          f"{n_experiments} experiments complete; {len(missing)} runs missing")
     if missing:
         print("missing: " + ", ".join(missing))
 

@@ -257,7 +257,8 @@ def _checked_copy(data: Any, what: str, required: str, where: str | None) -> dic
 
     ``experiment``, ``preset`` and ``required`` must be present, ``experiment`` and
     ``preset`` non-empty strings; ``pooling`` must be "mean", "max" or null and ``seed``
-    a number, a string or null; both are always set in the copy. ``what`` names the expected object in the error message.
+    a number, a string or null; both are always set in the copy. ``what`` names the
+    expected object in the error message.
     """
     if not isinstance(data, Mapping):
         raise InputError(f"expected a JSON object of {what}", where)

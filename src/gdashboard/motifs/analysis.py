@@ -149,7 +149,8 @@ def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out:
             "of": len(X),
         }
         # Stack the full-width windows (a clipped convolution window is narrower).
-        full = [window for window, width in zip(windows, widths) if int(width) == int(max(widths))]
+        full_width = int(max(widths))
+        full = [window for window, width in zip(windows, widths) if int(width) == full_width]
         aggregates[f"{method}_aggregate"] = aggregate_pfm(np.stack(full))
         summary["methods"][method]["aggregated"] = len(full)
         for i, identifier in enumerate(positives.ids):

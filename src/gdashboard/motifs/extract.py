@@ -130,21 +130,20 @@ def temporal_rise(temporal, width: int = WIDTH, prior: float | None = PRIOR,
         raise InputError(f"temporal output must be (N, L), got shape {temporal.shape}")
     n, length = temporal.shape
     width = _check_width(width, length)
-    prior_column = np.full((n, 1), -np.inf if prior is None else float(prior))
-    with np.errstate(invalid="ignore"):
-        if direction == "forward":
-            padded = np.concatenate([prior_column, temporal], axis=1)  # padded[k] = forward[k - 1]
-            rise = padded[:, width:] - padded[:, :-width]
-            if prior is None:
-                rise[:, 0] = -np.inf
-            return rise
-        if direction == "backward":
-            padded = np.concatenate([temporal, prior_column], axis=1)  # padded[L] = prior
-            rise = padded[:, :-width] - padded[:, width:]
-            if prior is None:
-                rise[:, -1] = -np.inf
-            return rise
-    raise InputError(f"direction must be 'forward' or 'backward', got {direction!r}")
+    # Without a prior the edge window is computed against a placeholder and then
+    # marked unscorable.
+    prior_column = np.full((n, 1), 0.0 if prior is None else float(prior))
+    if direction == "forward":
+        padded = np.concatenate([prior_column, temporal], axis=1)  # padded[k] = forward[k - 1]
+        rise, edge = padded[:, width:] - padded[:, :-width], 0
+    elif direction == "backward":
+        padded = np.concatenate([temporal, prior_column], axis=1)  # padded[L] = prior
+        rise, edge = padded[:, :-width] - padded[:, width:], -1
+    else:
+        raise InputError(f"direction must be 'forward' or 'backward', got {direction!r}")
+    if prior is None:
+        rise[:, edge] = -np.inf
+    return rise
 
 
 def temporal_windows(temporal, width: int = WIDTH, prior: float | None = PRIOR,
