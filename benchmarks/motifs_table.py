@@ -1,7 +1,9 @@
 """Table 4: `gdash motifs` for every finished run of benchmarks/paper_table.py.
 
-Resumable: a run whose motifs.json is newer than its metrics.json is skipped. Then `gdash report` over both
-folders adds Table 4:
+Resumable: a run whose motifs.json is newer than its metrics.json is skipped.
+Processes started side by side share the runs through locks (benchmarks/claims.py);
+a run still training is left to the process training it, which runs this script
+after. Then `gdash report` over both folders adds Table 4:
 
     .venv/bin/python benchmarks/motifs_table.py --runs runs/table --out runs/motifs
     .venv/bin/gdash report runs/table runs/motifs --out runs/table-report
@@ -18,6 +20,7 @@ from gdashboard.errors import InputError
 from gdashboard.motifs.analysis import EXTRACTION_VERSION, motif_analysis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from claims import claim  # noqa: E402
 from paper_table import DATA, experiments  # noqa: E402
 
 
@@ -26,8 +29,6 @@ def main():
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--runs", type=Path, default=Path("runs/table"))
     parser.add_argument("--out", type=Path, default=Path("runs/motifs"))
-    parser.add_argument("--part", type=int, default=0)
-    parser.add_argument("--parts", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--poolings", nargs="*", default=["mean", "max"],
                         help="recurrent runs of these forms only (the presets are the mean forms)")
@@ -36,32 +37,35 @@ def main():
         sys.exit(f"skipped: {args.data} is absent")
     torch.set_num_threads(args.threads)
     tests = {name: test for name, _, test in experiments(args.data)}
-    index = 0
+    locks = args.out.parent / f".{args.out.name}-locks"
     for metrics_path in sorted(args.runs.glob("*/*/metrics.json")):
         metrics = json.loads(metrics_path.read_text())
         if metrics["preset"] in ("pwm", "kmer") or metrics["experiment"] not in tests:
             continue
         if metrics.get("pooling") == "max" and "max" not in args.poolings:
             continue
-        index += 1
-        if index % args.parts != args.part:
-            continue
         rundir = metrics_path.parent
-        out = args.out / rundir.parent.name / rundir.name
-        # Skip what is done, unless the run was retrained since or its temporal
-        # windows came from an older extraction rule.
-        done = out / "motifs.json"
-        if done.exists() and done.stat().st_mtime >= metrics_path.stat().st_mtime:
-            previous = json.loads(done.read_text())
-            if "temporal" not in previous["methods"] or previous.get("extraction_version") == EXTRACTION_VERSION:
-                continue
-        try:
-            summary = motif_analysis(rundir, tests[metrics["experiment"]], out)
-        except InputError as error:
-            print(f"{rundir}: {error}", flush=True)
-            continue
-        print(json.dumps({"run": str(rundir), **{m: c["matches"] for m, c in summary["methods"].items()}}),
-              flush=True)
+        with claim(locks, f"{rundir.parent.name}.{rundir.name}") as mine:
+            if mine:
+                analyse(rundir, metrics_path, args.out, tests[metrics["experiment"]])
+
+
+def analyse(rundir, metrics_path, out_root, test):
+    out = out_root / rundir.parent.name / rundir.name
+    # Skip what is done, unless the run was retrained since or its temporal
+    # windows came from an older extraction rule.
+    done = out / "motifs.json"
+    if done.exists() and done.stat().st_mtime >= metrics_path.stat().st_mtime:
+        previous = json.loads(done.read_text())
+        if "temporal" not in previous["methods"] or previous.get("extraction_version") == EXTRACTION_VERSION:
+            return
+    try:
+        summary = motif_analysis(rundir, test, out)
+    except InputError as error:
+        print(f"{rundir}: {error}", flush=True)
+        return
+    print(json.dumps({"run": str(rundir), **{m: c["matches"] for m, c in summary["methods"].items()}}),
+          flush=True)
 
 
 if __name__ == "__main__":

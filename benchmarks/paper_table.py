@@ -1,11 +1,12 @@
 """Every preset (baselines included) on every experiment of ../shared/data.
 
-Resumable and splittable: each (experiment, model) is a run folder under --out;
-finished runs are skipped, interrupted ones resume from their last epoch. Run
-several parts side by side with one thread each (processes × threads ≤ cores):
+Resumable and shareable: each (experiment, model) is a run folder under --out;
+finished runs are skipped, interrupted ones resume from their last epoch. Start
+several processes side by side with one thread each (processes × threads ≤
+cores); they share the jobs through locks (benchmarks/claims.py):
 
-    .venv/bin/python benchmarks/paper_table.py --out runs/table --part 0 --parts 2 &
-    .venv/bin/python benchmarks/paper_table.py --out runs/table --part 1 --parts 2 &
+    .venv/bin/python benchmarks/paper_table.py --out runs/table &
+    .venv/bin/python benchmarks/paper_table.py --out runs/table &
     .venv/bin/gdash report runs/table --out runs/table-report
 
 The recurrent presets run in the paper's mean form and, as a separate model, in
@@ -23,6 +24,9 @@ import torch
 from gdashboard.errors import InputError
 from gdashboard.models import ALL_PRESETS, RECURRENT_PRESETS
 from gdashboard.runs import NOT_LEARNED_AUC, train_run
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from claims import claim  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -62,39 +66,44 @@ def main():
     parser.add_argument("--presets", nargs="*", default=list(ALL_PRESETS))
     parser.add_argument("--poolings", nargs="*", default=["mean", "max"])
     parser.add_argument("--experiments", nargs="*", help="only these experiment names")
-    parser.add_argument("--part", type=int, default=0)
-    parser.add_argument("--parts", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     if not args.data.is_dir():
         sys.exit(f"skipped: {args.data} is absent")
     torch.set_num_threads(args.threads)
-    for index, (name, train, test, preset, pooling, label) in enumerate(jobs(args.data, args.presets, args.poolings)):
-        if index % args.parts != args.part or (args.experiments and name not in args.experiments):
+    locks = args.out.parent / f".{args.out.name}-locks"
+    for name, train, test, preset, pooling, label in jobs(args.data, args.presets, args.poolings):
+        if args.experiments and name not in args.experiments:
             continue
-        rundir = args.out / name / label
-        if (rundir / "metrics.json").exists():
-            if not _trained_before_restarts_and_not_learned(rundir):
-                continue
-            # Finished before runs that had not learned were restarted: set it aside
-            # and train it again under the current rule (its first attempt repeats
-            # the old run exactly; restarts follow).
-            aside = args.out.parent / f"{args.out.name}-superseded" / name / f"{label}-before-restarts"
-            while aside.exists():  # never overwrite an earlier superseded run
-                aside = aside.with_name(aside.name + "+")
-            aside.parent.mkdir(parents=True, exist_ok=True)
-            rundir.rename(aside)
-        began = time.time()
-        try:
-            metrics = train_run(train, test, preset, rundir, seed=args.seed, pooling=pooling,
-                                progress=False, resume=True)
-        except InputError as error:
-            print(f"{name} {label}: {error}", flush=True)
-            continue
-        print(json.dumps({"experiment": name, "model": label, "test_auc": metrics["test_auc"],
-                          "validation_auc": metrics["validation_auc"],
-                          "minutes": round((time.time() - began) / 60, 2)}), flush=True)
+        with claim(locks, f"{name}.{label}") as mine:
+            if mine:
+                run_job(args, name, train, test, preset, pooling, label)
+
+
+def run_job(args, name, train, test, preset, pooling, label):
+    rundir = args.out / name / label
+    if (rundir / "metrics.json").exists():
+        if not _trained_before_restarts_and_not_learned(rundir):
+            return
+        # Finished before runs that had not learned were restarted: set it aside
+        # and train it again under the current rule (its first attempt repeats
+        # the old run exactly; restarts follow).
+        aside = args.out.parent / f"{args.out.name}-superseded" / name / f"{label}-before-restarts"
+        while aside.exists():  # never overwrite an earlier superseded run
+            aside = aside.with_name(aside.name + "+")
+        aside.parent.mkdir(parents=True, exist_ok=True)
+        rundir.rename(aside)
+    began = time.time()
+    try:
+        metrics = train_run(train, test, preset, rundir, seed=args.seed, pooling=pooling,
+                            progress=False, resume=True)
+    except InputError as error:
+        print(f"{name} {label}: {error}", flush=True)
+        return
+    print(json.dumps({"experiment": name, "model": label, "test_auc": metrics["test_auc"],
+                      "validation_auc": metrics["validation_auc"],
+                      "minutes": round((time.time() - began) / 60, 2)}), flush=True)
 
 
 if __name__ == "__main__":

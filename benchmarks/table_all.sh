@@ -4,22 +4,28 @@
 # `gdash motifs` on those runs, the report and the CSV kept in git; after that the
 # optional max-over-time forms of the recurrent presets, their motifs and the
 # report again. Resumable: finished runs are skipped, an interrupted one resumes
-# from its last epoch, so run it again after an interruption. PARTS processes
-# with one thread each (processes x threads <= cores; two on the 2-core machine).
+# from its last epoch, so run it again after an interruption. PROCESSES processes
+# with one thread each (processes x threads <= cores; two on the 2-core machine)
+# share the jobs through locks: each trains what it can take, then analyses the
+# finished runs it can take, so no core waits while the other ends a long run.
 #
 #     nohup bash benchmarks/table_all.sh >> runs/table-all.log 2>&1 &
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 RUNS=${RUNS:-runs}
-PARTS=${PARTS:-2}
+PROCESSES=${PROCESSES:-2}
 
-in_parts() {
+worker() {  # $1: the forms to train; $2: the forms whose runs get motifs
+    "$PY" benchmarks/paper_table.py --out "$RUNS/table" --poolings "$1" --threads 1
+    # shellcheck disable=SC2086  # $2 is a list of forms
+    "$PY" benchmarks/motifs_table.py --runs "$RUNS/table" --out "$RUNS/motifs" --poolings $2 --threads 1
+}
+
+side_by_side() {
     local pids=()
-    for part in $(seq 0 $((PARTS - 1))); do
-        "$@" --part "$part" --parts "$PARTS" --threads 1 & pids+=($!)
-    done
-    for pid in "${pids[@]}"; do wait "$pid"; done  # fails if any part failed
+    for _ in $(seq "$PROCESSES"); do worker "$@" & pids+=($!); done
+    for pid in "${pids[@]}"; do wait "$pid"; done  # fails if any process failed
 }
 
 report() {
@@ -27,9 +33,7 @@ report() {
     "$PY" benchmarks/table_snapshot.py --runs "$RUNS/table" --out benchmarks/results/table_runs.csv
 }
 
-in_parts "$PY" benchmarks/paper_table.py --out "$RUNS/table" --poolings mean
-in_parts "$PY" benchmarks/motifs_table.py --runs "$RUNS/table" --out "$RUNS/motifs" --poolings mean
+side_by_side mean mean
 report
-in_parts "$PY" benchmarks/paper_table.py --out "$RUNS/table" --poolings max
-in_parts "$PY" benchmarks/motifs_table.py --runs "$RUNS/table" --out "$RUNS/motifs"
+side_by_side max "mean max"
 report
