@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 
 from gdashboard.errors import InputError
-from gdashboard.models import ALL_PRESETS, RECURRENT_PRESETS
+from gdashboard.models import ALL_PRESETS, PRESETS, RECURRENT_PRESETS
 from gdashboard.runs import NOT_LEARNED_AUC, train_run
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -45,10 +45,24 @@ def experiments(data: Path):
     return found
 
 
-def _trained_before_restarts_and_not_learned(rundir: Path) -> bool:
+def _outdated(rundir: Path) -> str | None:
+    """Why a finished run no longer follows its preset's current rules (a suffix
+    for the folder it is set aside in), or None when it does."""
     metrics = json.loads((rundir / "metrics.json").read_text())
-    return (metrics["preset"] not in ("pwm", "kmer") and metrics.get("available", True)
-            and "attempts" not in metrics and metrics["validation_auc"] <= NOT_LEARNED_AUC)
+    if metrics["preset"] not in PRESETS or not metrics.get("available", True):
+        return None
+    if "attempts" not in metrics and metrics["validation_auc"] <= NOT_LEARNED_AUC:
+        return "before-restarts"  # runs that had not learned are now restarted
+    limit = json.loads((rundir / "config.json").read_text())["recipe"]
+    if (limit["epochs"] < PRESETS[metrics["preset"]].recipe.epochs
+            and metrics["epochs_run"] >= limit["epochs"]
+            and metrics["epochs_run"] - metrics["best_epoch"] < limit["patience"]):
+        # The epoch limit, not early stopping, ended it, and the limit has been
+        # raised since. A run that early stopping ended before the old limit is
+        # kept: under the new limit it takes the same steps (seeded, constant
+        # learning rate for the CNNs) and stops at the same epoch.
+        return f"epochs{limit['epochs']}"
+    return None
 
 
 def jobs(data: Path, presets, poolings):
@@ -84,12 +98,11 @@ def main():
 def run_job(args, name, train, test, preset, pooling, label):
     rundir = args.out / name / label
     if (rundir / "metrics.json").exists():
-        if not _trained_before_restarts_and_not_learned(rundir):
+        reason = _outdated(rundir)
+        if reason is None:
             return
-        # Finished before runs that had not learned were restarted: set it aside
-        # and train it again under the current rule (its first attempt repeats
-        # the old run exactly; restarts follow).
-        aside = args.out.parent / f"{args.out.name}-superseded" / name / f"{label}-before-restarts"
+        # Set it aside and train it again under the current rules.
+        aside = args.out.parent / f"{args.out.name}-superseded" / name / f"{label}-{reason}"
         while aside.exists():  # never overwrite an earlier superseded run
             aside = aside.with_name(aside.name + "+")
         aside.parent.mkdir(parents=True, exist_ok=True)
