@@ -198,3 +198,35 @@ def test_forward_score_turns_positive_just_after_a_gata_site(site):
     naive = temporal_output_scores_naive(model, X)
     np.testing.assert_allclose(forward, naive[0], atol=TOLERANCE)
     np.testing.assert_allclose(backward, naive[1], atol=TOLERANCE)
+
+
+@pytest.mark.parametrize("preset", ["small-rnn", "small-cnn-rnn", "large-cnn-rnn"])
+def test_input_spans_bound_what_each_step_reads(preset):
+    from gdashboard.explain.temporal import input_spans, input_steps
+
+    torch.manual_seed(0)
+    model = build_model(preset).eval()
+    length = 41
+    first, last = input_spans(model, length)
+    expected = {  # by hand from the kernels (9; 9, 5), "same" padding and pool-2 layers
+        "small-rnn": (np.arange(length), np.arange(length)),
+        "small-cnn-rnn": (np.maximum(np.arange(length) - 4, 0), np.minimum(np.arange(length) + 4, length - 1)),
+        "large-cnn-rnn": (np.maximum(4 * (np.arange(length) // 4) - 8, 0),
+                          np.minimum(4 * (np.arange(length) // 4) + 11, length - 1)),
+    }[preset]
+    np.testing.assert_array_equal(first, expected[0])
+    np.testing.assert_array_equal(last, expected[1])
+    # Changing one base changes no encoded step whose span leaves it out (the
+    # spans are not too narrow; the hand-made figures above pin them exactly).
+    X = torch.nn.functional.one_hot(torch.randint(0, 4, (1, length)), 4).float().transpose(1, 2)
+    steps = input_steps(model, length)
+    with torch.no_grad():
+        reference = model.encode(X)[0]
+        for position in range(length):
+            changed = X.clone()
+            changed[0, :, position] = torch.roll(changed[0, :, position], 1)
+            moved = (model.encode(changed)[0] - reference).abs().amax(dim=1) > 0
+            reads = torch.as_tensor((first <= position) & (position <= last))
+            step_reads = torch.zeros(len(moved), dtype=torch.bool)
+            step_reads[torch.as_tensor(steps)[reads]] = True
+            assert not (moved & ~step_reads).any(), position

@@ -4,12 +4,14 @@ import csv
 import json
 
 import numpy as np
+import pytest
 import torch
 
 from gdashboard.cli import main
 from gdashboard.models import build_model
 from gdashboard.models.cnn import ConvNet
 from gdashboard.models.io import save_model
+from gdashboard.motifs.analysis import EXTRACTION_VERSION
 
 GATA = "AGATAA"
 
@@ -101,19 +103,36 @@ def test_motifs_of_a_gata_filter_find_the_planted_sites_and_match_gata1(tmp_path
         assert (out / name).stat().st_size > 0
 
 
-def test_temporal_windows_of_a_recurrent_model_never_start_before_a_real_output(tmp_path, capsys):
+@pytest.mark.parametrize("preset, kwargs", [
+    # The small-rnn preset untrained (oneDNN's LSTM is many times slower at hidden size 8).
+    ("small-rnn", dict(hidden_size=32, n_layers=1, input_init_scale=16.0)),
+    # A CNN-RNN, whose outputs read 4 bases ahead (a width-9 convolution).
+    ("small-cnn-rnn", dict(hidden_size=32, n_layers=1, conv_filters=16, conv_kernel_sizes=(9,),
+                           conv_pool=None)),
+])
+def test_temporal_windows_end_at_the_last_base_read_at_the_largest_step(tmp_path, capsys, preset, kwargs):
+    from gdashboard.data import read_dataset
+    from gdashboard.explain.temporal import temporal_output_scores
+
     torch.manual_seed(0)
     run = tmp_path / "run"
-    # The small-rnn preset untrained (oneDNN's LSTM is many times slower at hidden size 8).
-    kwargs = dict(hidden_size=32, n_layers=1, input_init_scale=16.0)
-    save_model(build_model("small-rnn", **kwargs), run, _config("RecurrentNet", kwargs))
+    model = build_model(preset, **kwargs).eval()
+    save_model(model, run, _config("RecurrentNet", kwargs))
     _test_file(tmp_path / "test.fa", n_positives=12, n_negatives=2)
     out = tmp_path / "motifs"
     assert main(["motifs", str(run), "--test", str(tmp_path / "test.fa"), "--out", str(out),
                  "--classopt-steps", "20", "--quiet"]) == 0
     capsys.readouterr()
     summary = json.loads((out / "motifs.json").read_text())
-    assert set(summary["methods"]) == {"saliency", "temporal", "classopt"}
-    assert summary["extraction_version"] == 2
+    assert set(summary["methods"]) == {"saliency", "temporal", "classopt"} | (
+        {"conv"} if "conv_filters" in kwargs else set())
+    assert summary["extraction_version"] == EXTRACTION_VERSION
     temporal = [int(r["start"]) for r in _windows(out) if r["method"] == "temporal"]
-    assert len(temporal) == 12 and min(temporal) >= 1 and max(temporal) <= 101 - 9
+    # Independently: the largest single step of the forward output (never the
+    # first output, which has nothing before it), then the last base it had read.
+    dataset = read_dataset(tmp_path / "test.fa", shuffle_negatives=False)
+    with torch.no_grad():
+        forward, _ = temporal_output_scores(model, dataset.X[dataset.labels == 1])
+    switch = 1 + np.argmax(np.diff(np.asarray(forward, dtype=np.float64), axis=1), axis=1)
+    last_read = np.minimum(switch + (4 if "conv_filters" in kwargs else 0), 100)
+    np.testing.assert_array_equal(temporal, np.clip(last_read - 8, 0, 101 - 9))

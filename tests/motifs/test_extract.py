@@ -8,7 +8,7 @@ from gdashboard.motifs.extract import (
     best_window,
     information_content,
     saliency_windows,
-    temporal_rise,
+    temporal_steps,
     temporal_windows,
     window_matrices,
     window_sums,
@@ -58,50 +58,54 @@ def test_saliency_rejects_short_or_bad_input():
         saliency_windows(np.full((1, 20), np.nan), 9)
 
 
-def test_temporal_rise_definition():
+def test_temporal_steps_definition():
     forward = np.array([[0.4, 0.3, 0.9, 0.8, 0.95]])
-    # width 2: windows [0,2) [1,3) [2,4) [3,5); rise = f[s+1] - f[s-1]; no output before f[0]
-    np.testing.assert_allclose(temporal_rise(forward, 2), [[-np.inf, 0.9 - 0.4, 0.8 - 0.3, 0.95 - 0.9]])
-    np.testing.assert_allclose(temporal_rise(forward, 2, prior=0.5),
-                               [[0.3 - 0.5, 0.9 - 0.4, 0.8 - 0.3, 0.95 - 0.9]])
-    assert temporal_windows(forward, 2)[0] == 1
+    # forward[t] - forward[t-1]; the first output has none before it
+    np.testing.assert_allclose(temporal_steps(forward), [[-np.inf, -0.1, 0.6, -0.1, 0.15]])
     backward = np.array([[0.9, 0.2, 0.1, 0.3, 0.4]])
-    # rise = b[s] - b[s+2]; no output after b[4]
-    np.testing.assert_allclose(temporal_rise(backward, 2, direction="backward"),
-                               [[0.9 - 0.1, 0.2 - 0.3, 0.1 - 0.4, -np.inf]])
-    np.testing.assert_allclose(temporal_rise(backward, 2, prior=0.5, direction="backward"),
-                               [[0.9 - 0.1, 0.2 - 0.3, 0.1 - 0.4, 0.3 - 0.5]])
-    assert temporal_windows(backward, 2, direction="backward")[0] == 0
-    # One window only: it is the answer, prior or not.
-    assert temporal_windows(np.array([[0.1, 0.9]]), 2)[0] == 0
+    # backward[t] - backward[t+1]; the last output (read first) has none before it
+    np.testing.assert_allclose(temporal_steps(backward, "backward"), [[0.7, 0.1, -0.2, -0.1, -np.inf]])
+    with pytest.raises(InputError, match="direction"):
+        temporal_steps(forward, "sideways")
 
 
-def test_the_first_window_is_not_scored_against_an_invented_start():
-    # Outputs on the first few bases sit far from 0.5 (here 0.95): with a 0.5
-    # prior the first window would win; without one, the real rise at 40 wins.
-    forward = np.full((1, 60), 0.2)
-    forward[0, :9] = 0.95
-    forward[0, 40:] = 0.6
-    assert temporal_windows(forward, 9, prior=0.5)[0] == 0
-    assert temporal_windows(forward, 9)[0] == 40 - 8
+def test_temporal_window_ends_at_the_base_that_switched_the_model():
+    forward = np.full((4, 30), 0.1)
+    forward[0, 17:] = 0.95  # switches to positive on reading base 17
+    # A mean-pooled model keeps creeping up after the switch: the window still ends at it.
+    forward[1, 12:] = 0.6 + 0.01 * np.arange(18)
+    forward[2, :] = 0.9  # positive from the first base and never rising: first scored base
+    forward[3, 3:] = 0.8  # a switch near the start: the window is clipped to the sequence
+    np.testing.assert_array_equal(temporal_windows(forward, 9), [17 - 8, 12 - 8, 0, 0])
+    # The first output has nothing before it: a high first output is no "rise".
+    first_high = np.full((1, 30), 0.2)
+    first_high[0, 0] = 0.99
+    first_high[0, 20:] = 0.4
+    assert temporal_windows(first_high, 9)[0] == 20 - 8
+    # Backward: reading leftwards, the window starts at the base that switched it.
+    backward = np.full((1, 30), 0.1)
+    backward[0, :11] = 0.9  # switches on reading base 10
+    assert temporal_windows(backward, 9, direction="backward")[0] == 10
 
 
-def test_temporal_step_picks_window_ending_at_the_switch():
-    forward = np.full((3, 30), 0.1)
-    forward[0, 17:] = 0.95  # switches to positive on reading position 17
-    forward[1, :] = np.linspace(0.2, 0.4, 30)
-    forward[1, 25:] = 0.9  # switch near the right edge
-    forward[2, :] = 0.9  # positive from the first base: no rise anywhere, leftmost scored window
-    starts = temporal_windows(forward, 9)
-    np.testing.assert_array_equal(starts, [17 - 8, 25 - 8, 1])
-
-
-def test_temporal_gradual_rise_and_prior():
-    forward = np.concatenate([np.full(10, 0.2), np.linspace(0.2, 0.9, 10), np.full(10, 0.9)])[None]
-    # the linear ramp covers positions 10..19: f[s+8] - f[s-1] is largest for s = 11 (f[19] - f[10])
-    assert temporal_windows(forward, 9)[0] == 11
-    # with a prior of 0 the first window (rise 0.2 from the prior) wins over none
-    assert temporal_windows(np.full((1, 12), 0.2), 9, prior=0.0)[0] == 0
+def test_temporal_window_follows_what_a_cnn_rnn_output_has_read():
+    # Outputs that read 2 bases ahead (a width-5 "same" convolution): the output
+    # at t has read up to min(t + 2, L - 1). A motif ending at base 14 makes the
+    # output jump at t = 12, the first output to read base 14.
+    length, width = 30, 5
+    last = np.minimum(np.arange(length) + 2, length - 1)
+    forward = np.full((1, length), 0.1)
+    forward[0, 12:] = 0.9
+    assert temporal_windows(forward, width)[0] == 12 - (width - 1)
+    assert temporal_windows(forward, width, reach=last)[0] == 14 - (width - 1)
+    # Backward: the output at t has read from max(t - 2, 0); a motif starting at
+    # base 10 makes it jump at t = 12.
+    first = np.maximum(np.arange(length) - 2, 0)
+    backward = np.full((1, length), 0.1)
+    backward[0, :13] = 0.9
+    assert temporal_windows(backward, width, direction="backward", reach=first)[0] == 10
+    with pytest.raises(InputError, match="non-decreasing"):
+        temporal_windows(forward, width, reach=last[::-1])
 
 
 def test_window_matrices_and_clipping():

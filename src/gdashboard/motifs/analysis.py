@@ -6,9 +6,11 @@ with the whole pinned JASPAR collection (JASPAR2024 CORE vertebrates) by Tomtom
 
 * ``saliency`` — the length-9 window with the highest sum of saliency
   (:func:`gdashboard.motifs.extract.saliency_windows`);
-* ``temporal`` (recurrent models) — the length-9 window across which the forward
-  temporal output rises most, ``forward[s+8] − forward[s−1]`` for ``s >= 1``
-  (:func:`gdashboard.motifs.extract.temporal_windows`);
+* ``temporal`` (recurrent models) — the length-9 window that ends with the last
+  base the model had read when its forward temporal output took its largest
+  single step up (:func:`gdashboard.motifs.extract.temporal_windows`; for a
+  CNN-RNN, whose convolutions let each output read a few bases ahead, that base
+  lies past the step's position);
 * ``conv`` (models with a first convolution) — the input window under the
   strongest first-layer activation, as wide as the filter (clipped where a padded
   filter hangs over an end of the sequence; the aggregate motif stacks the
@@ -37,10 +39,12 @@ from gdashboard.errors import InputError
 from gdashboard.fileio import atomic_path, write_json
 
 WINDOW = 9
-# Bumped when a method's windows change: 2 = the temporal window no longer rises
-# from an assumed 0.5 before the first base (benchmarks/motifs_table.py redoes
-# older results of recurrent runs).
-EXTRACTION_VERSION = 2
+# Bumped when a method's windows change (benchmarks/motifs_table.py redoes older
+# results of recurrent runs): 2 = the temporal window no longer rises from an
+# assumed 0.5 before the first base; 3 = the temporal window ends with the last
+# base read at the output's largest single step up (was: the window across which
+# the output rises most), aligned for a CNN-RNN's look-ahead.
+EXTRACTION_VERSION = 3
 
 
 def _windows_for(method: str, model, X, progress: bool):
@@ -56,10 +60,11 @@ def _windows_for(method: str, model, X, progress: bool):
     if method == "temporal":
         if not isinstance(model, RecurrentNet):
             return None
-        from gdashboard.explain.temporal import temporal_output_scores
+        from gdashboard.explain.temporal import input_spans, temporal_output_scores
 
         forward, _ = temporal_output_scores(model, X, progress=progress)
-        return temporal_windows(forward, WINDOW), np.full(len(X), WINDOW), forward
+        _, read_up_to = input_spans(model, X.shape[-1])
+        return temporal_windows(forward, WINDOW, reach=read_up_to), np.full(len(X), WINDOW), forward
     if method == "conv":
         if getattr(model, "first_convolution", None) is None:
             return None
