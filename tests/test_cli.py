@@ -1,5 +1,6 @@
 import gzip
 
+import numpy as np
 import pytest
 
 from gdashboard.cli import main
@@ -13,7 +14,7 @@ def run(capsys, *argv):
 
 def test_every_command_has_help(capsys):
     for argv in ([], ["data"], ["data", "simulate"], ["data", "inspect"], ["train"], ["predict"],
-                 ["report"], ["demo"]):
+                 ["report"], ["demo"], ["explain"], ["motifs"]):
         code, out, _ = run(capsys, *argv, "--help")
         assert code == 0 and "Usage: gdash" in out, argv
 
@@ -43,22 +44,64 @@ def test_bad_file_names_line(capsys, tmp_path):
 
 
 def test_train_predict_report(capsys, simulated, tmp_path):
+    import json
+
+    import numpy as np
+    from sklearn.metrics import accuracy_score, average_precision_score, roc_auc_score
+
     rundir = tmp_path / "run"
-    code, out, err = run(capsys, "train", "--train", str(simulated / "train.tsv"), "--test",
-                         str(simulated / "test.tsv"), "--model", "small-cnn", "--out", str(rundir),
-                         "--epochs", "2", "--quiet")
+    train = ["train", "--train", str(simulated / "train.tsv"), "--test", str(simulated / "test.tsv"),
+             "--model", "small-cnn", "--out", str(rundir), "--epochs", "2", "--restarts", "0", "--quiet"]
+    code, out, err = run(capsys, *train)
     assert code == 0, err
     assert "test AUC" in out
+    # The predictions file: every test sequence in order, its label, its score;
+    # the metrics are sklearn's on those scores.
+    test_rows = [line.split("\t") for line in (simulated / "test.tsv").read_text().splitlines()]
+    header = test_rows[0]
+    test_rows = test_rows[1:]
+    saved = [line.split("\t") for line in (rundir / "test_predictions.tsv").read_text().splitlines()]
+    assert saved[0] == ["id", "label", "score"]
+    assert [row[0] for row in saved[1:]] == [row[header.index("id")] for row in test_rows]
+    labels = np.array([int(row[1]) for row in saved[1:]])
+    assert labels.tolist() == [int(row[header.index("label")]) for row in test_rows]
+    scores = np.array([float(row[2]) for row in saved[1:]])
+    metrics = json.loads((rundir / "metrics.json").read_text())
+    assert metrics["test_auc"] == pytest.approx(roc_auc_score(labels, scores), abs=2e-3)
+    assert metrics["test_auprc"] == pytest.approx(average_precision_score(labels, scores), abs=2e-3)
+    assert metrics["test_accuracy"] == pytest.approx(accuracy_score(labels, scores > 0), abs=2e-3)
+    # gdash predict gives the same scores.
     code, out, err = run(capsys, "predict", str(rundir), str(simulated / "test.tsv"))
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0] == "id\tscore"
-    n_test = len((simulated / "test.tsv").read_text().splitlines()) - 1
-    assert len(lines) == n_test + 1
-    float(lines[1].split("\t")[1])
+    assert [line.split("\t")[0] for line in lines[1:]] == [row[0] for row in saved[1:]]
+    np.testing.assert_allclose([float(line.split("\t")[1]) for line in lines[1:]], scores, rtol=1e-4, atol=1e-5)
     code, out, err = run(capsys, "report", str(tmp_path), "--out", str(tmp_path / "report"))
     assert code == 0, err
     assert (tmp_path / "report" / "report.md").exists()
+    # --resume returns a finished run only when it is the run asked for.
+    code, out, err = run(capsys, *train, "--resume")
+    assert code == 0, err
+    code, out, err = run(capsys, *[a if a != "0" or i != train.index("--restarts") + 1 else a
+                                   for i, a in enumerate(train)], "--resume", "--seed", "3")
+    assert code == 1 and "seed 0, not 3" in err and len(err.strip().splitlines()) == 1
+
+
+def test_training_refuses_a_split_of_one_class_and_too_short_sequences(capsys, tmp_path):
+    # One negative among 20: one of the two splits cannot hold both classes.
+    one_negative = tmp_path / "labelled.tsv"
+    rng = np.random.default_rng(0)
+    rows = ["sequence\tlabel"] + ["".join(rng.choice(list("ACGT"), 30)) + f"\t{int(i > 0)}" for i in range(20)]
+    one_negative.write_text("\n".join(rows) + "\n")
+    code, _, err = run(capsys, "train", "--train", str(one_negative), "--test", str(one_negative),
+                       "--model", "small-cnn", "--out", str(tmp_path / "a"), "--quiet")
+    assert code == 1 and "of one class only" in err and str(one_negative) in err
+    short = tmp_path / "short.tsv"
+    short.write_text("sequence\tlabel\n" + "".join(f"{'ACGTACGTAC'}\t{i % 2}\n" for i in range(40)))
+    code, _, err = run(capsys, "train", "--train", str(short), "--test", str(short),
+                       "--model", "large-cnn", "--out", str(tmp_path / "b"), "--quiet")
+    assert code == 1 and "too short for large-cnn" in err and len(err.strip().splitlines()) == 1
 
 
 def test_an_output_path_the_system_refuses_is_one_line(capsys, tmp_path):

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from gdashboard.data import Dataset, read_dataset, train_validation_split
+from gdashboard.data.readers import experiment_name
 from gdashboard.errors import InputError
 from gdashboard.evaluate import binary_metrics, predict_scores
 from gdashboard.fileio import atomic_path, write_json
@@ -108,7 +109,9 @@ def train_run(
     if (out / CHECKPOINT_STATE).exists() and not resume:
         raise InputError("holds an interrupted run; pass --resume to continue it or choose another --out", out)
     if resume and (out / "metrics.json").exists():
-        return json.loads((out / "metrics.json").read_text())
+        metrics = json.loads((out / "metrics.json").read_text())
+        _check_same_run(out, metrics, preset, seed, experiment_name(train_path), pooling)
+        return metrics
 
     train = read_dataset(train_path, seed=seed, pad=pad)
     test = read_dataset(test_path, seed=seed, pad=pad)
@@ -117,6 +120,10 @@ def train_run(
     tf = tf or train.tf
     train_index, valid_index = train_validation_split(train.groups, validation_fraction, seed)
     training, validation = train.subset(train_index), train.subset(valid_index)
+    for part, name in ((training, "training"), (validation, "validation")):
+        if len(np.unique(part.labels)) < 2:
+            raise InputError(f"the {name} split holds {len(part)} sequences of one class only; "
+                             f"bound and unbound sequences are both needed", train_path)
     out.mkdir(parents=True, exist_ok=True)
     base_config = {
         "preset": preset, "architecture": ARCHITECTURES[preset], "experiment": experiment, "tf": tf,
@@ -152,6 +159,12 @@ def train_run(
         if pooling is not None:
             extra["pooling"] = pooling
         kwargs = model_kwargs(preset, **extra)
+        try:  # too short for the convolutions fails deep inside torch otherwise
+            with torch.no_grad():
+                build_model(preset, **extra).eval()(torch.zeros(1, 4, train.length))
+        except RuntimeError:
+            raise InputError(f"sequences of length {train.length} are too short for {preset}'s "
+                             f"convolutions", train_path) from None
         tried = []  # (fit result, model, seed, folder), one per attempt
         for attempt in range(1 + max(0, restarts)):
             attempt_seed = restart_seed(seed, attempt)
@@ -199,6 +212,20 @@ def train_run(
         for leftover in (CHECKPOINT_TENSORS, CHECKPOINT_STATE):
             (folder / leftover).unlink(missing_ok=True)
     return metrics
+
+
+def _check_same_run(out: Path, metrics: dict, preset: str, seed: int, experiment: str,
+                    pooling: str | None) -> None:
+    """A finished run is reused by --resume only when it is the run asked for."""
+    asked = {"preset": preset, "seed": seed, "experiment": experiment}
+    if preset in RECURRENT_PRESETS:
+        asked["pooling"] = pooling or "mean"
+    found = {key: metrics.get(key) for key in asked}
+    if "pooling" in asked and found["pooling"] is None:
+        found["pooling"] = "mean"
+    different = [f"{key} {found[key]!r}, not {asked[key]!r}" for key in asked if found[key] != asked[key]]
+    if different:
+        raise InputError(f"holds a finished run with {'; '.join(different)}; choose another --out", out)
 
 
 def _metrics_header(config: dict, pooling: str | None) -> dict:

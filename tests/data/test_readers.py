@@ -69,6 +69,14 @@ def test_experiment_name(tmp_path, filename, expected):
     assert experiment_name(tmp_path / filename) == expected
 
 
+def test_experiment_name_of_a_relative_path_from_inside_the_folder(tmp_path, monkeypatch):
+    folder = tmp_path / "GATA1_K562_GATA-1_USC"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    assert experiment_name("train.fa") == "GATA1_K562_GATA-1_USC"
+    assert experiment_name("./test.fa") == "GATA1_K562_GATA-1_USC"
+
+
 def test_tf_name():
     assert tf_name("ARID3A_K562_ARID3A_(sc-8821)_Stanford") == "ARID3A"
     assert tf_name("GATA1_K562_GATA-1_USC") == "GATA1"

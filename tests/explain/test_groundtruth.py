@@ -5,6 +5,7 @@ import pytest
 import torch
 from sklearn.metrics import roc_auc_score
 
+from gdashboard.errors import InputError
 from gdashboard.explain.groundtruth import (METHODS, RECURRENT_ONLY, attribution_auroc, mean_auroc,
                                             position_scores)
 from gdashboard.models.presets import build_model
@@ -56,7 +57,7 @@ def test_position_scores_shapes(preset):
     X = random_onehot(3, 24)
     for method in METHODS:
         if method in RECURRENT_ONLY and preset == "small-cnn":
-            with pytest.raises(Exception):
+            with pytest.raises(InputError, match="recurrent model"):
                 position_scores(method, model, X)
             continue
         scores = position_scores(method, model, X, n_steps=4)

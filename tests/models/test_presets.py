@@ -67,3 +67,37 @@ def test_save_load_round_trip(tmp_path, preset):
     X = torch.rand(4, 4, 101)
     assert torch.equal(model(X), loaded(X))
     assert not loaded.training
+
+
+def test_a_max_pooled_run_reloads_max_pooled(tmp_path):
+    torch.manual_seed(0)
+    model = build_model("small-rnn", pooling="max").eval()
+    kwargs = model_kwargs("small-rnn", pooling="max")
+    save_model(model, tmp_path, {"preset": "small-rnn", "model_class": "RecurrentNet", "model_kwargs": kwargs})
+    loaded = load_model(tmp_path)
+    assert loaded.pooling == "max"
+    X = torch.rand(3, 4, 40)
+    assert torch.equal(model(X), loaded(X))
+
+
+def test_damaged_run_folders_are_one_line_input_errors(tmp_path):
+    from gdashboard.errors import InputError
+
+    torch.manual_seed(0)
+    model = build_model("small-cnn").eval()
+    config = {"preset": "small-cnn", "model_class": "ConvNet", "model_kwargs": model_kwargs("small-cnn")}
+    config["model_kwargs"]["kernel_sizes"] = list(config["model_kwargs"]["kernel_sizes"])
+    save_model(model, tmp_path, config)
+    weights = (tmp_path / "model.safetensors").read_bytes()
+    (tmp_path / "model.safetensors").write_bytes(weights[: len(weights) // 2])
+    with pytest.raises(InputError, match="cannot read the weights"):
+        load_model(tmp_path)
+    (tmp_path / "model.safetensors").write_bytes(weights)
+    config["model_kwargs"]["n_filters"] = 32  # the weights hold 64 filters
+    import json
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    with pytest.raises(InputError, match="do not fit"):
+        load_model(tmp_path)
+    (tmp_path / "config.json").write_bytes(b"\xff\xfe not text")
+    with pytest.raises(InputError, match="UTF-8"):
+        load_model(tmp_path)

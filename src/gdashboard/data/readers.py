@@ -93,7 +93,8 @@ def experiment_name(path: str | os.PathLike) -> str:
         if name.endswith(suffix):
             name = name[: -len(suffix)]
     stem = name.rsplit(".", 1)[0] if "." in name else name
-    if stem in ("train", "test", "valid", "validation") and path.parent.name:
+    # resolve() first: "train.fa" given from inside its folder has an empty parent name.
+    if stem in ("train", "test", "valid", "validation") and path.resolve().parent.name:
         return path.resolve().parent.name
     for tag in ("_AC", "_B", "_A"):
         if stem.endswith(tag):

@@ -102,9 +102,11 @@ def explain_file(rundir: str | os.PathLike, path: str | os.PathLike, method: str
         dataset = dataset.subset(np.arange(min(limit, len(dataset))))
     try:
         arrays = explain(model, dataset.X, method, **options)
-    except (TypeError, ValueError) as error:
-        # The methods refuse what they cannot do (e.g. temporal scores of a CNN)
-        # with a one-line message; pass it on as an input error.
+    except ValueError as error:
+        # The methods refuse options they cannot use (a bad target, too few
+        # integration steps) with a one-line ValueError; pass it on as an input
+        # error. What a method cannot do at all (temporal scores of a CNN) is
+        # already an InputError; a TypeError would be a bug and keeps its traceback.
         raise InputError(str(error).splitlines()[0], rundir) from None
     ids = np.array(dataset.ids if method != "classopt" else [], dtype=str)
     labels = dataset.labels if method != "classopt" else np.zeros(0, np.int64)

@@ -38,9 +38,11 @@ def read_config(rundir: str | os.PathLike) -> dict:
     if not path.exists():
         raise InputError("no config.json: not a trained run folder", rundir)
     try:
-        return json.loads(path.read_text())
+        return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
         raise InputError(f"invalid JSON: {error.msg}", path, error.lineno) from None
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", path) from None
 
 
 def load_model(rundir: str | os.PathLike, device: str | torch.device = "cpu"):
@@ -55,7 +57,10 @@ def load_model(rundir: str | os.PathLike, device: str | torch.device = "cpu"):
     weights = Path(rundir) / "model.safetensors"
     if not weights.exists():
         raise InputError("no model.safetensors: the run has not finished training", rundir)
-    tensors = load_file(str(weights))
+    try:
+        tensors = load_file(str(weights))
+    except Exception as error:  # safetensors raises its own SafetensorError on a damaged file
+        raise InputError(f"cannot read the weights: {str(error).splitlines()[0]}", weights) from None
     preset = config.get("preset")
     if preset in ("pwm", "kmer"):
         from gdashboard.models.baselines import BASELINES
@@ -64,7 +69,12 @@ def load_model(rundir: str | os.PathLike, device: str | torch.device = "cpu"):
     model_class = MODEL_CLASSES.get(config.get("model_class"))
     if model_class is None:
         raise InputError(f"unknown model_class {config.get('model_class')!r}", Path(rundir) / "config.json")
-    kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in config["model_kwargs"].items()}
-    model = model_class(**kwargs)
-    model.load_state_dict(tensors)
+    try:
+        kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in config["model_kwargs"].items()}
+        model = model_class(**kwargs)
+        model.load_state_dict(tensors)
+    except (KeyError, TypeError, ValueError, RuntimeError) as error:
+        # A config.json and model.safetensors that do not describe one model.
+        raise InputError(f"the weights do not fit the model config.json describes: "
+                         f"{str(error).splitlines()[0]}", rundir) from None
     return model.to(device).eval()
