@@ -291,7 +291,7 @@ METHODS_BY_PRESET = {
 
 
 def make_motifs(folder, experiment, preset, counts, classopt=0, seed=1, pooling=None,
-                in_jaspar=True, overlap=0.3, of=50):
+                in_jaspar=True, overlap=0.3, of=50, chance=None):
     """Write ``folder/motifs.json`` as ``gdash motifs`` would; ``counts``: method -> (p, q)."""
     if pooling is None and preset.endswith("rnn"):
         pooling = "mean"
@@ -310,6 +310,8 @@ def make_motifs(folder, experiment, preset, counts, classopt=0, seed=1, pooling=
         "n_positives": of, "p_threshold": 0.05, "q_threshold": 0.5, "window": 9,
         "methods": methods, "saliency_fimo_overlap": overlap if in_jaspar else None,
     }
+    if chance is not None:  # files from before the chance count have none
+        summary["chance"] = {"matches": chance[0], "matches_q": chance[1], "of": of}
     (folder / "motifs.json").write_text(json.dumps(summary))
     return folder / "motifs.json"
 
@@ -380,6 +382,24 @@ def test_table4_uses_validation_representatives_and_equals_numpy(motif_grid):
     assert "Table 4 at q < 0.5" in md
     assert "Table 4 as published in the paper" in md and "| CNN-RNN | 138.6 | 74.2 | 113.2 | 13 of 57 |" in md
     assert "108 K562 experiments, 57 TFs" in md
+
+
+def test_table4_chance_column_averages_the_shuffled_window_counts(tmp_path):
+    root = tmp_path / "runs"
+    chances = {EXPERIMENTS[0]: (12, 1), EXPERIMENTS[1]: (20, 3)}
+    for experiment, chance in chances.items():
+        run = make_run(root, experiment, "small-cnn", validation_auc=0.9)
+        make_motifs(run / "motifs", experiment, "small-cnn", {"saliency": (40, 5)}, chance=chance)
+    report = summarise(collect_runs([root]), motifs=collect_motif_results([root]))
+    row = {r["architecture"]: r for r in report.table4_architectures}["CNN"]
+    assert row["chance"] == pytest.approx(16.0) and row["chance_q"] == pytest.approx(2.0)
+    md = report.to_markdown()
+    assert "chance (shuffled windows)" in md and "| 16.0 |" in md
+    # A count above its total is refused.
+    bad = tmp_path / "bad"
+    make_motifs(bad, EXPERIMENTS[0], "small-cnn", {}, chance=(51, 0))
+    with pytest.raises(InputError, match="chance.matches"):
+        collect_motif_results([bad])
 
 
 def test_table4_excludes_tf_not_in_jaspar_with_note(motif_grid, tmp_path):

@@ -176,6 +176,10 @@ def motifs(rundir, test_file, tf, out, p_threshold, classopt_steps, limit, quiet
         if counts["matches"] is not None:
             click.echo(f"{method:9s} {counts['matches']}/{counts['of']} match {summary['tf']} at p < {p_threshold}"
                        f" ({counts['matches_q']} at q < {summary['q_threshold']})")
+    chance = summary.get("chance") or {}
+    if chance.get("matches") is not None:
+        click.echo(f"chance    {chance['matches']}/{chance['of']} (the saliency windows' places in shuffled "
+                   f"positives; {chance['matches_q']} at q < {summary['q_threshold']})")
     if summary.get("saliency_fimo_overlap") is not None:
         click.echo(f"saliency windows overlapping a FIMO site: {summary['saliency_fimo_overlap']:.3f}")
     click.echo(str(out))

@@ -108,10 +108,11 @@ PAPER_TABLE4 = {
 }
 _TABLE4_COLUMNS = [
     "n_experiments", "n_positives",
-    *MOTIF_METHODS[:3], "classopt_matches", "classopt_of",
-    *(f"{m}_q" for m in MOTIF_METHODS[:3]), "classopt_matches_q", "classopt_of_q",
+    *MOTIF_METHODS[:3], "classopt_matches", "classopt_of", "chance",
+    *(f"{m}_q" for m in MOTIF_METHODS[:3]), "classopt_matches_q", "classopt_of_q", "chance_q",
     "saliency_fimo_overlap",
 ]
+CHANCE_TITLE = "chance (shuffled windows)"
 
 
 # --------------------------------------------------------------------------- reading
@@ -352,6 +353,18 @@ def normalise_motif_result(result: Any, path: str | os.PathLike | None = None) -
     if overlap is not None and not (math.isfinite(overlap) and 0.0 <= overlap <= 1.0):
         raise InputError(f"'saliency_fimo_overlap' must lie in [0, 1], not {overlap!r}", where)
     out["saliency_fimo_overlap"] = overlap
+    chance = out.get("chance")  # absent from files written before it was counted
+    if chance is not None and not isinstance(chance, Mapping):
+        raise InputError("'chance' must be a JSON object with 'matches', 'matches_q' and 'of'", where)
+    if chance is not None:
+        of = _count_or_none(chance.get("of"), "chance.of", where)
+        checked = {"of": of}
+        for key in ("matches", "matches_q"):
+            count = _count_or_none(chance.get(key), f"chance.{key}", where)
+            if count is not None and (of is None or count > of):
+                raise InputError(f"'chance.{key}' is {count}, more than its 'of' ({of})", where)
+            checked[key] = count
+        out["chance"] = checked
     out["n_positives"] = _count_or_none(out.get("n_positives"), "n_positives", where)
     for key in ("p_threshold", "q_threshold"):
         out[key] = _number_or_none(out.get(key), key, where)
@@ -958,6 +971,9 @@ def _motif_cell(results: list[dict]) -> dict:
     cell["saliency_fimo_overlap"] = _mean(
         [r["saliency_fimo_overlap"] for r in results if r["saliency_fimo_overlap"] is not None]
     )
+    for key, count in (("chance", "matches"), ("chance_q", "matches_q")):
+        cell[key] = _mean([r["chance"][count] for r in results
+                           if r.get("chance") and r["chance"][count] is not None])
     return cell
 
 
@@ -983,6 +999,8 @@ def _table4_row(cells: dict[str, dict], architecture: str | None) -> dict:
     row["saliency_fimo_overlap"] = _mean(
         [c["saliency_fimo_overlap"] for c in values if c["saliency_fimo_overlap"] is not None]
     )
+    for key in ("chance", "chance_q"):
+        row[key] = _mean([c[key] for c in values if c.get(key) is not None])
     not_applicable = set(NOT_APPLICABLE.get(architecture or "", set()))
     if values:
         present = set().union(*(c["methods"] for c in values))
@@ -1266,7 +1284,7 @@ def _classopt_text(matches: float | int | None, of: int, not_applicable: bool) -
 def _table4_markdown(rows: list[dict], label: str, suffix: str) -> tuple[list[str], list[dict]]:
     """Markdown columns and rows of Table 4 at p (``suffix`` "") or q (``suffix`` "_q")."""
     columns = [label, "experiments", "positives",
-               *(MOTIF_METHOD_TITLES[m] for m in MOTIF_METHODS)]
+               *(MOTIF_METHOD_TITLES[m] for m in MOTIF_METHODS), CHANCE_TITLE]
     if not suffix:
         columns.append("saliency–FIMO overlap")
     if label == "architecture":
@@ -1288,6 +1306,8 @@ def _table4_markdown(rows: list[dict], label: str, suffix: str) -> tuple[list[st
             row["classopt_matches" + suffix], row["classopt_of" + suffix],
             "classopt" in not_applicable,
         )
+        chance = row["chance" + suffix]
+        md[CHANCE_TITLE] = "" if chance is None else f"{chance:.1f}"
         overlap = row["saliency_fimo_overlap"]
         md["saliency–FIMO overlap"] = "" if overlap is None else f"{overlap:.3f}"
         md["representatives"] = row.get("representatives", "")
@@ -1343,8 +1363,10 @@ def _table4_sections(report: Report) -> list[Section]:
         "(all of them with a JASPAR motif). Each architecture is represented per "
         "experiment by the same preset as in Table 3 (best mean validation AUC) and is "
         "averaged over its own experiments. `–`: not applicable to the architecture; "
-        "saliency–FIMO overlap: mean fraction of positives whose saliency window overlaps "
-        "a FIMO site of the TF's motifs."
+        "chance: the same count for windows at the saliency windows' places in a "
+        "dinucleotide shuffle of each positive (no motif left), the floor of the match "
+        "criterion; saliency–FIMO overlap: mean fraction of positives whose saliency window "
+        "overlaps a FIMO site of the TF's motifs."
     )
     arch_columns = ["architecture", *_TABLE4_COLUMNS, "not_applicable", "representatives"]
     preset_columns = ["model", "preset", "pooling", "architecture", *_TABLE4_COLUMNS,

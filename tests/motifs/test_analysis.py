@@ -89,6 +89,11 @@ def test_motifs_of_a_gata_filter_find_the_planted_sites_and_match_gata1(tmp_path
     assert summary["methods"]["saliency"]["matches"] > 15
     assert summary["methods"]["conv"]["matches"] == sum(r["match_p"] == "True" for r in conv)
     assert summary["methods"]["conv"]["aggregated"] == 30
+    # Chance: the same windows cut from shuffled positives hold no planted core, so
+    # they match far less often than the saliency windows.
+    chance = summary["chance"]
+    assert chance["of"] == 30 and 0 <= chance["matches_q"] <= chance["matches"]
+    assert chance["matches"] < summary["methods"]["saliency"]["matches"] - 5
     assert f"saliency  {summary['methods']['saliency']['matches']}/30 match GATA1" in printed
     # The overlap figure is the share of saliency windows touching a FIMO site listed
     # in fimo_sites.tsv (end exclusive). A bare 6-bp core rarely reaches FIMO's

@@ -24,7 +24,9 @@ Each window is the one-hot sequence found there. A window **matches** when one o
 the TF's own JASPAR motifs (heterodimers that name it included) is among its Tomtom
 hits at p < ``p_threshold`` (0.05); the count at q < 0.5 (MEME Tomtom's default
 reporting threshold; Benjamini–Hochberg over the targets of each query) is given
-beside it. memelite's Tomtom scores columns by Euclidean distance where MEME's
+beside it. ``chance`` counts the same for windows at the saliency windows' places
+in a dinucleotide shuffle of each positive: what the criterion gives without a
+motif. memelite's Tomtom scores columns by Euclidean distance where MEME's
 Tomtom defaults to Pearson correlation, so its p-values differ somewhat from MEME's.
 """
 
@@ -73,6 +75,29 @@ def _windows_for(method: str, model, X, progress: bool):
         start, width, _ = max_activation_windows(model, X)
         return start, width, None
     raise ValueError(method)
+
+
+def _chance_matches(X, starts, tf: str, known, p_threshold: float, q_threshold: float, seed: int) -> dict:
+    """How often a window matches by chance: the windows at ``starts`` cut from a
+    dinucleotide shuffle of each positive (the negatives' construction), so they
+    keep the sequences' composition but lose their motifs.
+
+    The match criterion (any of the TF's motifs, heterodimers included, a Tomtom
+    hit at uncorrected p < 0.05) is lenient for short, low-complexity motifs;
+    this count is what it gives without any motif, the floor to read the
+    methods' counts against.
+    """
+    from gdashboard.data.shuffle import dinucleotide_shuffle
+    from gdashboard.motifs.compare import tomtom_compare
+
+    if not known:
+        return {"matches": None, "matches_q": None, "of": len(X)}
+    shuffled = dinucleotide_shuffle(X, seed=seed)
+    windows = _one_hot_windows(shuffled, starts, np.full(len(X), WINDOW))
+    comparison = tomtom_compare(windows)
+    return {"matches": int(comparison.matches_tf(tf, p_threshold=p_threshold).sum()),
+            "matches_q": int(comparison.matches_tf(tf, p_threshold=None, q_threshold=q_threshold).sum()),
+            "of": len(X)}
 
 
 def _one_hot_windows(X, starts, widths) -> list[np.ndarray]:
@@ -163,6 +188,10 @@ def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out:
                          comparison.target_ids[best[i]], comparison.target_names[best[i]],
                          float(comparison.p_values[i, best[i]])))
 
+    if saliency is not None:
+        sal_starts = np.array([r[2] for r in rows if r[1] == "saliency"])
+        summary["chance"] = _chance_matches(X, sal_starts, tf, known, p_threshold, q_threshold, seed)
+
     optimised = class_optimize(model, X.shape[-1], steps=classopt_steps, restarts=classopt_restarts, seed=seed,
                                progress=progress)
     probabilities = np.asarray(optimised.probabilities)
@@ -185,7 +214,6 @@ def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out:
     if known and saliency is not None:
         sites = find_sites(known, X)
         mask = site_mask(sites, len(X), X.shape[-1])
-        sal_starts = np.array([r[2] for r in rows if r[1] == "saliency"])
         columns = np.clip(sal_starts[:, None] + np.arange(WINDOW), 0, X.shape[-1] - 1)
         overlap = mask[np.arange(len(X))[:, None], columns].any(axis=1)
         summary["saliency_fimo_overlap"] = float(overlap.mean())
