@@ -213,6 +213,12 @@ def fit(
         best_epoch, best_auc = state["best_epoch"], state["best_validation_auc"]
         epochs_without_gain, history = state["epochs_without_gain"], state["history"]
         earlier_seconds = sum(record["seconds"] for record in history)
+        if history_path is not None:
+            # The history line of an epoch is written just before its checkpoint; an
+            # interruption between the two leaves a line the checkpoint does not
+            # have. The checkpoint's history is the truth.
+            with atomic_path(history_path) as temporary, open(temporary, "w") as handle:
+                handle.writelines(json.dumps(record) + "\n" for record in history)
         if state.get("stopped"):
             start_epoch = recipe.epochs
     elif history_path is not None and Path(history_path).exists():
