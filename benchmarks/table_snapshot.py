@@ -27,6 +27,16 @@ COLUMNS = ["experiment", "model", "preset", "pooling", "test_auc", "test_auprc",
            "validation_auc", "best_epoch", "epochs_run", "train_minutes", "finished_utc", "sharded_step"]
 
 
+def _train_seconds(rundir: Path, metrics: dict) -> float:
+    """Epoch times summed over every attempt's history.jsonl. Runs resumed before
+    2026-11-26 recorded only the time after their last resume in train_seconds;
+    the histories hold every epoch."""
+    histories = [rundir / "history.jsonl", *sorted(rundir.glob("restart-*/history.jsonl"))]
+    epochs = [json.loads(line) for h in histories if h.exists() for line in h.read_text().splitlines() if line]
+    from_history = sum(record.get("seconds", 0.0) for record in epochs)
+    return max(from_history, metrics.get("train_seconds") or 0.0)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DATA)
@@ -54,7 +64,7 @@ def main():
             "experiment": name, "model": label, "preset": metrics["preset"], "pooling": metrics.get("pooling") or "",
             **{key: metrics.get(key) for key in ("test_auc", "test_auprc", "test_accuracy", "validation_auc",
                                                  "best_epoch", "epochs_run")},
-            "train_minutes": round(metrics.get("train_seconds", 0.0) / 60, 2),
+            "train_minutes": round(_train_seconds(path.parent, metrics) / 60, 2),
             "finished_utc": finished.strftime("%Y-%m-%dT%H:%M"),
             "sharded_step": "" if not neural or since is None else ("yes" if finished > since else "no"),
         })
