@@ -402,6 +402,19 @@ def test_table4_chance_column_averages_the_shuffled_window_counts(tmp_path):
         collect_motif_results([bad])
 
 
+def test_table4_notes_temporal_counts_of_mixed_extraction_rules(tmp_path):
+    root = tmp_path / "runs"
+    for version, experiment in zip((2, 3), EXPERIMENTS):
+        run = make_run(root, experiment, "small-rnn", validation_auc=0.9)
+        path = make_motifs(run / "motifs", experiment, "small-rnn", {"temporal": (30, 2)}, chance=(3, 0))
+        summary = json.loads(path.read_text())
+        path.write_text(json.dumps(dict(summary, extraction_version=version)))
+    report = summarise(collect_runs([root]), motifs=collect_motif_results([root]))
+    assert report.table4_notes["temporal_versions"] == [2, 3]
+    assert "Mixed rules: the temporal-output counts come from motif results of extraction versions 2, 3" \
+        in report.to_markdown()
+
+
 def test_table4_excludes_tf_not_in_jaspar_with_note(motif_grid, tmp_path):
     root, motif_dir, experiments, _ = motif_grid
     paths = write_report([root, motif_dir], tmp_path / "out")

@@ -1083,6 +1083,10 @@ def _table4(report: Report) -> None:
         "jaspar_releases": releases,
         "p_thresholds": sorted({r["p_threshold"] for r in report.motifs if r["p_threshold"]}),
         "q_thresholds": sorted({r["q_threshold"] for r in report.motifs if r["q_threshold"]}),
+        # The temporal window's rule changed between versions (gdash motifs records it).
+        "temporal_versions": sorted({r.get("extraction_version") or 1 for r in report.motifs
+                                     if "temporal" in r["methods"]}),
+        "without_chance": sum(1 for r in report.motifs if r["tf_in_jaspar"] and not r.get("chance")),
     }
 
 
@@ -1339,6 +1343,18 @@ def _table4_notes(notes: dict) -> list[str]:
         lines.append(
             "Left out for an architecture: experiments whose representative has no "
             f"{MOTIFS_FILE} (no other preset is substituted): {shown}{more}."
+        )
+    versions = notes.get("temporal_versions", [])
+    if len(versions) > 1:
+        lines.append(
+            "Mixed rules: the temporal-output counts come from motif results of extraction "
+            f"versions {', '.join(map(str, versions))} (rerun `gdash motifs` on the older ones "
+            "for one rule throughout)."
+        )
+    if notes.get("without_chance"):
+        lines.append(
+            f"{notes['without_chance']} motif result(s) predate the chance count; the chance "
+            "column averages the others."
         )
     if notes["unmatched"]:
         shown = ", ".join(notes["unmatched"][:3])
