@@ -5,7 +5,8 @@ Following the paper (Lanchantin et al. 2017, section 3.3, after Simonyan et al.
 
     X* = argmax_X  S+(X) - lambda * ||X||^2
 
-by gradient ascent on a continuous ``(4, L)`` matrix X with the model's weights
+(the paper's equation 7 prints ``+ lambda ||X||^2``; a penalty is meant, and the
+original code subtracts it) by gradient ascent on a continuous ``(4, L)`` matrix X with the model's weights
 frozen. X is unconstrained while optimising (as in the original Torch7 code):
 it is neither a one-hot sequence nor a probability matrix, so the result is
 reported three ways: the raw matrix, a per-position distribution for a logo
@@ -209,8 +210,13 @@ def class_optimize(model: nn.Module, length: int, target: str = "logit", l2: flo
     length : int
         Sequence length L (the models were trained on 101).
     target : {"logit", "log_probability", "log_odds"}
-        S+: the positive logit (default, the paper's definition), log p+ (what
-        the original code maximised) or the log odds of the two classes.
+        S+: the positive logit (default: the class score before the softmax,
+        as Simonyan et al. define it and this project's spec asks), log p+
+        (what the original code maximised) or the log odds of the two classes.
+        With two softmax outputs trained by cross-entropy only the difference
+        of the two logits is trained: the sum of the two output rows keeps its
+        random initial value, so the positive logit carries an untrained
+        component. ``log_odds`` (or ``log_probability``) avoids it.
     l2 : float
         lambda, the weight of the squared L2 norm of X (per restart); 0.009 is
         the original code's value.
