@@ -22,6 +22,10 @@ DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "deepmot
 # Every configuration trains the same seeded model on the same split; only the
 # validation AUC is used to choose. "plain" recipes are the paper's/original code's.
 GRID = [
+    # For any preset, the CNNs' and CNN-RNNs' included (no model options):
+    ("lr1e-3", dict(learning_rate=1e-3, schedule="constant")),
+    ("lr1e-2-step", dict(learning_rate=1e-2, schedule="step")),
+    # The plain BiLSTM (RecurrentNet options):
     # (name, overrides for train_run)
     ("plain-lr1e-3", dict(learning_rate=1e-3, schedule="constant", model_options={"input_init_scale": 1.0})),
     ("plain-lr1e-2-step", dict(learning_rate=1e-2, schedule="step", model_options={"input_init_scale": 1.0})),
