@@ -52,12 +52,14 @@ def main():
 
 def analyse(rundir, metrics_path, out_root, test):
     out = out_root / rundir.parent.name / rundir.name
-    # Skip what is done, unless the run was retrained since or its temporal
-    # windows came from an older extraction rule.
+    # Skip what is done, unless the run was retrained since, its temporal windows
+    # came from an older extraction rule, or it predates the chance count.
     done = out / "motifs.json"
     if done.exists() and done.stat().st_mtime >= metrics_path.stat().st_mtime:
         previous = json.loads(done.read_text())
-        if "temporal" not in previous["methods"] or previous.get("extraction_version") == EXTRACTION_VERSION:
+        current_rule = ("temporal" not in previous["methods"]
+                        or previous.get("extraction_version") == EXTRACTION_VERSION)
+        if current_rule and "chance" in previous:
             return
     try:
         summary = motif_analysis(rundir, test, out)
