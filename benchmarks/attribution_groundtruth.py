@@ -21,7 +21,8 @@ JSON.
 
 On this data the small CNN's default recipe (patience 6) stops on a validation
 plateau near AUC 0.6 before it has learned the motifs; ``--patience 50`` lets
-it run all 50 epochs (run folder ``small-cnn-p50``):
+it run on (run folder ``small-cnn-p50``; the figure in BENCHMARKS.md section 6 was
+made when the CNN limit was 50 epochs, and the finished folder is reused):
 
     .venv/bin/python benchmarks/attribution_groundtruth.py --threads 1 --presets small-cnn \
         --patience 50 --json benchmarks/results/attribution_groundtruth_small-cnn-patience50.json

@@ -1,6 +1,7 @@
 """Table 4: `gdash motifs` for every finished run of benchmarks/paper_table.py.
 
-Resumable: a run whose motifs.json is newer than its metrics.json is skipped.
+Resumable: a run whose motifs.json is newer than its metrics.json is skipped, unless
+it came from an older temporal-window rule (extraction_version) or lacks the chance count.
 Processes started side by side share the runs through locks (benchmarks/claims.py);
 a run still training is left to the process training it, which runs this script
 after. Then `gdash report` over both folders adds Table 4:

@@ -25,7 +25,9 @@ worker() {  # $1: the forms to train; $2: the forms whose runs get motifs
 side_by_side() {
     local pids=()
     for _ in $(seq "$PROCESSES"); do worker "$@" & pids+=($!); done
-    for pid in "${pids[@]}"; do wait "$pid"; done  # fails if any process failed
+    local status=0
+    for pid in "${pids[@]}"; do wait "$pid" || status=$?; done  # wait for all, then fail if one failed
+    return "$status"
 }
 
 report() {

@@ -106,6 +106,11 @@ def test_temporal_window_follows_what_a_cnn_rnn_output_has_read():
     assert temporal_windows(backward, width, direction="backward", reach=first)[0] == 10
     with pytest.raises(InputError, match="non-decreasing"):
         temporal_windows(forward, width, reach=last[::-1])
+    # Pooled steps (stride 4): equal outputs inside a step are no step up. A
+    # falling output picks its least fall between steps, not the 0 inside step 0.
+    pooled_last = np.minimum(4 * (np.arange(length) // 4) + 11, length - 1)
+    falling = np.repeat(np.array([0.9, 0.8, 0.75, 0.5, 0.4, 0.39, 0.3, 0.2]), 4)[None, :length]
+    assert temporal_windows(falling, 9, reach=pooled_last)[0] == pooled_last[20] - 8
 
 
 def test_window_matrices_and_clipping():

@@ -161,6 +161,8 @@ def _layer_spans(layer: nn.Module, length: int) -> tuple[np.ndarray, np.ndarray]
         if layer.padding == "same":
             left = reach // 2  # PyTorch puts the odd extra column of padding on the right
             n_out = length
+        elif layer.padding == "valid":
+            left, n_out = 0, (length - reach - 1) // stride + 1
         else:
             left = layer.padding[0] if isinstance(layer.padding, tuple) else int(layer.padding)
             n_out = (length + 2 * left - reach - 1) // stride + 1

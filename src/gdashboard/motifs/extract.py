@@ -147,8 +147,10 @@ def temporal_windows(temporal, width: int = WIDTH, direction: str = "forward", r
     bases after the one that switched it (each later step adds to the mean), so
     that rule favours the window that *starts* at the switch, after the motif.
     On the simulated data, whose planted sites are known, it put 3.2 of 9 window
-    bases on planted sites for small-rnn against 7.0 for this rule
-    (``benchmarks/temporal_rule_groundtruth.py``; BENCHMARKS.md section 5).
+    bases on planted sites for small-rnn against 7.0 for this rule; for the
+    CNN-RNNs it did somewhat better than this rule (small-cnn-rnn 6.2 against
+    5.8, large-cnn-rnn 3.6 against 2.3; ``benchmarks/temporal_rule_groundtruth.py``,
+    BENCHMARKS.md section 5).
 
     Parameters
     ----------
@@ -174,6 +176,14 @@ def temporal_windows(temporal, width: int = WIDTH, direction: str = "forward", r
         raise InputError(f"reach must be a non-decreasing array of {length} positions in the sequence")
     if length == 1:
         return np.zeros(steps.shape[0], dtype=np.int64)
+    # Positions that read no base the position before them had not read (inside
+    # a pooled step of large-cnn-rnn, where the outputs are equal by
+    # construction) are no step: their exact 0 would otherwise win whenever the
+    # output never rises.
+    if direction == "forward":
+        steps[:, 1:][:, reach[1:] == reach[:-1]] = -np.inf
+    else:
+        steps[:, :-1][:, reach[:-1] == reach[1:]] = -np.inf
     switch = reach[_leftmost_argmax(steps, np.ones(steps.shape[0]))]
     starts = switch - (width - 1) if direction == "forward" else switch
     return np.clip(starts, 0, length - width).astype(np.int64)
