@@ -65,6 +65,15 @@ def prepare_data(out: Path, n: int, seed: int) -> Path:
     return data_dir
 
 
+def planted_positives(data_dir: Path, limit: int | None = None):
+    """The positive test sequences of a simulation (the first ``limit``), their ids
+    and the mask of their planted positions."""
+    test = read_dataset(data_dir / "test.tsv", shuffle_negatives=False)
+    positive = np.flatnonzero(test.labels == 1)[:limit]
+    ids = [test.ids[i] for i in positive]
+    return test.X[positive], ids, planted_mask(read_sites(data_dir / "sites.tsv"), ids, test.length)
+
+
 def train(data_dir: Path, out: Path, preset: str, seed: int, epochs: int | None,
           patience: int | None = None) -> tuple[Path, dict]:
     name = preset + ("" if epochs is None else f"-e{epochs}") + ("" if patience is None else f"-p{patience}")
@@ -95,12 +104,8 @@ def main(argv=None) -> int:
     torch.set_num_threads(args.threads)
 
     data_dir = prepare_data(args.out, args.n, args.seed)
-    test = read_dataset(data_dir / "test.tsv", shuffle_negatives=False)
-    positive = np.flatnonzero(test.labels == 1)[:args.limit]
-    X = test.X[positive]
-    ids = [test.ids[i] for i in positive]
-    mask = planted_mask(read_sites(data_dir / "sites.tsv"), ids, test.length)
-    print(f"# {len(ids)} positive test sequences, {mask.sum(1).mean():.1f} of {test.length} positions planted "
+    X, ids, mask = planted_positives(data_dir, args.limit)
+    print(f"# {len(ids)} positive test sequences, {mask.sum(1).mean():.1f} of {mask.shape[1]} positions planted "
           "on average", file=sys.stderr)
 
     results = {}

@@ -28,14 +28,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from gdashboard.data import read_dataset
-from gdashboard.data.simulate import planted_mask, read_sites
 from gdashboard.explain.temporal import input_spans, temporal_output_scores
 from gdashboard.models import load_model
 from gdashboard.motifs.extract import temporal_windows
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from attribution_groundtruth import ROOT, prepare_data, train  # noqa: E402
+from attribution_groundtruth import ROOT, planted_positives, prepare_data, train  # noqa: E402
 
 WIDTH = 9
 
@@ -57,10 +55,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     data_dir = prepare_data(args.out, args.n, args.seed)
-    test = read_dataset(data_dir / "test.tsv", shuffle_negatives=False)
-    positives = np.flatnonzero(test.labels == 1)
-    X = test.X[positives]
-    mask = planted_mask(read_sites(data_dir / "sites.tsv"), [test.ids[i] for i in positives], X.shape[-1])
+    X, _, mask = planted_positives(data_dir)
     rows = np.arange(len(X))[:, None]
     results = []
     print("| model | rule | planted bases in the 9-bp window (mean) | windows with ≥ 5 planted bases |")
