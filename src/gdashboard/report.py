@@ -253,6 +253,17 @@ def _count_or_none(value: Any, key: str, where: str | None) -> int | None:
     return value
 
 
+def _match_counts(counts: Mapping, of: int | None, name: str, where: str | None) -> dict:
+    """``matches`` and ``matches_q`` of a motif count object, each null or at most ``of``."""
+    checked = {}
+    for key in ("matches", "matches_q"):
+        count = _count_or_none(counts.get(key), f"{name}.{key}", where)
+        if count is not None and (of is None or count > of):
+            raise InputError(f"'{name}.{key}' is {count}, more than its 'of' ({of})", where)
+        checked[key] = count
+    return checked
+
+
 def _checked_copy(data: Any, what: str, required: str, where: str | None) -> dict:
     """A copy of a ``metrics.json`` or ``motifs.json`` object, its common keys checked.
 
@@ -327,13 +338,7 @@ def normalise_motif_result(result: Any, path: str | os.PathLike | None = None) -
         of = _count_or_none(counts["of"], f"{name}.of", where)
         if of is None:
             raise InputError(f"'{name}.of' must be a non-negative integer, not null", where)
-        checked = dict(counts, of=of)
-        for key in ("matches", "matches_q"):
-            count = _count_or_none(counts.get(key), f"{name}.{key}", where)
-            if count is not None and count > of:
-                raise InputError(f"'{name}.{key}' is {count}, more than its 'of' ({of})", where)
-            checked[key] = count
-        methods[method] = checked
+        methods[method] = dict(counts, of=of, **_match_counts(counts, of, name, where))
     out["methods"] = methods
     counted = [m for m in MOTIF_METHODS if m in methods]
     in_jaspar = out.get("tf_in_jaspar")
@@ -358,13 +363,7 @@ def normalise_motif_result(result: Any, path: str | os.PathLike | None = None) -
         raise InputError("'chance' must be a JSON object with 'matches', 'matches_q' and 'of'", where)
     if chance is not None:
         of = _count_or_none(chance.get("of"), "chance.of", where)
-        checked = {"of": of}
-        for key in ("matches", "matches_q"):
-            count = _count_or_none(chance.get(key), f"chance.{key}", where)
-            if count is not None and (of is None or count > of):
-                raise InputError(f"'chance.{key}' is {count}, more than its 'of' ({of})", where)
-            checked[key] = count
-        out["chance"] = checked
+        out["chance"] = {"of": of, **_match_counts(chance, of, "chance", where)}
     out["n_positives"] = _count_or_none(out.get("n_positives"), "n_positives", where)
     for key in ("p_threshold", "q_threshold"):
         out[key] = _number_or_none(out.get(key), key, where)
