@@ -89,12 +89,11 @@ def _chance_matches(X, starts, tf: str, known, p_threshold: float, q_threshold: 
     """
     from gdashboard.data.shuffle import dinucleotide_shuffle
     from gdashboard.motifs.compare import tomtom_compare
+    from gdashboard.motifs.extract import window_matrices
 
     if not known:
         return {"matches": None, "matches_q": None, "of": len(X)}
-    shuffled = dinucleotide_shuffle(X, seed=seed)
-    windows = _one_hot_windows(shuffled, starts, np.full(len(X), WINDOW))
-    comparison = tomtom_compare(windows)
+    comparison = tomtom_compare(window_matrices(dinucleotide_shuffle(X, seed=seed), starts, WINDOW))
     return {"matches": int(comparison.matches_tf(tf, p_threshold=p_threshold).sum()),
             "matches_q": int(comparison.matches_tf(tf, p_threshold=None, q_threshold=q_threshold).sum()),
             "of": len(X)}
