@@ -33,6 +33,8 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--poolings", nargs="*", default=["mean", "max"],
                         help="recurrent runs of these forms only (the presets are the mean forms)")
+    parser.add_argument("--presets", nargs="*", help="runs of these presets only (default: every neural one)")
+    parser.add_argument("--classopt-device", help="run class optimisation there (e.g. cuda); the rest on the CPU")
     args = parser.parse_args()
     if not args.data.is_dir():
         sys.exit(f"skipped: {args.data} is absent")
@@ -45,13 +47,15 @@ def main():
             continue
         if metrics.get("pooling") == "max" and "max" not in args.poolings:
             continue
+        if args.presets and metrics["preset"] not in args.presets:
+            continue
         rundir = metrics_path.parent
         with claim(locks, f"{rundir.parent.name}.{rundir.name}") as mine:
             if mine:
-                analyse(rundir, metrics_path, args.out, tests[metrics["experiment"]])
+                analyse(rundir, metrics_path, args.out, tests[metrics["experiment"]], args.classopt_device)
 
 
-def analyse(rundir, metrics_path, out_root, test):
+def analyse(rundir, metrics_path, out_root, test, classopt_device=None):
     out = out_root / rundir.parent.name / rundir.name
     # Skip what is done, unless the run was retrained since, its temporal windows
     # came from an older extraction rule, or it predates the chance count.
@@ -63,7 +67,7 @@ def analyse(rundir, metrics_path, out_root, test):
         if current_rule and "chance" in previous:
             return
     try:
-        summary = motif_analysis(rundir, test, out)
+        summary = motif_analysis(rundir, test, out, classopt_device=classopt_device)
     except InputError as error:
         print(f"{rundir}: {error}", flush=True)
         return
