@@ -3,7 +3,8 @@
 runs/ is not in git (model weights, predictions); this CSV keeps the figures of
 BENCHMARKS.md section 1 with the project, one row per (experiment, model), with
 when each run finished and whether it trained with the sharded step (runs
-finished after the time in runs/sharded-training-since.txt). It also prints
+finished after the time in runs/sharded-training-since.txt) and where it
+trained (`trained_on`; runs from before that was recorded trained here, on the CPU). It also prints
 which runs the table still lacks.
 
     .venv/bin/python benchmarks/table_snapshot.py --runs runs/table --out benchmarks/results/table_runs.csv
@@ -24,7 +25,7 @@ from gdashboard.fileio import write_text  # noqa: E402
 from gdashboard.models import ALL_PRESETS  # noqa: E402
 
 COLUMNS = ["experiment", "model", "preset", "pooling", "test_auc", "test_auprc", "test_accuracy",
-           "validation_auc", "best_epoch", "epochs_run", "train_minutes", "finished_utc", "sharded_step"]
+           "validation_auc", "best_epoch", "epochs_run", "train_minutes", "finished_utc", "sharded_step", "trained_on"]
 
 
 def _train_seconds(rundir: Path, metrics: dict) -> float:
@@ -66,7 +67,11 @@ def main():
                                                  "best_epoch", "epochs_run")},
             "train_minutes": round(_train_seconds(path.parent, metrics) / 60, 2),
             "finished_utc": finished.strftime("%Y-%m-%dT%H:%M"),
-            "sharded_step": "" if not neural or since is None else ("yes" if finished > since else "no"),
+            # Runs from before `trained_on` was recorded all trained on this CPU machine.
+            "trained_on": metrics.get("trained_on", "cpu") if neural else "",
+            # Shards exist on the CPU only (one shard per batch on a GPU).
+            "sharded_step": "" if not neural or since is None or "cuda" in metrics.get("trained_on", "")
+            else ("yes" if finished > since else "no"),
         })
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, COLUMNS, lineterminator="\n")
