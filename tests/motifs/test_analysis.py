@@ -77,6 +77,7 @@ def test_motifs_of_a_gata_filter_find_the_planted_sites_and_match_gata1(tmp_path
     summary = json.loads((out / "motifs.json").read_text())
     assert summary["tf"] == "GATA1" and summary["tf_in_jaspar"] and summary["n_positives"] == 30
     assert set(summary["methods"]) == {"saliency", "conv", "classopt"}  # no temporal for a CNN
+    assert summary["classopt_device"] == "cpu"
     rows = _windows(out)
     saliency = [r for r in rows if r["method"] == "saliency"]
     conv = [r for r in rows if r["method"] == "conv"]

@@ -1,0 +1,69 @@
+"""The job sharing and the rerun rule of the table scripts in benchmarks/."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+from claims import claim  # noqa: E402
+from paper_table import _outdated  # noqa: E402
+
+from gdashboard.models import PRESETS  # noqa: E402
+from gdashboard.runs import NOT_LEARNED_AUC  # noqa: E402
+
+
+def test_a_claimed_job_is_refused_to_others_until_released(tmp_path):
+    with claim(tmp_path / "locks", "GATA1.small-cnn") as first:
+        with claim(tmp_path / "locks", "GATA1.small-cnn") as second, \
+                claim(tmp_path / "locks", "GATA1.med-cnn") as other:
+            assert first and not second and other
+    with claim(tmp_path / "locks", "GATA1.small-cnn") as again:
+        assert again
+
+
+def _run(tmp_path, preset, *, epochs_limit, epochs_run, best_epoch, validation_auc=0.9, attempts=False):
+    rundir = tmp_path / preset
+    rundir.mkdir()
+    recipe = {"epochs": epochs_limit, "patience": PRESETS[preset].recipe.patience}
+    metrics = {"preset": preset, "available": True, "validation_auc": validation_auc,
+               "epochs_run": epochs_run, "best_epoch": best_epoch}
+    if attempts:
+        metrics["attempts"] = []
+    (rundir / "metrics.json").write_text(json.dumps(metrics))
+    (rundir / "config.json").write_text(json.dumps({"recipe": recipe}))
+    return rundir
+
+
+def test_a_run_ended_by_a_since_raised_epoch_limit_is_retrained(tmp_path):
+    limit = PRESETS["small-cnn"].recipe.epochs
+    ended_by_limit = _run(tmp_path, "small-cnn", epochs_limit=limit // 2, epochs_run=limit // 2,
+                          best_epoch=limit // 2 - 2)
+    assert _outdated(ended_by_limit) == f"epochs{limit // 2}"
+
+
+@pytest.mark.parametrize("preset, fields", [
+    # Early stopping ended it before the old limit: the same steps under the new one.
+    ("med-cnn", dict(epochs_limit=50, epochs_run=30, best_epoch=24)),
+    # Ended by the current limit.
+    ("large-cnn", dict(epochs_limit=PRESETS["large-cnn"].recipe.epochs,
+                       epochs_run=PRESETS["large-cnn"].recipe.epochs, best_epoch=90)),
+    # Not learned, but already restarted under the current rule.
+    ("small-rnn", dict(epochs_limit=40, epochs_run=20, best_epoch=3, validation_auc=0.5, attempts=True)),
+])
+def test_a_run_that_follows_the_current_rules_is_kept(tmp_path, preset, fields):
+    assert _outdated(_run(tmp_path, preset, **fields)) is None
+
+
+def test_a_run_that_had_not_learned_before_restarts_existed_is_retrained(tmp_path):
+    rundir = _run(tmp_path, "small-rnn", epochs_limit=40, epochs_run=20, best_epoch=3,
+                  validation_auc=NOT_LEARNED_AUC)
+    assert _outdated(rundir) == "before-restarts"
+
+
+def test_baselines_and_unavailable_runs_are_never_retrained(tmp_path):
+    (tmp_path / "pwm").mkdir()
+    (tmp_path / "pwm" / "metrics.json").write_text(json.dumps({"preset": "pwm", "available": False}))
+    assert _outdated(tmp_path / "pwm") is None
