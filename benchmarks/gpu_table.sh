@@ -8,7 +8,8 @@
 #     bash benchmarks/gpu_table.sh SECONDS DATA OUTDIR EXPERIMENT:PRESET...
 #
 # Every job is stopped after SECONDS; a stopped run keeps its last epoch's
-# checkpoint and resumes anywhere with paper_table.py (--resume). DATA is laid
+# checkpoint, which paper_table.py resumes on its next start, on any machine
+# (metrics.json then names both devices in `trained_on`). DATA is laid
 # out like ../shared/data. The run folders and logs are packed into
 # OUTDIR/gpu-runs.tar.gz.
 set -u

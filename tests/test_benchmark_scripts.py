@@ -50,6 +50,8 @@ def test_a_run_ended_by_a_since_raised_epoch_limit_is_retrained(tmp_path):
     # Ended by the current limit.
     ("large-cnn", dict(epochs_limit=PRESETS["large-cnn"].recipe.epochs,
                        epochs_run=PRESETS["large-cnn"].recipe.epochs, best_epoch=90)),
+    # Early stopping ended it exactly at the old limit (no gain in its last `patience` epochs).
+    ("small-cnn", dict(epochs_limit=50, epochs_run=50, best_epoch=44)),
     # Not learned, but already restarted under the current rule.
     ("small-rnn", dict(epochs_limit=40, epochs_run=20, best_epoch=3, validation_auc=0.5, attempts=True)),
 ])
@@ -63,7 +65,13 @@ def test_a_run_that_had_not_learned_before_restarts_existed_is_retrained(tmp_pat
     assert _outdated(rundir) == "before-restarts"
 
 
-def test_baselines_and_unavailable_runs_are_never_retrained(tmp_path):
-    (tmp_path / "pwm").mkdir()
-    (tmp_path / "pwm" / "metrics.json").write_text(json.dumps({"preset": "pwm", "available": False}))
-    assert _outdated(tmp_path / "pwm") is None
+@pytest.mark.parametrize("metrics", [
+    # A baseline no better than chance (JASPAR's motif of a TF whose peaks lack it):
+    # baselines have no epochs and no restarts, so nothing to redo.
+    {"preset": "pwm", "available": True, "validation_auc": 0.5},
+    {"preset": "kmer", "available": True, "validation_auc": 0.52},
+    {"preset": "pwm", "available": False, "validation_auc": None},
+])
+def test_baselines_are_never_retrained(tmp_path, metrics):
+    (tmp_path / "metrics.json").write_text(json.dumps(metrics))  # and no config.json
+    assert _outdated(tmp_path) is None

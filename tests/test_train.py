@@ -121,6 +121,26 @@ def test_resume_continues_from_saved_epoch(tmp_path, recipe):
         assert torch.allclose(value, resumed.state_dict()[key], atol=1e-6), key
 
 
+def test_a_run_resumed_elsewhere_records_every_device_that_trained_it(tmp_path):
+    from gdashboard.evaluate import pick_device
+    from gdashboard.train import device_description
+
+    X, y = _toy_problem()
+    recipe = Recipe(epochs=3, batch_size=64, patience=10)
+    here = device_description(pick_device())
+    first = fit(build_model("small-cnn"), X, y, X[:64], y[:64], replace(recipe, epochs=2), seed=0,
+                checkpoint_dir=tmp_path, progress=False)
+    assert first.devices == [here]
+    # As if those two epochs had run on a GPU machine and the run came back here.
+    state = json.loads((tmp_path / "checkpoint.json").read_text())
+    assert state["devices"] == [here]
+    state["devices"] = ["cuda (Some GPU), torch 2.11.0"]
+    (tmp_path / "checkpoint.json").write_text(json.dumps(state))
+    resumed = fit(build_model("small-cnn"), X, y, X[:64], y[:64], recipe, seed=0,
+                  checkpoint_dir=tmp_path, resume=True, progress=False)
+    assert resumed.devices == ["cuda (Some GPU), torch 2.11.0", here]
+
+
 def test_train_run_refuses_to_overwrite(simulated, tmp_path):
     from gdashboard.errors import InputError
 

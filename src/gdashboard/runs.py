@@ -22,7 +22,7 @@ from gdashboard.fileio import atomic_path, write_json
 from gdashboard.models.io import save_model
 from gdashboard.models.presets import (ALL_PRESETS, ARCHITECTURES, PRESETS, RECURRENT_PRESETS,
                                        Recipe, build_model, model_kwargs)
-from gdashboard.train import CHECKPOINT_STATE, CHECKPOINT_TENSORS, fit
+from gdashboard.train import CHECKPOINT_STATE, CHECKPOINT_TENSORS, device_description, fit
 
 
 def write_predictions(path: str | os.PathLike, dataset: Dataset, scores: np.ndarray) -> None:
@@ -201,9 +201,10 @@ def train_run(
         "best_epoch": best_epoch, "epochs_run": len(history), "train_seconds": train_seconds,
     }
     if preset not in ("pwm", "kmer"):
-        # The same seed gives other numbers on a GPU than on a CPU (kernels and
-        # dropout draws differ), so a run says where it was trained.
-        metrics["trained_on"] = _device_description(next(model.parameters()).device)
+        # A run says where its kept model trained (every device, if it was resumed
+        # on another); a checkpoint from before devices were recorded was a CPU's.
+        metrics["trained_on"] = " + ".join(
+            result.devices or [device_description(next(model.parameters()).device)])
     if preset not in ("pwm", "kmer") and len(tried) > 1:
         metrics["kept_attempt"] = kept
         metrics["attempts"] = [
@@ -230,12 +231,6 @@ def _check_same_run(out: Path, metrics: dict, preset: str, seed: int, experiment
     different = [f"{key} {found[key]!r}, not {asked[key]!r}" for key in asked if found[key] != asked[key]]
     if different:
         raise InputError(f"holds a finished run with {'; '.join(different)}; choose another --out", out)
-
-
-def _device_description(device: torch.device) -> str:
-    if device.type == "cuda":
-        return f"cuda ({torch.cuda.get_device_name(device)}), torch {torch.__version__}"
-    return f"{device.type}, torch {torch.__version__}"
 
 
 def _metrics_header(config: dict, pooling: str | None) -> dict:

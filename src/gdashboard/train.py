@@ -40,6 +40,15 @@ class FitResult:
     epochs_run: int
     history: list = field(default_factory=list)
     seconds: float = 0.0
+    devices: list = field(default_factory=list)  # device_description of each device that ran epochs
+
+
+def device_description(device: torch.device) -> str:
+    """Where a model trains, as runs record it: the same seed gives other numbers on
+    a GPU than on a CPU (kernels and dropout draws differ)."""
+    if device.type == "cuda":
+        return f"cuda ({torch.cuda.get_device_name(device)}), torch {torch.__version__}"
+    return f"{device.type}, torch {torch.__version__}"
 
 
 def learning_rate_at(recipe: Recipe, epoch_position: float) -> float:
@@ -207,8 +216,10 @@ def fit(
     start_epoch, best_epoch, best_auc, epochs_without_gain = 0, -1, -math.inf, 0
     earlier_seconds = 0.0  # training time before an interruption, so that resumed runs report the whole
     best_state = _clone_state(model)
+    devices: list[str] = []
     if resume and checkpoint_dir is not None and (checkpoint_dir / CHECKPOINT_STATE).exists():
         best_state, state = _load_checkpoint(checkpoint_dir, model, optimizer, generator)
+        devices = list(state.get("devices", []))  # checkpoints before this key: CPU only
         start_epoch = state["epoch"] + 1
         best_epoch, best_auc = state["best_epoch"], state["best_validation_auc"]
         epochs_without_gain, history = state["epochs_without_gain"], state["history"]
@@ -264,6 +275,8 @@ def fit(
                 "seconds": time.perf_counter() - epoch_began,
             }
             history.append(record)
+            if device_description(device) not in devices:
+                devices.append(device_description(device))
             if history_path is not None:
                 with open(history_path, "a") as handle:
                     handle.write(json.dumps(record) + "\n")
@@ -279,7 +292,8 @@ def fit(
             if checkpoint_dir is not None:
                 _save_checkpoint(checkpoint_dir, model, best_state, optimizer, generator, {
                     "epoch": epoch, "best_epoch": best_epoch, "best_validation_auc": best_auc,
-                    "epochs_without_gain": epochs_without_gain, "history": history, "stopped": stopped})
+                    "epochs_without_gain": epochs_without_gain, "history": history, "stopped": stopped,
+                    "devices": devices})
             if stopped:
                 break
     bar.close()
@@ -287,4 +301,4 @@ def fit(
     model.eval()
     return FitResult(best_epoch=best_epoch, best_validation_auc=best_auc,
                      epochs_run=len(history), history=history,
-                     seconds=earlier_seconds + time.perf_counter() - began)
+                     seconds=earlier_seconds + time.perf_counter() - began, devices=devices)

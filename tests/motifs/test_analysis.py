@@ -77,7 +77,7 @@ def test_motifs_of_a_gata_filter_find_the_planted_sites_and_match_gata1(tmp_path
     summary = json.loads((out / "motifs.json").read_text())
     assert summary["tf"] == "GATA1" and summary["tf_in_jaspar"] and summary["n_positives"] == 30
     assert set(summary["methods"]) == {"saliency", "conv", "classopt"}  # no temporal for a CNN
-    assert summary["classopt_device"] == "cpu"
+    assert summary["classopt_device"].startswith("cpu, torch ")
     rows = _windows(out)
     saliency = [r for r in rows if r["method"] == "saliency"]
     conv = [r for r in rows if r["method"] == "conv"]
@@ -142,3 +142,32 @@ def test_temporal_windows_end_at_the_last_base_read_at_the_largest_step(tmp_path
     switch = 1 + np.argmax(np.diff(np.asarray(forward, dtype=np.float64), axis=1), axis=1)
     last_read = np.minimum(switch + (4 if "conv_filters" in kwargs else 0), 100)
     np.testing.assert_array_equal(temporal, np.clip(last_read - 8, 0, 101 - 9))
+
+
+@pytest.mark.parametrize("device, problem", [
+    ("gpu0", "unknown device 'gpu0'"),
+    pytest.param("cuda", "no CUDA device is available",
+                 marks=pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is present here")),
+])
+def test_a_class_optimisation_device_that_cannot_be_used_is_refused_before_any_work(tmp_path, device, problem):
+    from gdashboard.errors import InputError
+    from gdashboard.motifs.analysis import motif_analysis
+
+    # No run folder at all: the device is checked before anything is read.
+    with pytest.raises(InputError, match=problem):
+        motif_analysis(tmp_path / "no-run", tmp_path / "test.fa", tmp_path / "out", classopt_device=device)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_class_optimisation_on_a_gpu_leaves_the_model_work_on_the_cpu(tmp_path):
+    from gdashboard.motifs.analysis import motif_analysis
+
+    run = tmp_path / "run"
+    save_model(_gata_model(), run, _config(
+        "ConvNet", dict(n_filters=1, kernel_sizes=(6,), pool=None, dropout=0.0)))
+    _test_file(tmp_path / "test.fa")
+    summary = motif_analysis(run, tmp_path / "test.fa", tmp_path / "motifs", classopt_steps=20,
+                             classopt_device="cuda")
+    assert summary["classopt_device"].startswith("cuda (")
+    assert summary["methods"]["saliency"]["matches"] > 15

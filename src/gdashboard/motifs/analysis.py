@@ -119,9 +119,9 @@ def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out:
 
     Everything runs on the CPU, except class optimisation when
     ``classopt_device`` names another device (e.g. ``"cuda"``): its 16 x 1,000
-    gradient steps dominate the time for a recurrent model. A GPU gives the
-    same optimisation up to floating-point rounding; ``motifs.json`` records
-    where it ran.
+    gradient steps dominate the time for a recurrent model. On a GPU the
+    optimised matrix may differ from the CPU's (rounding over 1,000 steps), so
+    ``motifs.json`` records where it ran (``classopt_device``).
     """
     import torch
 
@@ -134,6 +134,15 @@ def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out:
     from gdashboard.motifs.meme import write_meme
     from gdashboard.motifs.sites import find_sites, site_mask
 
+    from gdashboard.train import device_description
+
+    # Checked first: the class optimisation that uses it comes last, minutes in.
+    try:
+        optimisation_device = torch.device(classopt_device or "cpu")
+    except RuntimeError:
+        raise InputError(f"unknown device {classopt_device!r} for class optimisation") from None
+    if optimisation_device.type == "cuda" and not torch.cuda.is_available():
+        raise InputError("class optimisation on cuda was asked for, but no CUDA device is available")
     config = read_config(rundir)
     if config.get("preset") in ("pwm", "kmer"):
         raise InputError(f"{config['preset']} is not a neural network: nothing to extract", rundir)
@@ -197,12 +206,11 @@ def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out:
         sal_starts = np.array([r[2] for r in rows if r[1] == "saliency"])
         summary["chance"] = _chance_matches(X, sal_starts, tf, known, p_threshold, q_threshold, seed)
 
-    if classopt_device is not None:
-        model.to(classopt_device)
+    model.to(optimisation_device)
     optimised = class_optimize(model, X.shape[-1], steps=classopt_steps, restarts=classopt_restarts, seed=seed,
                                progress=progress)
     model.cpu()
-    summary["classopt_device"] = str(torch.device(classopt_device or "cpu"))
+    summary["classopt_device"] = device_description(optimisation_device)
     probabilities = np.asarray(optimised.probabilities)
     start = int(best_window(probabilities, WINDOW))
     classopt_motif = probabilities[:, start:start + WINDOW]
