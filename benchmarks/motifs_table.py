@@ -34,6 +34,8 @@ def main():
     parser.add_argument("--poolings", nargs="*", default=["mean", "max"],
                         help="recurrent runs of these forms only (the presets are the mean forms)")
     parser.add_argument("--presets", nargs="*", help="runs of these presets only (default: every neural one)")
+    parser.add_argument("--first", type=Path,
+                        help="a file of EXPERIMENT/LABEL lines (run folders) to analyse before the others")
     parser.add_argument("--classopt-device", help="run class optimisation there (e.g. cuda); the rest on the CPU")
     args = parser.parse_args()
     if not args.data.is_dir():
@@ -41,7 +43,12 @@ def main():
     torch.set_num_threads(args.threads)
     tests = {name: test for name, _, test in experiments(args.data)}
     locks = args.out.parent / f".{args.out.name}-locks"
-    for metrics_path in sorted(args.runs.glob("*/*/metrics.json")):
+    first = set(args.first.read_text().split("\n")) if args.first else set()
+
+    def priority(path):
+        return (f"{path.parent.parent.name}/{path.parent.name}" not in first, path)
+
+    for metrics_path in sorted(args.runs.glob("*/*/metrics.json"), key=priority):
         metrics = json.loads(metrics_path.read_text())
         if metrics["preset"] in ("pwm", "kmer") or metrics["experiment"] not in tests:
             continue
