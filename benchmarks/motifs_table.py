@@ -35,7 +35,7 @@ def main():
                         help="recurrent runs of these forms only (the presets are the mean forms)")
     parser.add_argument("--presets", nargs="*", help="runs of these presets only (default: every neural one)")
     parser.add_argument("--first", type=Path,
-                        help="a file of EXPERIMENT/LABEL lines (run folders) to analyse before the others")
+                        help="a file of EXPERIMENT/LABEL lines (run folders) to analyse first, in that order")
     parser.add_argument("--classopt-device", help="run class optimisation there (e.g. cuda); the rest on the CPU")
     args = parser.parse_args()
     if not args.data.is_dir():
@@ -43,10 +43,11 @@ def main():
     torch.set_num_threads(args.threads)
     tests = {name: test for name, _, test in experiments(args.data)}
     locks = args.out.parent / f".{args.out.name}-locks"
-    first = set(args.first.read_text().split("\n")) if args.first else set()
+    first = [line for line in args.first.read_text().split("\n") if line] if args.first else []
+    rank = {name: index for index, name in enumerate(first)}
 
-    def priority(path):
-        return (f"{path.parent.parent.name}/{path.parent.name}" not in first, path)
+    def priority(path):  # the listed runs in their order, then the others
+        return (rank.get(f"{path.parent.parent.name}/{path.parent.name}", len(rank)), path)
 
     for metrics_path in sorted(args.runs.glob("*/*/metrics.json"), key=priority):
         metrics = json.loads(metrics_path.read_text())
