@@ -74,3 +74,31 @@ def test_parallel_batches_give_the_serial_results(preset, two_threads):
               in_silico_mutagenesis(model, X[:6], batch_size=100))
     for a, b in zip(parallel, serial):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-6)
+
+
+@pytest.fixture
+def one_torch_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def test_numba_code_leaves_torch_thread_count_alone(one_torch_thread):
+    # numba's OpenMP layer sets OpenMP's thread count, which is torch's: without
+    # the guard a one-thread process runs torch on every core after a Tomtom.
+    from gdashboard.data.shuffle import dinucleotide_shuffle
+    from gdashboard.explain.attribution import shuffled_references
+    from gdashboard.motifs.compare import tomtom_compare
+    from gdashboard.motifs.jaspar import motifs_for_tf
+    from gdashboard.motifs.sites import find_sites
+
+    rng = np.random.default_rng(0)
+    X = torch.from_numpy(np.eye(4, dtype=np.float32)[rng.integers(0, 4, (3, 30))].transpose(0, 2, 1).copy())
+    tomtom_compare([X[0, :, :9].numpy()])
+    assert torch.get_num_threads() == 1
+    find_sites(motifs_for_tf("GATA1"), X, n_jobs=None)
+    assert torch.get_num_threads() == 1
+    dinucleotide_shuffle(X, seed=0)
+    shuffled_references(X, 2, 0)
+    assert torch.get_num_threads() == 1

@@ -172,3 +172,23 @@ def for_each_batch(function: Callable[[int, int], None], n: int, batch_size: int
     finally:
         if bar is not None:
             bar.close()
+
+
+@contextlib.contextmanager
+def torch_threads_kept():
+    """Within this block numba code may run; afterwards torch has its thread count back.
+
+    memelite and tangermeme compile with numba, whose OpenMP threading layer
+    sets OpenMP's thread count to numba's own (one per core) and leaves it
+    there. PyTorch's count *is* OpenMP's, so after the first Tomtom, FIMO or
+    shuffle a process that asked for one thread ran PyTorch on every core: two
+    such processes on two cores then spin against each other (class
+    optimisation of a recurrent model ran several times slower). Measured: a
+    process set to one thread reads 2 after one ``tomtom_compare``.
+    """
+    threads = torch.get_num_threads()
+    try:
+        yield
+    finally:
+        if torch.get_num_threads() != threads:
+            torch.set_num_threads(threads)

@@ -25,9 +25,12 @@ def dinucleotide_shuffle(X: torch.Tensor, seed: int = 0) -> torch.Tensor:
     """
     from tangermeme.ersatz import dinucleotide_shuffle as _shuffle
 
+    from gdashboard.parallel import torch_threads_kept
+
     if len(X) == 0:
         return X.clone()
-    return _shuffle(X, n=1, random_state=int(seed), allow_N=True)[:, 0]
+    with torch_threads_kept():
+        return _shuffle(X, n=1, random_state=int(seed), allow_N=True)[:, 0]
 
 
 def add_shuffled_negatives(dataset, seed: int = 0):

@@ -33,7 +33,10 @@ def shuffled_references(X: torch.Tensor, n: int = 1, seed: int = 0) -> torch.Ten
         return X.new_zeros(0, n, *X.shape[1:])
     from tangermeme.ersatz import dinucleotide_shuffle
 
-    return dinucleotide_shuffle(X, n=n, random_state=int(seed), allow_N=True).to(torch.float32)
+    from gdashboard.parallel import torch_threads_kept
+
+    with torch_threads_kept():
+        return dinucleotide_shuffle(X, n=n, random_state=int(seed), allow_N=True).to(torch.float32)
 
 
 def quadrature(n_steps: int, method: str = "gausslegendre") -> tuple[np.ndarray, np.ndarray]:
@@ -288,13 +291,15 @@ def deep_lift_shap(model: nn.Module, X, n_shuffles: int = 20, seed: int = 0,
 
     from tangermeme.deep_lift_shap import deep_lift_shap as _deep_lift_shap
 
+    from gdashboard.parallel import torch_threads_kept
+
     wrapped = deep_lift_model(model, target)
     X = as_input(X)
     if n_shuffles < 1:
         raise ValueError("n_shuffles must be at least 1")
     references = shuffled_references(X, n_shuffles, seed)
     has_n = bool((X.sum(dim=1) == 0).any())
-    with evaluating(model), warnings.catch_warnings():
+    with evaluating(model), warnings.catch_warnings(), torch_threads_kept():
         if has_n:
             # tangermeme insists on a strict one-hot X and warns (with
             # only_warn) about N columns, which are a legitimate input here.

@@ -234,9 +234,12 @@ def tomtom_compare(queries: Sequence, targets=None, reverse_complement: bool = T
     if n_jobs != -1:
         n_jobs = max(1, min(int(n_jobs), numba.config.NUMBA_NUM_THREADS))
 
-    p, scores, offsets, overlaps, strands = tomtom(
-        query_matrices, target_matrices, reverse_complement=reverse_complement, n_jobs=n_jobs,
-        **tomtom_options)[:5]
+    from gdashboard.parallel import torch_threads_kept
+
+    with torch_threads_kept():
+        p, scores, offsets, overlaps, strands = tomtom(
+            query_matrices, target_matrices, reverse_complement=reverse_complement, n_jobs=n_jobs,
+            **tomtom_options)[:5]
     p = np.clip(p, 0.0, 1.0)
     return Comparison(target_ids, target_names, p, benjamini_hochberg(p, axis=1), scores,
                       offsets.astype(np.int64), overlaps.astype(np.int64), strands.astype(np.int8))

@@ -111,14 +111,18 @@ def find_sites(motifs, X, threshold: float = 1e-4, reverse_complement: bool = Tr
 
     from memelite import fimo  # numba: compiled (or loaded from its cache) on first use
 
+    from gdashboard.parallel import torch_threads_kept
+
     previous = numba.get_num_threads()
     if n_jobs is not None:
         numba.set_num_threads(max(1, min(n_jobs, numba.config.NUMBA_NUM_THREADS)))
     try:
-        tables = fimo({motif_id: matrix for motif_id, _, matrix in items}, X,
-                      threshold=threshold, reverse_complement=reverse_complement)
+        with torch_threads_kept():
+            tables = fimo({motif_id: matrix for motif_id, _, matrix in items}, X,
+                          threshold=threshold, reverse_complement=reverse_complement)
     finally:
-        numba.set_num_threads(previous)
+        with torch_threads_kept():
+            numba.set_num_threads(previous)
 
     rank = {motif_id: i for i, motif_id in enumerate(ids)}
     sites = []
