@@ -41,9 +41,17 @@ def main():
     if not args.data.is_dir():
         sys.exit(f"skipped: {args.data} is absent")
     torch.set_num_threads(args.threads)
+    if args.classopt_device:  # fail here, once, rather than at every run minutes in
+        try:
+            device = torch.device(args.classopt_device)
+        except RuntimeError:
+            sys.exit(f"unknown --classopt-device {args.classopt_device!r}")
+        if device.type == "cuda" and not torch.cuda.is_available():
+            sys.exit("--classopt-device cuda: no CUDA device is available")
     tests = {name: test for name, _, test in experiments(args.data)}
     locks = args.out.parent / f".{args.out.name}-locks"
-    first = [line for line in args.first.read_text().split("\n") if line] if args.first else []
+    first = [line.strip().strip("/") for line in args.first.read_text().splitlines()] if args.first else []
+    first = [name for name in first if name]
     rank = {name: index for index, name in enumerate(first)}
 
     def priority(path):  # the listed runs in their order, then the others

@@ -179,12 +179,14 @@ def torch_threads_kept():
     """Within this block numba code may run; afterwards torch has its thread count back.
 
     memelite and tangermeme compile with numba, whose OpenMP threading layer
-    sets OpenMP's thread count to numba's own (one per core) and leaves it
-    there. PyTorch's count *is* OpenMP's, so after the first Tomtom, FIMO or
-    shuffle a process that asked for one thread ran PyTorch on every core: two
-    such processes on two cores then spin against each other (class
-    optimisation of a recurrent model ran several times slower). Measured: a
-    process set to one thread reads 2 after one ``tomtom_compare``.
+    shares OpenMP with PyTorch, whose thread count *is* OpenMP's. Once torch
+    has run in a process, a Tomtom or FIMO call leaves that count at numba's
+    (``NUMBA_NUM_THREADS``, one per core by default): a process that asked
+    for one thread then ran PyTorch on every core, and two such processes on
+    two cores spun against each other (class optimisation of a recurrent
+    model many times slower). Measured on the 2-core machine:
+    ``tests/test_parallel.py`` fails for Tomtom and FIMO without this guard.
+    The shuffles are guarded too, at no cost.
     """
     threads = torch.get_num_threads()
     try:

@@ -231,11 +231,10 @@ def tomtom_compare(queries: Sequence, targets=None, reverse_complement: bool = T
 
     from memelite import tomtom  # numba: compiled (or loaded from its cache) on first use
 
-    if n_jobs != -1:
-        n_jobs = max(1, min(int(n_jobs), numba.config.NUMBA_NUM_THREADS))
-
     from gdashboard.parallel import torch_threads_kept
 
+    if n_jobs != -1:
+        n_jobs = max(1, min(int(n_jobs), numba.config.NUMBA_NUM_THREADS))
     with torch_threads_kept():
         p, scores, offsets, overlaps, strands = tomtom(
             query_matrices, target_matrices, reverse_complement=reverse_complement, n_jobs=n_jobs,

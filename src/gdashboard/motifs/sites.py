@@ -113,15 +113,16 @@ def find_sites(motifs, X, threshold: float = 1e-4, reverse_complement: bool = Tr
 
     from gdashboard.parallel import torch_threads_kept
 
-    previous = numba.get_num_threads()
-    if n_jobs is not None:
-        numba.set_num_threads(max(1, min(n_jobs, numba.config.NUMBA_NUM_THREADS)))
-    try:
-        with torch_threads_kept():
+    # The guard encloses numba's first touch of its threading layer too (the
+    # get/set below), which is when it resets OpenMP's thread count.
+    with torch_threads_kept():
+        previous = numba.get_num_threads()
+        if n_jobs is not None:
+            numba.set_num_threads(max(1, min(n_jobs, numba.config.NUMBA_NUM_THREADS)))
+        try:
             tables = fimo({motif_id: matrix for motif_id, _, matrix in items}, X,
                           threshold=threshold, reverse_complement=reverse_complement)
-    finally:
-        with torch_threads_kept():
+        finally:
             numba.set_num_threads(previous)
 
     rank = {motif_id: i for i, motif_id in enumerate(ids)}
