@@ -15,6 +15,9 @@ cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 RUNS=${RUNS:-runs}
 PROCESSES=${PROCESSES:-2}
+# One numba thread per process too (Tomtom, FIMO, shuffles), so that processes x
+# threads stays <= cores in every step, not only in torch's.
+export NUMBA_NUM_THREADS=${NUMBA_NUM_THREADS:-1}
 
 worker() {  # $1: the forms to train; $2: the forms whose runs get motifs
     "$PY" benchmarks/paper_table.py --out "$RUNS/table" --poolings "$1" --threads 1
