@@ -113,8 +113,7 @@ def find_sites(motifs, X, threshold: float = 1e-4, reverse_complement: bool = Tr
 
     from gdashboard.parallel import torch_threads_kept
 
-    # The guard encloses numba's first touch of its threading layer too (the
-    # get/set below), which is when it resets OpenMP's thread count.
+    # Every numba call here (the thread-count get/set too) runs inside the guard.
     with torch_threads_kept():
         previous = numba.get_num_threads()
         if n_jobs is not None:
