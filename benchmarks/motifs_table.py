@@ -18,7 +18,7 @@ from pathlib import Path
 import torch
 
 from gdashboard.errors import InputError
-from gdashboard.motifs.analysis import EXTRACTION_VERSION, motif_analysis
+from gdashboard.motifs.analysis import EXTRACTION_VERSION, motif_analysis, resolve_classopt_device
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from claims import claim  # noqa: E402
@@ -41,13 +41,10 @@ def main():
     if not args.data.is_dir():
         sys.exit(f"skipped: {args.data} is absent")
     torch.set_num_threads(args.threads)
-    if args.classopt_device:  # fail here, once, rather than at every run minutes in
-        try:
-            device = torch.device(args.classopt_device)
-        except RuntimeError:
-            sys.exit(f"unknown --classopt-device {args.classopt_device!r}")
-        if device.type == "cuda" and not torch.cuda.is_available():
-            sys.exit("--classopt-device cuda: no CUDA device is available")
+    try:  # fail here, once, rather than at every run
+        resolve_classopt_device(args.classopt_device)
+    except InputError as error:
+        sys.exit(str(error))
     tests = {name: test for name, _, test in experiments(args.data)}
     locks = args.out.parent / f".{args.out.name}-locks"
     first = [line.strip().strip("/") for line in args.first.read_text().splitlines()] if args.first else []

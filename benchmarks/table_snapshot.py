@@ -61,16 +61,17 @@ def main():
         metrics = json.loads(path.read_text())
         finished = datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.timezone.utc)
         neural = metrics["preset"] not in ("pwm", "kmer")
+        # Runs from before `trained_on` was recorded all trained on this CPU machine.
+        trained_on = metrics.get("trained_on", "cpu") if neural else ""
         rows.append({
             "experiment": name, "model": label, "preset": metrics["preset"], "pooling": metrics.get("pooling") or "",
             **{key: metrics.get(key) for key in ("test_auc", "test_auprc", "test_accuracy", "validation_auc",
                                                  "best_epoch", "epochs_run")},
             "train_minutes": round(_train_seconds(path.parent, metrics) / 60, 2),
             "finished_utc": finished.strftime("%Y-%m-%dT%H:%M"),
-            # Runs from before `trained_on` was recorded all trained on this CPU machine.
-            "trained_on": metrics.get("trained_on", "cpu") if neural else "",
+            "trained_on": trained_on,
             # Shards exist on the CPU only (one shard per batch on a GPU).
-            "sharded_step": "" if not neural or since is None or "cuda" in metrics.get("trained_on", "")
+            "sharded_step": "" if not neural or since is None or "cuda" in trained_on
             else ("yes" if finished > since else "no"),
         })
     buffer = io.StringIO()

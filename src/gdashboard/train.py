@@ -235,6 +235,7 @@ def fit(
     elif history_path is not None and Path(history_path).exists():
         Path(history_path).unlink()
 
+    here = device_description(device)
     n_train = len(X_train)
     parameters = [parameter for parameter in model.parameters() if parameter.requires_grad]
     shards = CPU_SHARDS if device.type == "cpu" else 1
@@ -275,8 +276,8 @@ def fit(
                 "seconds": time.perf_counter() - epoch_began,
             }
             history.append(record)
-            if device_description(device) not in devices:
-                devices.append(device_description(device))
+            if here not in devices:
+                devices.append(here)
             if history_path is not None:
                 with open(history_path, "a") as handle:
                     handle.write(json.dumps(record) + "\n")

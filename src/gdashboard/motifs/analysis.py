@@ -104,6 +104,20 @@ def _one_hot_windows(X, starts, widths) -> list[np.ndarray]:
     return [array[i, :, s:s + w] for i, (s, w) in enumerate(zip(starts, widths))]
 
 
+def resolve_classopt_device(name: str | None):
+    """The ``torch.device`` class optimisation runs on (the CPU for ``None``), or an
+    InputError when it cannot be used here."""
+    import torch
+
+    try:
+        device = torch.device(name or "cpu")
+    except RuntimeError:
+        raise InputError(f"unknown device {name!r} for class optimisation") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise InputError("class optimisation on cuda was asked for, but no CUDA device is available")
+    return device
+
+
 def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out: str | os.PathLike,
                    *, tf: str | None = None, p_threshold: float = 0.05, q_threshold: float = 0.5,
                    classopt_steps: int = 1000, classopt_restarts: int = 16, limit: int | None = None,
@@ -137,12 +151,7 @@ def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out:
     from gdashboard.train import device_description
 
     # Checked first: the class optimisation that uses it comes last, minutes in.
-    try:
-        optimisation_device = torch.device(classopt_device or "cpu")
-    except RuntimeError:
-        raise InputError(f"unknown device {classopt_device!r} for class optimisation") from None
-    if optimisation_device.type == "cuda" and not torch.cuda.is_available():
-        raise InputError("class optimisation on cuda was asked for, but no CUDA device is available")
+    optimisation_device = resolve_classopt_device(classopt_device)
     config = read_config(rundir)
     if config.get("preset") in ("pwm", "kmer"):
         raise InputError(f"{config['preset']} is not a neural network: nothing to extract", rundir)
