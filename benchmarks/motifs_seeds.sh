@@ -6,6 +6,7 @@ D=../shared/data/deepmotif/GATA1_K562_GATA-1_USC
 for s in 1 2 3 4; do
   R=runs/seeds/small-cnn-seed$s
   [ -f $R/metrics.json ] || .venv/bin/gdash train --train $D/train.fa --test $D/test.fa --model small-cnn --seed $s --out $R --quiet --resume
-  [ -f runs/seeds/motifs-seed$s/motifs.json ] || .venv/bin/gdash motifs $R --test $D/test.fa --out runs/seeds/motifs-seed$s --quiet
+  # redone when made with JASPAR matrices of another pseudocount (before 0.1, MEME's default)
+  grep -qs '"jaspar_pseudocount": 0.1,' runs/seeds/motifs-seed$s/motifs.json || .venv/bin/gdash motifs $R --test $D/test.fa --out runs/seeds/motifs-seed$s --quiet
   grep -o '"saliency": {[^}]*}' runs/seeds/motifs-seed$s/motifs.json; grep -o '"conv": {[^}]*}' runs/seeds/motifs-seed$s/motifs.json
 done

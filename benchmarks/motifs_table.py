@@ -1,7 +1,9 @@
 """Table 4: `gdash motifs` for every finished run of benchmarks/paper_table.py.
 
 Resumable: a run whose motifs.json is newer than its metrics.json is skipped, unless
-it came from an older temporal-window rule (extraction_version) or lacks the chance count.
+it came from an older temporal-window rule (extraction_version), lacks the chance count,
+or compared with JASPAR matrices made with another pseudocount (results without the
+field were made with 0.8).
 Processes started side by side share the runs through locks (benchmarks/claims.py);
 a run still training is left to the process training it, which runs this script
 after. Then `gdash report` over both folders adds Table 4:
@@ -19,6 +21,7 @@ import torch
 
 from gdashboard.errors import InputError
 from gdashboard.motifs.analysis import EXTRACTION_VERSION, motif_analysis, resolve_classopt_device
+from gdashboard.motifs.jaspar import MEME_PSEUDOCOUNT, PWM_PSEUDOCOUNT
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from claims import claim  # noqa: E402
@@ -68,16 +71,22 @@ def main():
                 analyse(rundir, metrics_path, args.out, tests[metrics["experiment"]], args.classopt_device)
 
 
+def current(previous: dict) -> bool:
+    """Whether a motifs.json was made by today's rules (see the module docstring)."""
+    current_rule = ("temporal" not in previous["methods"]
+                    or previous.get("extraction_version") == EXTRACTION_VERSION)
+    pseudocount = previous.get("jaspar_pseudocount", PWM_PSEUDOCOUNT)
+    return current_rule and "chance" in previous and pseudocount == MEME_PSEUDOCOUNT
+
+
 def analyse(rundir, metrics_path, out_root, test, classopt_device=None):
     out = out_root / rundir.parent.name / rundir.name
     # Skip what is done, unless the run was retrained since, its temporal windows
-    # came from an older extraction rule, or it predates the chance count.
+    # came from an older extraction rule, it predates the chance count, or its
+    # JASPAR matrices had another pseudocount.
     done = out / "motifs.json"
     if done.exists() and done.stat().st_mtime >= metrics_path.stat().st_mtime:
-        previous = json.loads(done.read_text())
-        current_rule = ("temporal" not in previous["methods"]
-                        or previous.get("extraction_version") == EXTRACTION_VERSION)
-        if current_rule and "chance" in previous:
+        if current(json.loads(done.read_text())):
             return
     try:
         summary = motif_analysis(rundir, test, out, classopt_device=classopt_device)

@@ -75,3 +75,18 @@ def test_a_run_that_had_not_learned_before_restarts_existed_is_retrained(tmp_pat
 def test_baselines_are_never_retrained(tmp_path, metrics):
     (tmp_path / "metrics.json").write_text(json.dumps(metrics))  # and no config.json
     assert _outdated(tmp_path) is None
+
+
+def test_motif_results_are_redone_when_made_with_another_jaspar_pseudocount():
+    from motifs_table import current
+
+    from gdashboard.motifs.analysis import EXTRACTION_VERSION
+
+    recurrent = {"methods": {"saliency": {}, "temporal": {}}, "chance": {},
+                 "extraction_version": EXTRACTION_VERSION, "jaspar_pseudocount": 0.1}
+    assert current(recurrent)
+    assert current({"methods": {"saliency": {}}, "chance": {}, "jaspar_pseudocount": 0.1})
+    assert not current({k: v for k, v in recurrent.items() if k != "jaspar_pseudocount"})  # 0.8 then
+    assert not current({**recurrent, "jaspar_pseudocount": 0.8})
+    assert not current({**recurrent, "extraction_version": EXTRACTION_VERSION - 1})
+    assert not current({k: v for k, v in recurrent.items() if k != "chance"})

@@ -78,6 +78,7 @@ def test_motifs_of_a_gata_filter_find_the_planted_sites_and_match_gata1(tmp_path
     assert summary["tf"] == "GATA1" and summary["tf_in_jaspar"] and summary["n_positives"] == 30
     assert set(summary["methods"]) == {"saliency", "conv", "classopt"}  # no temporal for a CNN
     assert summary["classopt_device"].startswith("cpu, torch ")
+    assert summary["jaspar_pseudocount"] == 0.1  # MEME Tomtom's --motif-pseudo default
     rows = _windows(out)
     saliency = [r for r in rows if r["method"] == "saliency"]
     conv = [r for r in rows if r["method"] == "conv"]

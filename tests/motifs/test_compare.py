@@ -12,7 +12,7 @@ from gdashboard.motifs.compare import (
     matches_tf,
     tomtom_compare,
 )
-from gdashboard.motifs.jaspar import all_motifs
+from gdashboard.motifs.jaspar import MEME_PSEUDOCOUNT, all_motifs
 
 
 def hit(name, p, q=None, target_id="X"):
@@ -30,7 +30,7 @@ def self_comparison(jaspar):
 
     One batched tomtom call of 2 x 879 queries (a few seconds once numba's cache is warm).
     """
-    queries = [m.probabilities() for m in jaspar]
+    queries = [m.probabilities(MEME_PSEUDOCOUNT) for m in jaspar]  # the targets' own matrices
     queries += [q[::-1, ::-1] for q in queries]
     start = time.perf_counter()
     comparison = tomtom_compare(queries, jaspar, n_jobs=1)

@@ -43,7 +43,7 @@ def test_jaspar_export_keeps_ids_and_names(tmp_path):
     path = jaspar_to_meme([gata1, tal], tmp_path / "jaspar.meme")
     records = read_meme_motifs(path)
     assert [(r.id, r.name) for r in records] == [("MA0035.5", "GATA1"), ("MA0140.3", "GATA1::TAL1")]
-    np.testing.assert_allclose(records[0].probabilities, gata1.probabilities(), atol=1e-6)
+    np.testing.assert_allclose(records[0].probabilities, gata1.probabilities(0.1), atol=1e-6)
     assert records[0].nsites == 20
     assert "MOTIF MA0035.5 GATA1\n" in path.read_text()
 
@@ -66,3 +66,21 @@ def test_bad_input(tmp_path):
                       "0.25 0.25 0.25 0.25\n0.1 0.2 0.7\n")
     with pytest.raises(InputError, match="line 6"):
         read_meme(broken)
+
+
+def test_jaspar_counts_get_memes_motif_pseudocount_where_meme_tools_are_stood_in_for():
+    """Tomtom targets, FIMO motifs and MEME export: counts + 0.1 (MEME's --motif-pseudo);
+    log-odds PWMs keep JASPAR's 0.8."""
+    from gdashboard.motifs.jaspar import MEME_PSEUDOCOUNT, PWM_PSEUDOCOUNT
+    from gdashboard.motifs.meme import _named_matrices
+
+    assert (MEME_PSEUDOCOUNT, PWM_PSEUDOCOUNT) == (0.1, 0.8)
+    few_sites = motif_by_id("MA0140.3")  # GATA1::TAL1
+    counts = few_sites.counts
+    expected = (counts + 0.025) / (counts.sum(axis=0) + 0.1)
+    for items in (_named_matrices([few_sites]), _named_matrices({"MA0140.3 GATA1::TAL1": few_sites})):
+        (motif_id, name, matrix), = items
+        assert (motif_id, name) == ("MA0140.3", "GATA1::TAL1")
+        np.testing.assert_allclose(matrix, expected, rtol=1e-12)
+    np.testing.assert_allclose(few_sites.log_odds(),
+                               np.log2((counts + 0.2) / (counts.sum(axis=0) + 0.8) / 0.25), rtol=1e-12)

@@ -20,7 +20,9 @@ with the whole pinned JASPAR collection (JASPAR2024 CORE vertebrates) by Tomtom
   (:func:`gdashboard.motifs.extract.best_window`), not the whole 101-wide matrix,
   whose flat columns would only dilute the comparison.
 
-Each window is the one-hot sequence found there. A window **matches** when one of
+Each window is the one-hot sequence found there; JASPAR's counts become
+probabilities with MEME Tomtom's default motif pseudocount, 0.1 (recorded in
+``motifs.json`` as ``jaspar_pseudocount``). A window **matches** when one of
 the TF's own JASPAR motifs (heterodimers that name it included) is among its Tomtom
 hits at p < ``p_threshold`` (0.05); the count at q < 0.5 (MEME Tomtom's default
 reporting threshold; Benjamini–Hochberg over the targets of each query) is given
@@ -144,7 +146,7 @@ def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out:
     from gdashboard.models.io import load_model, read_config
     from gdashboard.motifs.compare import tomtom_compare
     from gdashboard.motifs.extract import aggregate_pfm, best_window
-    from gdashboard.motifs.jaspar import DEFAULT_RELEASE, motifs_for_tf
+    from gdashboard.motifs.jaspar import DEFAULT_RELEASE, MEME_PSEUDOCOUNT, motifs_for_tf
     from gdashboard.motifs.meme import write_meme
     from gdashboard.motifs.sites import find_sites, site_mask
 
@@ -176,7 +178,8 @@ def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out:
     summary = {
         "experiment": config.get("experiment"), "tf": tf, "preset": config.get("preset"),
         "pooling": config.get("model_kwargs", {}).get("pooling"), "seed": config.get("seed"),
-        "jaspar_release": DEFAULT_RELEASE, "tf_in_jaspar": bool(known),
+        "jaspar_release": DEFAULT_RELEASE, "jaspar_pseudocount": MEME_PSEUDOCOUNT,
+        "tf_in_jaspar": bool(known),
         "tf_motifs": [f"{m.matrix_id} {m.name}" for m in known],
         "n_positives": len(positives), "p_threshold": p_threshold, "q_threshold": q_threshold,
         "window": WINDOW, "extraction_version": EXTRACTION_VERSION, "methods": {},

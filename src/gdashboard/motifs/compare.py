@@ -28,6 +28,12 @@ What memelite's ``tomtom(Qs, Ts, reverse_complement=True)`` expects and returns
   negative when the query starts before the target. The overlap is the number
   of aligned columns. Palindromic targets score the same on both strands and
   report ``"-"`` (memelite breaks the tie towards the reverse complement).
+- memelite applies no pseudocount. MEME's Tomtom adds 0.1 (``--motif-pseudo``)
+  to the counts of query and target motifs; here JASPAR's counts get the same
+  0.1 (:data:`gdashboard.motifs.jaspar.MEME_PSEUDOCOUNT`). Queries are used as
+  given: MEME weighs the pseudocount by a motif's ``nsites``, which a one-hot
+  window lacks (at MEME's default of 20 sites it would move each entry by
+  0.1/20.1; on the GATA1 small-cnn windows of five seeds that changed no count).
 - memelite gives no q-values. Here ``q`` is the Benjamini–Hochberg adjusted
   p-value over the targets of each query (as MEME's Tomtom computes q-values,
   per query over the database), computed by :func:`benjamini_hochberg`.
@@ -49,7 +55,7 @@ from typing import Sequence
 import numpy as np
 
 from gdashboard.errors import InputError
-from gdashboard.motifs.jaspar import Motif, motif_names_tf
+from gdashboard.motifs.jaspar import MEME_PSEUDOCOUNT, Motif, motif_names_tf
 from gdashboard.motifs.meme import MemeMotif, _named_matrices, as_probabilities
 
 STRANDS = ("+", "-")
@@ -183,7 +189,7 @@ def _queries(queries) -> list[np.ndarray]:
     result = []
     for index, query in enumerate(queries):
         if isinstance(query, Motif):
-            query = query.probabilities()
+            query = query.probabilities(MEME_PSEUDOCOUNT)
         elif isinstance(query, MemeMotif):
             query = query.probabilities
         result.append(np.ascontiguousarray(as_probabilities(query, what=f"query {index}"),
@@ -200,10 +206,11 @@ def tomtom_compare(queries: Sequence, targets=None, reverse_complement: bool = T
     queries : sequence of (4, w) matrices, an array/tensor (n, 4, w), or one (4, w) matrix
         Letter-probability matrices (counts and one-hot windows are normalised
         per column; an all-zero column becomes uniform). Widths may differ.
-        JASPAR :class:`Motif` objects are taken as their ``probabilities()``.
+        JASPAR :class:`Motif` objects are taken as their ``probabilities(0.1)``.
     targets : list of Motif, dict[str, (4, w)] or None
         The database; ``None`` means all JASPAR2024 CORE vertebrate motifs,
-        each as ``Motif.probabilities()`` (counts plus a 0.8 pseudocount).
+        each as ``Motif.probabilities(0.1)``: counts plus MEME Tomtom's default
+        motif pseudocount (``--motif-pseudo 0.1``) spread over the bases.
     reverse_complement : bool
         Compare with both strands of every target (the paper's setting).
     n_jobs : int

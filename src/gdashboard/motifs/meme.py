@@ -36,7 +36,7 @@ import numpy as np
 
 from gdashboard.errors import InputError
 from gdashboard.fileio import write_text
-from gdashboard.motifs.jaspar import Motif
+from gdashboard.motifs.jaspar import MEME_PSEUDOCOUNT, Motif
 
 ALPHABET = "ACGT"
 UNIFORM = np.full(4, 0.25)
@@ -97,10 +97,14 @@ def as_probabilities(matrix, background: np.ndarray | None = None, what: str = "
     return out
 
 
-def _named_matrices(motifs, background: np.ndarray | None = None) -> list[tuple[str, str, np.ndarray]]:
+def _named_matrices(motifs, background: np.ndarray | None = None,
+                    pseudocount: float = MEME_PSEUDOCOUNT) -> list[tuple[str, str, np.ndarray]]:
     """``(id, name, probabilities)`` for a dict of matrices, Motifs or MemeMotifs.
 
-    An all-zero column becomes ``background`` (uniform by default).
+    JASPAR :class:`Motif` counts become ``Motif.probabilities(pseudocount)``
+    (MEME's default motif pseudocount, 0.1, unless told otherwise); other
+    matrices are only normalised. An all-zero column becomes ``background``
+    (uniform by default).
     """
     items: list[tuple[str, str, np.ndarray]] = []
     if isinstance(motifs, Mapping):
@@ -110,7 +114,7 @@ def _named_matrices(motifs, background: np.ndarray | None = None) -> list[tuple[
                 raise InputError("a motif id is empty")
             motif_id, _, name = key.partition(" ")
             if isinstance(matrix, Motif):
-                matrix = matrix.probabilities()
+                matrix = matrix.probabilities(pseudocount)
             elif isinstance(matrix, MemeMotif):
                 matrix = matrix.probabilities
             items.append((motif_id, name.strip(),
@@ -118,7 +122,7 @@ def _named_matrices(motifs, background: np.ndarray | None = None) -> list[tuple[
         return items
     for position, motif in enumerate(motifs):
         if isinstance(motif, Motif):
-            items.append((motif.matrix_id, motif.name, motif.probabilities()))
+            items.append((motif.matrix_id, motif.name, motif.probabilities(pseudocount)))
         elif isinstance(motif, MemeMotif):
             items.append((motif.id, motif.name,
                           as_probabilities(motif.probabilities, background, what=motif.id)))
@@ -161,7 +165,8 @@ def write_meme(motifs, path: str | os.PathLike, background: np.ndarray | None = 
     motifs : dict[str, array-like] or list of Motif, MemeMotif or array-like
         A dict maps a motif id to its ``(4, width)`` matrix; a key with a space
         (``"MA0035.5 GATA1"``) gives an id and a name. JASPAR :class:`Motif`
-        objects give their matrix id, name and ``probabilities()``. Bare
+        objects give their matrix id, name and ``probabilities(0.1)`` (MEME's
+        default motif pseudocount). Bare
         matrices in a list are numbered from 0. Matrices may be counts or
         probabilities: columns are normalised to sum to one, and an all-zero
         column becomes the background.
@@ -183,12 +188,13 @@ def write_meme(motifs, path: str | os.PathLike, background: np.ndarray | None = 
 
 
 def jaspar_to_meme(motifs: Iterable[Motif] | None, path: str | os.PathLike,
-                   pseudocount: float = 0.8) -> Path:
+                   pseudocount: float = MEME_PSEUDOCOUNT) -> Path:
     """Export JASPAR motifs (all JASPAR2024 CORE vertebrates when ``None``) to a MEME file.
 
     Each motif is written as ``MOTIF <matrix id> <name>`` with its
     ``Motif.probabilities(pseudocount)`` (counts plus a pseudocount spread over
-    the uniform background).
+    the uniform background; by default MEME's 0.1, so the file holds the
+    matrices ``gdash motifs`` compares with).
     """
     if motifs is None:
         from gdashboard.motifs.jaspar import all_motifs

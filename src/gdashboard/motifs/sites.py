@@ -81,8 +81,9 @@ def find_sites(motifs, X, threshold: float = 1e-4, reverse_complement: bool = Tr
     ----------
     motifs : dict[str, (4, w) matrix] or list of Motif / MemeMotif
         Letter-probability (or count) matrices in ACGT order; JASPAR
-        :class:`Motif` objects are scanned as their ``probabilities()`` and
-        reported by matrix id.
+        :class:`Motif` objects are scanned as their ``probabilities(0.1)``
+        (counts plus FIMO's default motif pseudocount, ``--motif-pseudo 0.1``)
+        and reported by matrix id.
     X : numpy array or torch tensor, (N, 4, L)
         One-hot sequences (all-zero columns for ``N``).
     threshold : float
