@@ -161,14 +161,17 @@ def explain(rundir, test_file, method, out, target, limit, batch_size, seed, n_s
 @click.option("--p-threshold", type=click.FloatRange(0, 1), default=0.05, show_default=True,
               help="A window matches when one of the TF's JASPAR motifs is a Tomtom hit below this p-value.")
 @click.option("--classopt-steps", type=click.IntRange(min=1), default=1000, show_default=True)
+@click.option("--classopt-device",
+              help="Run class optimisation there (e.g. cuda; the rest stays on the CPU). Default: the CPU.")
 @click.option("--limit", type=click.IntRange(min=1), help="Use only the first N positive sequences.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def motifs(rundir, test_file, tf, out, p_threshold, classopt_steps, limit, quiet):
+def motifs(rundir, test_file, tf, out, p_threshold, classopt_steps, classopt_device, limit, quiet):
     """Extract motifs (saliency, temporal, conv, class optimization) and compare them with JASPAR."""
     from gdashboard.motifs.analysis import motif_analysis
 
     summary = motif_analysis(rundir, test_file, out, tf=tf, p_threshold=p_threshold,
-                             classopt_steps=classopt_steps, limit=limit, progress=not quiet)
+                             classopt_steps=classopt_steps, limit=limit, progress=not quiet,
+                             classopt_device=classopt_device)
     if not summary["tf_in_jaspar"]:
         click.echo(f"JASPAR {summary['jaspar_release']} has no vertebrate motif for {summary['tf']}: "
                    "extracted motifs written, matches not counted")

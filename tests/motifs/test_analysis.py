@@ -160,6 +160,19 @@ def test_a_class_optimisation_device_that_cannot_be_used_is_refused_before_any_w
     assert not (tmp_path / "out").exists()
 
 
+def test_gdash_motifs_refuses_an_unknown_class_optimisation_device_in_one_line(tmp_path, capsys):
+    run = tmp_path / "run"
+    save_model(_gata_model(), run, _config(
+        "ConvNet", dict(n_filters=1, kernel_sizes=(6,), pool=None, dropout=0.0)))
+    _test_file(tmp_path / "test.fa")
+    code = main(["motifs", str(run), "--test", str(tmp_path / "test.fa"), "--out", str(tmp_path / "motifs"),
+                 "--classopt-device", "gpu0", "--quiet"])
+    error = capsys.readouterr().err
+    assert code == 1
+    assert error == "gdash: error: unknown device 'gpu0' for class optimisation\n"
+    assert not (tmp_path / "motifs").exists()
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_class_optimisation_on_a_gpu_leaves_the_model_work_on_the_cpu(tmp_path):
     from gdashboard.motifs.analysis import motif_analysis
