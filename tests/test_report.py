@@ -415,6 +415,25 @@ def test_table4_notes_temporal_counts_of_mixed_extraction_rules(tmp_path):
         in report.to_markdown()
 
 
+def test_table4_notes_motif_results_of_mixed_jaspar_pseudocounts(tmp_path):
+    root = tmp_path / "runs"
+    for pseudocount, experiment in zip((None, 0.1), EXPERIMENTS):  # None: before the field
+        run = make_run(root, experiment, "small-cnn", validation_auc=0.9)
+        path = make_motifs(run / "motifs", experiment, "small-cnn", {"saliency": (30, 2)}, chance=(3, 0))
+        if pseudocount is not None:
+            path.write_text(json.dumps(dict(json.loads(path.read_text()), jaspar_pseudocount=pseudocount)))
+    report = summarise(collect_runs([root]), motifs=collect_motif_results([root]))
+    assert report.table4_notes["jaspar_pseudocounts"] == [0.1, 0.8]
+    assert "Mixed JASPAR matrices: the motif results compared with JASPAR counts plus pseudocounts 0.1, 0.8" \
+        in report.to_markdown()
+    paths = list(root.glob("*/motifs/motifs.json"))
+    assert len(paths) == 2
+    for path in paths:  # one pseudocount throughout: no note
+        path.write_text(json.dumps(dict(json.loads(path.read_text()), jaspar_pseudocount=0.1)))
+    report = summarise(collect_runs([root]), motifs=collect_motif_results([root]))
+    assert "Mixed JASPAR matrices" not in report.to_markdown()
+
+
 def test_table4_excludes_tf_not_in_jaspar_with_note(motif_grid, tmp_path):
     root, motif_dir, experiments, _ = motif_grid
     paths = write_report([root, motif_dir], tmp_path / "out")

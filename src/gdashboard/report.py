@@ -1086,6 +1086,9 @@ def _table4(report: Report) -> None:
         "temporal_versions": sorted({r.get("extraction_version") or 1 for r in report.motifs
                                      if "temporal" in r["methods"]}),
         "without_chance": sum(1 for r in report.motifs if r["tf_in_jaspar"] and not r.get("chance")),
+        # JASPAR's counts got 0.8 before gdash motifs recorded the pseudocount (now MEME's 0.1).
+        "jaspar_pseudocounts": sorted({float(r.get("jaspar_pseudocount", 0.8)) for r in report.motifs
+                                       if r["tf_in_jaspar"]}),
     }
 
 
@@ -1349,6 +1352,13 @@ def _table4_notes(notes: dict) -> list[str]:
             "Mixed rules: the temporal-output counts come from motif results of extraction "
             f"versions {', '.join(map(str, versions))} (rerun `gdash motifs` on the older ones "
             "for one rule throughout)."
+        )
+    pseudocounts = notes.get("jaspar_pseudocounts", [])
+    if len(pseudocounts) > 1:
+        lines.append(
+            "Mixed JASPAR matrices: the motif results compared with JASPAR counts plus "
+            f"pseudocounts {', '.join(f'{p:g}' for p in pseudocounts)} (results without the "
+            "field used 0.8; rerun `gdash motifs` on them for one throughout)."
         )
     if notes.get("without_chance"):
         lines.append(
