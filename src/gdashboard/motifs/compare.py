@@ -32,8 +32,9 @@ What memelite's ``tomtom(Qs, Ts, reverse_complement=True)`` expects and returns
   to the counts of query and target motifs; here JASPAR's counts get the same
   0.1 (:data:`gdashboard.motifs.jaspar.MEME_PSEUDOCOUNT`). Queries are used as
   given: MEME weighs the pseudocount by a motif's ``nsites``, which a one-hot
-  window lacks (at MEME's default of 20 sites it would move each entry by
-  0.1/20.1; on the GATA1 small-cnn windows of five seeds that changed no count).
+  window lacks (at MEME's default of 20 sites it would move no entry by more
+  than 0.075/20.1, under 0.004; on the GATA1 small-cnn windows of five seeds
+  that changed no count: ``benchmarks/jaspar_pseudocount.py``).
 - memelite gives no q-values. Here ``q`` is the Benjamini–Hochberg adjusted
   p-value over the targets of each query (as MEME's Tomtom computes q-values,
   per query over the database), computed by :func:`benjamini_hochberg`.
