@@ -3,7 +3,8 @@
 runs/ is not in git; this CSV keeps the per-run figures behind Table 4
 (BENCHMARKS.md section 5), one row per (experiment, model): the matches of each
 method at Tomtom p < 0.05 and q < 0.5, the chance count, the saliency-FIMO
-overlap, the temporal rule's version and where class optimisation ran.
+overlap, the temporal rule's version, the JASPAR pseudocount and where class
+optimisation ran. With --markdown it also prints section 5's per-experiment tables.
 
     .venv/bin/python benchmarks/motifs_snapshot.py --motifs runs/motifs --out benchmarks/results/motifs_runs.csv
 """
@@ -21,7 +22,10 @@ METHODS = ("saliency", "temporal", "conv", "classopt")
 COLUMNS = (["experiment", "model", "tf", "tf_in_jaspar", "n_positives"]
            + [f"{method}{suffix}" for method in METHODS for suffix in ("", "_q")]
            + ["chance", "chance_q", "saliency_fimo_overlap", "classopt_best_hit", "extraction_version",
-              "classopt_device"])
+              "jaspar_pseudocount", "classopt_device"])
+# Table columns of the per-experiment tables, in the paper's order of presets.
+MODELS = ("small-rnn", "large-rnn", "small-cnn", "med-cnn", "large-cnn", "small-cnn-rnn", "large-cnn-rnn",
+          "deepbind")
 
 
 def row(path: Path) -> dict:
@@ -38,15 +42,48 @@ def row(path: Path) -> dict:
                   saliency_fimo_overlap=result.get("saliency_fimo_overlap", ""),
                   classopt_best_hit=methods.get("classopt", {}).get("best_hit", ""),
                   extraction_version=result.get("extraction_version", "") if "temporal" in methods else "",
+                  # results from before this field existed used 0.8
+                  jaspar_pseudocount=result.get("jaspar_pseudocount", 0.8),
                   # results from before this field existed ran it on the CPU
                   classopt_device=result.get("classopt_device", "cpu"))
     return {key: ("" if value is None else value) for key, value in values.items()}
+
+
+def experiment_label(experiment: str) -> str:
+    """``GATA1_K562_GATA-1_USC`` -> ``GATA1 (K562)``."""
+    tf, cell, *_ = experiment.split("_")
+    return f"{tf} ({cell})"
+
+
+def markdown_tables(rows: list[dict]) -> str:
+    """Section 5's per-experiment tables (TFs with a JASPAR motif, mean-pooling presets)."""
+    cells = {(r["experiment"], r["model"]): r for r in rows if r["tf_in_jaspar"] and r["model"] in MODELS}
+    experiments = sorted({e for e, _ in cells}, key=lambda e: (experiment_label(e).upper(), e))
+
+    def table(title, cell):
+        lines = [title, "", "| experiment | " + " | ".join(MODELS) + " |",
+                 "|---" * (len(MODELS) + 1) + "|"]
+        for experiment in experiments:
+            values = [cell(cells[experiment, m]) if (experiment, m) in cells else "" for m in MODELS]
+            lines.append(f"| {experiment_label(experiment)} | " + " | ".join(values) + " |")
+        return "\n".join(lines)
+
+    dash = lambda value: "–" if value == "" else str(value)  # noqa: E731
+    return "\n\n".join([
+        table("Saliency matches of 500 positives (p < 0.05), chance count in brackets:",
+              lambda r: f"{r['saliency']} ({r['chance']})"),
+        table("Temporal-output matches (recurrent presets) / convolution-activation matches (presets "
+              "with a convolution), p < 0.05:", lambda r: f"{dash(r['temporal'])} / {dash(r['conv'])}"),
+        table("Class optimisation: does the best 9-wide window of the optimised matrix match (1) or not "
+              "(0), p < 0.05:", lambda r: str(r["classopt"])),
+    ])
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--motifs", type=Path, default=Path("runs/motifs"))
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/motifs_runs.csv"))
+    parser.add_argument("--markdown", action="store_true", help="print the per-experiment tables too")
     args = parser.parse_args()
     paths = sorted(args.motifs.glob("*/*/motifs.json"))
     if not paths:
@@ -54,9 +91,12 @@ def main():
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(row(path) for path in paths)
+    rows = [row(path) for path in paths]
+    writer.writerows(rows)
     write_text(args.out, buffer.getvalue())
     print(f"{len(paths)} results written to {args.out}")
+    if args.markdown:
+        print(markdown_tables(rows))
 
 
 if __name__ == "__main__":
