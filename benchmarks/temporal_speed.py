@@ -15,7 +15,7 @@ sequences each method timed.
 Usage::
 
     python benchmarks/temporal_speed.py [--n 500] [--naive-subset 50] [--threads 1]
-        [--presets small-rnn,large-rnn,small-cnn-rnn,large-cnn-rnn] [--rundir RUN]
+        [--presets small-rnn,large-rnn,small-cnn-rnn,large-cnn-rnn] [--rundir RUN] [--json FILE]
 """
 
 from __future__ import annotations
@@ -83,6 +83,7 @@ def main(argv=None) -> int:
     parser.add_argument("--batch-size", type=int, default=32, help="chunk size of (c)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--data", default=str(DATA))
+    parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
 
@@ -116,6 +117,7 @@ def main(argv=None) -> int:
               f"{'max |diff|':>12}{'(c) wall':>10}")
     print(header)
     failed = False
+    results = {}
     for name, model in models.items():
         t_a, _, out_a = timed(temporal_output_scores_naive, model, X[:k])
         t_a_all = t_a * n / k
@@ -126,6 +128,16 @@ def main(argv=None) -> int:
         star = "*" if k < n else " "
         print(f"{name:<18}{t_a_all:>10.2f}{star}{t_b:>13.2f}{t_c:>10.2f}{t_a_all / t_c:>8.1f}x"
               f"{t_b / t_c:>7.2f}x{diff:>12.1e}{wall_c:>10.2f}", flush=True)
+        results[name] = dict(naive_cpu_seconds=t_a_all, naive_extrapolated_from=k, batched_cpu_seconds=t_b,
+                             ours_cpu_seconds=t_c, ours_wall_seconds=wall_c, naive_ratio=t_a_all / t_c,
+                             batched_ratio=t_b / t_c, max_abs_difference=diff)
+    if args.json:
+        from gdashboard.fileio import write_json
+
+        write_json(args.json, dict(settings=vars(args) | {"json": str(args.json), "n": n,
+                                                          "threads": torch.get_num_threads(),
+                                                          "torch": torch.__version__},
+                                   results=results))
     if failed:
         print(f"FAILED: outputs differ by more than {TOLERANCE}")
         return 1
