@@ -19,7 +19,7 @@ import numpy as np
 from gdashboard.data import read_dataset
 from gdashboard.data.onehot import one_hot_decode
 from gdashboard.motifs.compare import tf_target_mask, tomtom_compare
-from gdashboard.motifs.jaspar import all_motifs
+from gdashboard.motifs.jaspar import BACKGROUND, MEME_PSEUDOCOUNT, all_motifs
 
 TEST = Path("../shared/data/deepmotif/GATA1_K562_GATA-1_USC/test.fa")
 WIDTH = 9
@@ -32,7 +32,7 @@ def main():
     parser.add_argument("--tf", default="GATA1")
     parser.add_argument("--pseudocounts", nargs="+", type=float, default=[0.8, 0.1, 0.0])
     parser.add_argument("--meme-query-sites", type=float, default=20,
-                        help="also score queries smoothed as MEME would (0.1 at this many sites)")
+                        help="also score queries smoothed as MEME would (its pseudocount at this many sites)")
     args = parser.parse_args()
     if not args.test.exists():
         sys.exit(f"skipped: {args.test} is absent")
@@ -43,8 +43,8 @@ def main():
     mask = tf_target_mask([m.name for m in motifs], args.tf)
 
     variants = [(f"counts + {pc}", pc, None) for pc in args.pseudocounts]
-    variants.append((f"counts + 0.1, queries smoothed at {args.meme_query_sites:g} sites", 0.1,
-                     args.meme_query_sites))
+    variants.append((f"counts + {MEME_PSEUDOCOUNT}, queries smoothed at {args.meme_query_sites:g} sites",
+                     MEME_PSEUDOCOUNT, args.meme_query_sites))
     counts = {name: [] for name, _, _ in variants}
     matched = {}
     for folder in args.folders:
@@ -55,7 +55,8 @@ def main():
         queries = X[index[:, None], :, starts[:, None] + np.arange(WIDTH)].transpose(0, 2, 1)
         for name, pseudocount, sites in variants:
             targets = {m.matrix_id: m.probabilities(pseudocount) for m in motifs}
-            q = queries if sites is None else (queries * sites + pseudocount * 0.25) / (sites + pseudocount)
+            q = (queries if sites is None
+                 else (queries * sites + pseudocount * BACKGROUND[:, None]) / (sites + pseudocount))
             p = tomtom_compare(q, targets).p_values
             hit = ((p < 0.05) & mask).any(axis=1)
             counts[name].append(int(hit.sum()))

@@ -43,9 +43,31 @@ def test_jaspar_export_keeps_ids_and_names(tmp_path):
     path = jaspar_to_meme([gata1, tal], tmp_path / "jaspar.meme")
     records = read_meme_motifs(path)
     assert [(r.id, r.name) for r in records] == [("MA0035.5", "GATA1"), ("MA0140.3", "GATA1::TAL1")]
-    np.testing.assert_allclose(records[0].probabilities, gata1.probabilities(0.1), atol=1e-6)
-    assert records[0].nsites == 20
+    # the counts' own frequencies and site counts, as JASPAR publishes them
+    np.testing.assert_allclose(records[0].probabilities, gata1.probabilities(0.0), atol=1e-6)
+    assert [r.nsites for r in records] == [71828, 4955]
     assert "MOTIF MA0035.5 GATA1\n" in path.read_text()
+
+
+def test_a_meme_tool_reading_the_export_scores_what_gdash_motifs_scores(tmp_path):
+    """MEME adds its --motif-pseudo 0.1 weighted by nsites: (p n + 0.1 bg) / (n + 0.1), which
+    must give Motif.probabilities(0.1), the Tomtom targets here (a motif of 10 sites shows it)."""
+    few_sites = motif_by_id("MA0074.1")  # RXRA::VDR, 10 sites per column
+    assert np.all(few_sites.counts.sum(axis=0) == 10)
+    record, = read_meme_motifs(jaspar_to_meme([few_sites], tmp_path / "one.meme"))
+    smoothed = (record.probabilities * record.nsites + 0.1 * 0.25) / (record.nsites + 0.1)
+    np.testing.assert_allclose(smoothed, few_sites.probabilities(0.1), atol=1e-6)
+
+
+def test_nsites_per_motif_and_checked(tmp_path):
+    matrices = {"a": np.eye(4), "b": np.ones((4, 2))}
+    records = read_meme_motifs(write_meme(matrices, tmp_path / "m.meme", nsites={"a": 7.5, "b": 3}))
+    assert [r.nsites for r in records] == [7.5, 3]
+    with pytest.raises(InputError, match="no nsites given for motif b"):
+        write_meme(matrices, tmp_path / "bad.meme", nsites={"a": 7})
+    with pytest.raises(InputError, match="nsites of motif a must be positive"):
+        write_meme(matrices, tmp_path / "bad.meme", nsites=0)
+    assert not (tmp_path / "bad.meme").exists()
 
 
 def test_counts_are_normalised_and_background_written(tmp_path):
@@ -69,18 +91,24 @@ def test_bad_input(tmp_path):
 
 
 def test_jaspar_counts_get_memes_motif_pseudocount_where_meme_tools_are_stood_in_for():
-    """Tomtom targets, FIMO motifs and MEME export: counts + 0.1 (MEME's --motif-pseudo);
+    """Tomtom targets and queries, FIMO motifs: counts + 0.1 (MEME's --motif-pseudo);
     log-odds PWMs keep JASPAR's 0.8."""
+    from gdashboard.motifs.compare import _queries, _targets
     from gdashboard.motifs.jaspar import MEME_PSEUDOCOUNT, PWM_PSEUDOCOUNT
     from gdashboard.motifs.meme import _named_matrices
 
     assert (MEME_PSEUDOCOUNT, PWM_PSEUDOCOUNT) == (0.1, 0.8)
-    few_sites = motif_by_id("MA0140.3")  # GATA1::TAL1
+    few_sites = motif_by_id("MA0074.1")  # RXRA::VDR, 10 sites per column
     counts = few_sites.counts
     expected = (counts + 0.025) / (counts.sum(axis=0) + 0.1)
-    for items in (_named_matrices([few_sites]), _named_matrices({"MA0140.3 GATA1::TAL1": few_sites})):
+    assert np.abs(expected - few_sites.probabilities(0.8)).max() > 0.01  # the two differ here
+    for items in (_named_matrices([few_sites]), _named_matrices({"MA0074.1 RXRA::VDR": few_sites})):
         (motif_id, name, matrix), = items
-        assert (motif_id, name) == ("MA0140.3", "GATA1::TAL1")
+        assert (motif_id, name) == ("MA0074.1", "RXRA::VDR")
         np.testing.assert_allclose(matrix, expected, rtol=1e-12)
+    ids, names, targets = _targets([few_sites])  # what Tomtom compares with (FIMO uses _named_matrices)
+    assert (ids, names) == (("MA0074.1",), ("RXRA::VDR",))
+    np.testing.assert_allclose(targets[0], expected, rtol=1e-12)
+    np.testing.assert_allclose(_queries([few_sites])[0], expected, rtol=1e-12)
     np.testing.assert_allclose(few_sites.log_odds(),
                                np.log2((counts + 0.2) / (counts.sum(axis=0) + 0.8) / 0.25), rtol=1e-12)

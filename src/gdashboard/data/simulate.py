@@ -77,6 +77,7 @@ import numpy as np
 
 from gdashboard.errors import InputError
 from gdashboard.fileio import write_text
+from gdashboard.motifs.jaspar import PWM_PSEUDOCOUNT
 
 GATA_MATRIX_ID = "MA0035.5"  # GATA1, JASPAR2024 CORE vertebrates
 EBOX_MATRIX_ID = "MA0522.4"  # TCF3 (E-box), JASPAR2024 CORE vertebrates
@@ -358,7 +359,7 @@ def simulate(
     motifs = {"gata": gata, "ebox": ebox}
     for key, motif in motifs.items():
         chosen = [(i, s) for i, m, s in placements if m == key]
-        bases = _sample_sites(rng, sharpened(motif.probabilities(), site_sharpness), len(chosen))
+        bases = _sample_sites(rng, sharpened(motif.probabilities(PWM_PSEUDOCOUNT), site_sharpness), len(chosen))
         for (i, s), site in zip(chosen, bases):
             codes[i, s:s + motif.width] = site
 
@@ -402,7 +403,7 @@ def simulate(
                                      else int(max_wrong_spacing_offset)),
         "wrong_spacings": [int(d) for d in wrong_distances],
         "strand": "+",
-        "pseudocount": 0.8,
+        "pseudocount": PWM_PSEUDOCOUNT,
         "site_sharpness": float(site_sharpness),
         "jaspar": {
             "release": release,

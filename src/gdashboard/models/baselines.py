@@ -27,6 +27,7 @@ import torch.nn.functional as F
 from scipy import sparse
 
 from gdashboard.errors import InputError
+from gdashboard.motifs.jaspar import PWM_PSEUDOCOUNT
 
 __all__ = [
     "BASELINES", "Baseline", "KmerBaseline", "MotifNotFoundError", "PWMBaseline",
@@ -140,7 +141,7 @@ class PWMBaseline(Baseline):
 
     @classmethod
     def from_tf(cls, tf: str, release: str = "JASPAR2024", include_dimers: bool = True,
-                pseudocount: float = 0.8) -> "PWMBaseline":
+                pseudocount: float = PWM_PSEUDOCOUNT) -> "PWMBaseline":
         """All JASPAR CORE vertebrate motifs naming ``tf`` (heterodimers too by default).
 
         Raises

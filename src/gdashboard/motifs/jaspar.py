@@ -21,9 +21,11 @@ BACKGROUND = np.full(4, 0.25)
 #   convention of JASPAR's own PWM tools;
 # - 0.1 is what the MEME suite's Tomtom and FIMO add to a motif's counts by default
 #   (``--motif-pseudo``). Where this package stands in for those tools (Tomtom
-#   targets, FIMO scans, MEME-format export) it uses 0.1, so its matrices are the
-#   ones those tools would score. For JASPAR's counts (10 to 322,803 sites per
-#   column, median 4,460) the two differ by at most a few hundredths per entry.
+#   targets, FIMO scans) it uses 0.1, so its matrices are the ones those tools
+#   would score; the MEME-format export writes the plain frequencies with each
+#   motif's site count, so a MEME tool reading it adds the same 0.1 itself.
+#   JASPAR's columns hold 10 to 322,803 sites (median 3,544), so the two
+#   pseudocounts differ by at most a few hundredths per entry.
 PWM_PSEUDOCOUNT = 0.8
 MEME_PSEUDOCOUNT = 0.1
 

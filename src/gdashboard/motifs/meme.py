@@ -132,7 +132,8 @@ def _named_matrices(motifs, background: np.ndarray | None = None,
     return items
 
 
-def format_meme(motifs, background: np.ndarray | None = None, nsites: int = 20) -> str:
+def format_meme(motifs, background: np.ndarray | None = None,
+                nsites: float | Mapping[str, float] = 20) -> str:
     """The text of a MEME minimal motif file; see :func:`write_meme`."""
     background = UNIFORM if background is None else np.asarray(background, dtype=np.float64)
     if background.shape != (4,) or np.any(background <= 0) or not np.isclose(background.sum(), 1):
@@ -148,16 +149,23 @@ def format_meme(motifs, background: np.ndarray | None = None, nsites: int = 20) 
     lines = ["MEME version 4", "", f"ALPHABET= {ALPHABET}", "", "strands: + -", "",
              "Background letter frequencies",
              " ".join(f"{base} {value:.6g}" for base, value in zip(ALPHABET, background)), ""]
+    if isinstance(nsites, Mapping):
+        lacking = [motif_id for motif_id, _, _ in items if motif_id not in nsites]
+        if lacking:
+            raise InputError(f"no nsites given for motif {lacking[0]}")
     for motif_id, name, matrix in items:
+        sites = nsites[motif_id] if isinstance(nsites, Mapping) else nsites
+        if not sites > 0:
+            raise InputError(f"nsites of motif {motif_id} must be positive, got {sites}")
         lines.append(f"MOTIF {motif_id} {name}".rstrip())
-        lines.append(f"letter-probability matrix: alength= 4 w= {matrix.shape[1]} nsites= {nsites} E= 0")
+        lines.append(f"letter-probability matrix: alength= 4 w= {matrix.shape[1]} nsites= {sites:g} E= 0")
         lines.extend(" " + "  ".join(f"{value:.6f}" for value in column) for column in matrix.T)
         lines.append("")
     return "\n".join(lines) + "\n"
 
 
 def write_meme(motifs, path: str | os.PathLike, background: np.ndarray | None = None,
-               nsites: int = 20) -> Path:
+               nsites: float | Mapping[str, float] = 20) -> Path:
     """Write motifs to ``path`` in the MEME minimal motif format, atomically.
 
     Parameters
@@ -166,7 +174,8 @@ def write_meme(motifs, path: str | os.PathLike, background: np.ndarray | None = 
         A dict maps a motif id to its ``(4, width)`` matrix; a key with a space
         (``"MA0035.5 GATA1"``) gives an id and a name. JASPAR :class:`Motif`
         objects give their matrix id, name and ``probabilities(0.1)`` (MEME's
-        default motif pseudocount). Bare
+        default motif pseudocount; :func:`jaspar_to_meme` writes the counts'
+        own frequencies instead). Bare
         matrices in a list are numbered from 0. Matrices may be counts or
         probabilities: columns are normalised to sum to one, and an all-zero
         column becomes the background.
@@ -175,9 +184,10 @@ def write_meme(motifs, path: str | os.PathLike, background: np.ndarray | None = 
         at all.
     background : array-like of 4, optional
         Background letter frequencies written to the header; uniform by default.
-    nsites : int
-        The ``nsites=`` value of every matrix line (MEME uses it to size
-        pseudocounts; 20 is the MEME suite's default for converted motifs).
+    nsites : float or dict[str, float]
+        The ``nsites=`` value of the matrix lines (MEME weighs the pseudocount
+        it adds by it; 20 is the MEME suite's default for converted motifs),
+        one for all or one per motif id.
 
     Returns
     -------
@@ -188,13 +198,16 @@ def write_meme(motifs, path: str | os.PathLike, background: np.ndarray | None = 
 
 
 def jaspar_to_meme(motifs: Iterable[Motif] | None, path: str | os.PathLike,
-                   pseudocount: float = MEME_PSEUDOCOUNT) -> Path:
+                   pseudocount: float = 0.0) -> Path:
     """Export JASPAR motifs (all JASPAR2024 CORE vertebrates when ``None``) to a MEME file.
 
     Each motif is written as ``MOTIF <matrix id> <name>`` with its
-    ``Motif.probabilities(pseudocount)`` (counts plus a pseudocount spread over
-    the uniform background; by default MEME's 0.1, so the file holds the
-    matrices ``gdash motifs`` compares with).
+    ``Motif.probabilities(pseudocount)`` and, as ``nsites=``, its number of
+    sites (the mean column sum of its counts). By default the frequencies are
+    the counts' own (no pseudocount), as JASPAR publishes them: a MEME tool
+    reading the file adds its own pseudocount (0.1 by default) weighted by
+    ``nsites``, which gives exactly the matrices ``gdash motifs`` scores,
+    ``Motif.probabilities(0.1)``. Adding one here as well would smooth twice.
     """
     if motifs is None:
         from gdashboard.motifs.jaspar import all_motifs
@@ -204,7 +217,8 @@ def jaspar_to_meme(motifs: Iterable[Motif] | None, path: str | os.PathLike,
     matrices = {f"{m.matrix_id} {m.name}": m.probabilities(pseudocount) for m in motifs}
     if len(matrices) != len(motifs):
         raise InputError("the JASPAR motifs given repeat a matrix id")
-    return write_meme(matrices, path)
+    sites = {m.matrix_id: float(m.counts.sum(axis=0).mean()) for m in motifs}
+    return write_meme(matrices, path, nsites=sites)
 
 
 _KEY_VALUE = re.compile(r"(\w+)=\s*(\S+)")
