@@ -15,14 +15,16 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from gdashboard.data import read_dataset
 from gdashboard.data.onehot import one_hot_decode
+from gdashboard.motifs.analysis import WINDOW
 from gdashboard.motifs.compare import tf_target_mask, tomtom_compare
+from gdashboard.motifs.extract import window_matrices
 from gdashboard.motifs.jaspar import BACKGROUND, MEME_PSEUDOCOUNT, all_motifs
 
 TEST = Path("../shared/data/deepmotif/GATA1_K562_GATA-1_USC/test.fa")
-WIDTH = 9
 
 
 def main():
@@ -38,13 +40,15 @@ def main():
         sys.exit(f"skipped: {args.test} is absent")
     dataset = read_dataset(args.test, shuffle_negatives=False)
     row_of = {identifier: i for i, identifier in enumerate(dataset.ids)}
-    X = dataset.X.numpy().astype(np.float64)
+    X = dataset.X.double()
     motifs = all_motifs()
     mask = tf_target_mask([m.name for m in motifs], args.tf)
 
     variants = [(f"counts + {pc}", pc, None) for pc in args.pseudocounts]
     variants.append((f"counts + {MEME_PSEUDOCOUNT}, queries smoothed at {args.meme_query_sites:g} sites",
                      MEME_PSEUDOCOUNT, args.meme_query_sites))
+    targets = {pseudocount: {m.matrix_id: m.probabilities(pseudocount) for m in motifs}
+               for _, pseudocount, _ in variants}
     counts = {name: [] for name, _, _ in variants}
     matched = {}
     for folder in args.folders:
@@ -52,12 +56,11 @@ def main():
             rows = [r for r in csv.DictReader(handle, delimiter="\t") if r["method"] == "saliency"]
         index = np.array([row_of[r["id"]] for r in rows])
         starts = np.array([int(r["start"]) for r in rows])
-        queries = X[index[:, None], :, starts[:, None] + np.arange(WIDTH)].transpose(0, 2, 1)
+        queries = window_matrices(X[index], starts, WINDOW)
         for name, pseudocount, sites in variants:
-            targets = {m.matrix_id: m.probabilities(pseudocount) for m in motifs}
             q = (queries if sites is None
                  else (queries * sites + pseudocount * BACKGROUND[:, None]) / (sites + pseudocount))
-            p = tomtom_compare(q, targets).p_values
+            p = tomtom_compare(q, targets[pseudocount]).p_values
             hit = ((p < 0.05) & mask).any(axis=1)
             counts[name].append(int(hit.sum()))
             matched[folder, name] = (hit, np.where(mask, p, 1).min(axis=1))
@@ -65,7 +68,7 @@ def main():
         for name in others:
             for i in np.flatnonzero(matched[folder, first][0] != matched[folder, name][0]):
                 print(f"{folder}: {rows[i]['id']} start {starts[i]} "
-                      f"{one_hot_decode(dataset.X[index[i]:index[i] + 1, :, starts[i]:starts[i] + WIDTH])[0]}: "
+                      f"{one_hot_decode(torch.from_numpy(queries[i:i + 1]))[0]}: "
                       f"best {args.tf} p {matched[folder, first][1][i]:.4f} ({first}) -> "
                       f"{matched[folder, name][1][i]:.4f} ({name})")
     print("| targets | " + " | ".join(str(f) for f in args.folders) + " |")
