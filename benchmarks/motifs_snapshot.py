@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from gdashboard.fileio import write_text
+from gdashboard.motifs.analysis import recorded_jaspar_pseudocount
 
 METHODS = ("saliency", "temporal", "conv", "classopt")
 COLUMNS = (["experiment", "model", "tf", "tf_in_jaspar", "n_positives"]
@@ -42,8 +43,7 @@ def row(path: Path) -> dict:
                   saliency_fimo_overlap=result.get("saliency_fimo_overlap", ""),
                   classopt_best_hit=methods.get("classopt", {}).get("best_hit", ""),
                   extraction_version=result.get("extraction_version", "") if "temporal" in methods else "",
-                  # results from before this field existed used 0.8
-                  jaspar_pseudocount=result.get("jaspar_pseudocount", 0.8),
+                  jaspar_pseudocount=recorded_jaspar_pseudocount(result),
                   # results from before this field existed ran it on the CPU
                   classopt_device=result.get("classopt_device", "cpu"))
     return {key: ("" if value is None else value) for key, value in values.items()}

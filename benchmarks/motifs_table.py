@@ -20,8 +20,9 @@ from pathlib import Path
 import torch
 
 from gdashboard.errors import InputError
-from gdashboard.motifs.analysis import EXTRACTION_VERSION, motif_analysis, resolve_classopt_device
-from gdashboard.motifs.jaspar import MEME_PSEUDOCOUNT, PWM_PSEUDOCOUNT
+from gdashboard.motifs.analysis import (EXTRACTION_VERSION, motif_analysis, recorded_jaspar_pseudocount,
+                                        resolve_classopt_device)
+from gdashboard.motifs.jaspar import MEME_PSEUDOCOUNT
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from claims import claim  # noqa: E402
@@ -75,8 +76,7 @@ def current(previous: dict) -> bool:
     """Whether a motifs.json was made by today's rules (see the module docstring)."""
     current_rule = ("temporal" not in previous["methods"]
                     or previous.get("extraction_version") == EXTRACTION_VERSION)
-    pseudocount = previous.get("jaspar_pseudocount", PWM_PSEUDOCOUNT)
-    return current_rule and "chance" in previous and pseudocount == MEME_PSEUDOCOUNT
+    return current_rule and "chance" in previous and recorded_jaspar_pseudocount(previous) == MEME_PSEUDOCOUNT
 
 
 def analyse(rundir, metrics_path, out_root, test, classopt_device=None):

@@ -61,6 +61,7 @@ from scipy import stats
 
 from gdashboard.errors import InputError
 from gdashboard.fileio import write_text
+from gdashboard.motifs.analysis import recorded_jaspar_pseudocount
 
 METRICS_FILE = "metrics.json"
 MOTIFS_FILE = "motifs.json"
@@ -1086,8 +1087,7 @@ def _table4(report: Report) -> None:
         "temporal_versions": sorted({r.get("extraction_version") or 1 for r in report.motifs
                                      if "temporal" in r["methods"]}),
         "without_chance": sum(1 for r in report.motifs if r["tf_in_jaspar"] and not r.get("chance")),
-        # JASPAR's counts got 0.8 before gdash motifs recorded the pseudocount (now MEME's 0.1).
-        "jaspar_pseudocounts": sorted({float(r.get("jaspar_pseudocount", 0.8)) for r in report.motifs
+        "jaspar_pseudocounts": sorted({recorded_jaspar_pseudocount(r) for r in report.motifs
                                        if r["tf_in_jaspar"]}),
     }
 

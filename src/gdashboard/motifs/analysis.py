@@ -41,6 +41,7 @@ import numpy as np
 
 from gdashboard.errors import InputError
 from gdashboard.fileio import atomic_path, write_json
+from gdashboard.motifs.jaspar import PWM_PSEUDOCOUNT
 
 WINDOW = 9
 # Bumped when a method's windows change (benchmarks/motifs_table.py redoes older
@@ -77,6 +78,12 @@ def _windows_for(method: str, model, X, progress: bool):
         start, width, _ = max_activation_windows(model, X)
         return start, width, None
     raise ValueError(method)
+
+
+def recorded_jaspar_pseudocount(summary) -> float:
+    """The pseudocount a ``motifs.json``'s JASPAR matrices were made with: files from
+    before ``jaspar_pseudocount`` was recorded used 0.8 (now MEME's 0.1)."""
+    return float(summary.get("jaspar_pseudocount", PWM_PSEUDOCOUNT))
 
 
 def _chance_matches(X, starts, tf: str, known, p_threshold: float, q_threshold: float, seed: int) -> dict:
