@@ -44,7 +44,7 @@ from gdashboard.data.simulate import planted_mask, read_sites, simulate, write_s
 from gdashboard.explain.groundtruth import (METHODS, RECURRENT_ONLY, attribution_auroc, mean_auroc,
                                             position_scores)
 from gdashboard.explain.saliency import is_recurrent
-from gdashboard.models import load_model
+from gdashboard.results import load_model
 from gdashboard.runs import train_run
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -38,7 +38,8 @@ from gdashboard.data import read_dataset
 from gdashboard.explain.attribution import integrated_gradients
 from gdashboard.explain.ism import in_silico_mutagenesis
 from gdashboard.explain.saliency import saliency_map
-from gdashboard.models import build_model, load_model
+from gdashboard.models import build_model
+from gdashboard.results import load_model
 
 DATA = (Path(__file__).resolve().parents[1].parent / "shared" / "data" / "deepmotif"
         / "GATA1_K562_GATA-1_USC" / "test.fa")

@@ -44,7 +44,7 @@ def naive_class_optimize(model, length, steps, restarts, seed, l2=0.009, learnin
 
 def load_models(args):
     if args.rundir:
-        from gdashboard.models.io import load_model, read_config
+        from gdashboard.results import load_model, read_config
 
         for rundir in args.rundir:
             yield read_config(rundir).get("preset", str(rundir)), load_model(rundir)

@@ -22,7 +22,7 @@ from gdashboard.data.onehot import one_hot_decode
 from gdashboard.motifs.analysis import WINDOW
 from gdashboard.motifs.compare import tf_target_mask, tomtom_compare
 from gdashboard.motifs.extract import window_matrices
-from gdashboard.motifs.jaspar import BACKGROUND, MEME_PSEUDOCOUNT, all_motifs
+from gdashboard.data.jaspar import BACKGROUND, MEME_PSEUDOCOUNT, all_motifs
 
 TEST = Path("../shared/data/deepmotif/GATA1_K562_GATA-1_USC/test.fa")
 

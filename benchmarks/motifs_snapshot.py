@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from gdashboard.fileio import write_text
-from gdashboard.motifs.analysis import recorded_jaspar_pseudocount
+from gdashboard.results import recorded_jaspar_pseudocount
 
 METHODS = ("saliency", "temporal", "conv", "classopt")
 COLUMNS = (["experiment", "model", "tf", "tf_in_jaspar", "n_positives"]

@@ -20,9 +20,10 @@ from pathlib import Path
 import torch
 
 from gdashboard.errors import InputError
-from gdashboard.motifs.analysis import (EXTRACTION_VERSION, motif_analysis, recorded_jaspar_pseudocount,
+from gdashboard.results import recorded_jaspar_pseudocount
+from gdashboard.motifs.analysis import (EXTRACTION_VERSION, motif_analysis,
                                         resolve_classopt_device)
-from gdashboard.motifs.jaspar import MEME_PSEUDOCOUNT
+from gdashboard.data.jaspar import MEME_PSEUDOCOUNT
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from claims import claim  # noqa: E402

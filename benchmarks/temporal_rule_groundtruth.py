@@ -29,7 +29,7 @@ import numpy as np
 import torch
 
 from gdashboard.explain.temporal import input_spans, temporal_output_scores
-from gdashboard.models import load_model
+from gdashboard.results import load_model
 from gdashboard.motifs.extract import temporal_windows
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

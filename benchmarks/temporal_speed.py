@@ -29,7 +29,7 @@ import numpy as np
 import torch
 
 from gdashboard.explain.temporal import input_steps, temporal_output_scores, temporal_output_scores_naive
-from gdashboard.models.presets import RECURRENT_PRESETS, build_model
+from gdashboard.models import RECURRENT_PRESETS, build_model
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "deepmotif" / "GATA1_K562_GATA-1_USC" / "test.fa"
 TOLERANCE = 1e-5
@@ -97,8 +97,7 @@ def main(argv=None) -> int:
     k = n if args.naive_subset is None else min(args.naive_subset, n)
 
     if args.rundir:
-        from gdashboard.models import load_model
-        from gdashboard.models.io import read_config
+        from gdashboard.results import load_model, read_config
 
         preset = read_config(args.rundir).get("preset", "model")
         models = {f"{preset} (trained)": load_model(args.rundir)}

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 
 from gdashboard.data import read_dataset, train_validation_split
 from gdashboard.models import NEURAL_PRESETS, build_model
-from gdashboard.models.presets import Recipe
+from gdashboard.models.catalogue import Recipe
 from gdashboard.train import fit
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "deepmotif" / "GATA1_K562_GATA-1_USC"

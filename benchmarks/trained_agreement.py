@@ -13,8 +13,7 @@ import torch
 from gdashboard.data import read_dataset
 from gdashboard.explain.saliency import saliency_map
 from gdashboard.explain.temporal import temporal_output_scores, temporal_output_scores_naive
-from gdashboard.models import load_model
-from gdashboard.models.io import read_config
+from gdashboard.results import load_model, read_config
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "deepmotif" / "GATA1_K562_GATA-1_USC"
 

@@ -80,7 +80,7 @@ def test_parallel_batches_give_the_serial_results(preset, two_threads):
 # use of its threading layer: each entry point is checked in a fresh process.
 NUMBA_ENTRY_POINTS = {
     "tomtom": "from gdashboard.motifs.compare import tomtom_compare; tomtom_compare([x[:, :9].numpy() for x in X])",
-    "fimo": ("from gdashboard.motifs.jaspar import motifs_for_tf; from gdashboard.motifs.sites import find_sites; "
+    "fimo": ("from gdashboard.data.jaspar import motifs_for_tf; from gdashboard.motifs.sites import find_sites; "
              "find_sites(motifs_for_tf('GATA1'), X)"),
     "shuffle": "from gdashboard.data.shuffle import dinucleotide_shuffle; dinucleotide_shuffle(X, seed=0)",
     "references": "from gdashboard.explain.attribution import shuffled_references; shuffled_references(X, 2, 0)",

@@ -10,9 +10,8 @@ import pytest
 from scipy import stats
 
 from gdashboard.errors import InputError
-from gdashboard.report import (
-    collect_motif_results, collect_runs, paired_ttest, summarise, write_report,
-)
+from gdashboard.report import paired_ttest, section, summarise, to_markdown, write_report
+from gdashboard.results import collect_motif_results, collect_runs
 
 EXPERIMENTS = [f"TF{i}_K562_TF{i}_USC" for i in range(6)]
 
@@ -84,7 +83,7 @@ def test_seeds_are_averaged_and_shown_mean_sd(tmp_path):
     row = report.table2[0]
     assert row["n_experiments"] == 2
     assert row["mean"] == pytest.approx(np.mean([np.mean(seeds), 0.7]))
-    md = report.section("per_experiment").to_markdown()
+    md = section(report, "per_experiment").to_markdown()
     assert f"{np.mean(seeds):.3f} ± {np.std(seeds, ddof=1):.3f}" in md
     assert "| 0.700 |" in md  # a single seed has no ± part
 
@@ -187,7 +186,7 @@ def test_unavailable_runs_excluded_and_shown_na(grid, tmp_path):
     row = next(r for r in report.table3_presets if (r["a"], r["b"]) == ("small-cnn", "pwm"))
     assert row["n"] == 2
     assert report.per_experiment[-1]["pwm"] is None
-    md = report.section("per_experiment").to_markdown()
+    md = section(report, "per_experiment").to_markdown()
     assert "n/a" in md and "no JASPAR motif for the TF" in md
 
     paths = write_report([root], tmp_path / "out")
@@ -229,7 +228,7 @@ def test_ranking_line_reports_whether_paper_order_holds(tmp_path):
     report = summarise(collect_runs([tmp_path]))
     assert report.ranking["order"] == ["CNN-RNN", "CNN", "RNN"]
     assert report.ranking["paper_order_holds"] is True
-    assert "matches the paper's ranking" in report.to_markdown()
+    assert "matches the paper's ranking" in to_markdown(report)
 
 
 def test_malformed_metrics_names_file_and_line(tmp_path):
@@ -376,7 +375,7 @@ def test_table4_uses_validation_representatives_and_equals_numpy(motif_grid):
     assert presets["med-cnn"]["saliency"] == pytest.approx(np.mean([c["saliency"][0] for c, _, _ in med]))
     assert presets["med-cnn"]["n_experiments"] == 4
 
-    md = report.to_markdown()
+    md = to_markdown(report)
     k = sum(k for _, k, _ in cnn)
     assert f"| CNN | 4 | 50 | {rows['CNN']['saliency']:.1f} | {rows['CNN']['conv']:.1f} | – | {k} of 4 |" in md
     assert "Table 4 at q < 0.5" in md
@@ -393,7 +392,7 @@ def test_table4_chance_column_averages_the_shuffled_window_counts(tmp_path):
     report = summarise(collect_runs([root]), motifs=collect_motif_results([root]))
     row = {r["architecture"]: r for r in report.table4_architectures}["CNN"]
     assert row["chance"] == pytest.approx(16.0) and row["chance_q"] == pytest.approx(2.0)
-    md = report.to_markdown()
+    md = to_markdown(report)
     assert "chance (shuffled windows)" in md and "| 16.0 |" in md
     # A count above its total is refused.
     bad = tmp_path / "bad"
@@ -412,7 +411,7 @@ def test_table4_notes_temporal_counts_of_mixed_extraction_rules(tmp_path):
     report = summarise(collect_runs([root]), motifs=collect_motif_results([root]))
     assert report.table4_notes["temporal_versions"] == [2, 3]
     assert "Mixed rules: the temporal-output counts come from motif results of extraction versions 2, 3" \
-        in report.to_markdown()
+        in to_markdown(report)
 
 
 def test_table4_notes_motif_results_of_mixed_jaspar_pseudocounts(tmp_path):
@@ -425,13 +424,13 @@ def test_table4_notes_motif_results_of_mixed_jaspar_pseudocounts(tmp_path):
     report = summarise(collect_runs([root]), motifs=collect_motif_results([root]))
     assert report.table4_notes["jaspar_pseudocounts"] == [0.1, 0.8]
     assert "Mixed JASPAR matrices: the motif results compared with JASPAR counts plus pseudocounts 0.1, 0.8" \
-        in report.to_markdown()
+        in to_markdown(report)
     paths = list(root.glob("*/motifs/motifs.json"))
     assert len(paths) == 2
     for path in paths:  # one pseudocount throughout: no note
         path.write_text(json.dumps(dict(json.loads(path.read_text()), jaspar_pseudocount=0.1)))
     report = summarise(collect_runs([root]), motifs=collect_motif_results([root]))
-    assert "Mixed JASPAR matrices" not in report.to_markdown()
+    assert "Mixed JASPAR matrices" not in to_markdown(report)
 
 
 def test_table4_excludes_tf_not_in_jaspar_with_note(motif_grid, tmp_path):
@@ -459,7 +458,7 @@ def test_table4_names_a_tf_whose_pwm_baseline_found_no_jaspar_motif(motif_grid, 
     report = summarise(collect_runs([root]), motifs=collect_motif_results([root, motif_dir]))
     assert report.table4_notes["not_in_jaspar"] == {"NOPE": ["NOPE_K562_NOPE_USC"],
                                                     "ZERO": ["ZERO_K562_ZERO_USC"]}
-    assert "ZERO (1 experiment)" in report.to_markdown()
+    assert "ZERO (1 experiment)" in to_markdown(report)
 
 
 def test_table4_missing_representative_and_unmatched_motifs_are_noted(tmp_path):
@@ -476,7 +475,7 @@ def test_table4_missing_representative_and_unmatched_motifs_are_noted(tmp_path):
     assert report.table4_notes["missing"] == [(e0, "CNN", "small-cnn")]
     assert report.table4_notes["unmatched"] == [str(tmp_path / "m" / "stray" / "motifs.json")]
     assert [r["model"] for r in report.table4_presets] == ["med-cnn"]
-    md = report.to_markdown()
+    md = to_markdown(report)
     assert "no other preset is substituted" in md and "matching no available run" in md
 
 
@@ -491,7 +490,7 @@ def test_table4_seeds_are_averaged(tmp_path):
     cnn = report.table4_architectures[0]
     assert cnn["saliency"] == pytest.approx(15.0)
     assert cnn["classopt_matches"] == pytest.approx(0.5) and cnn["classopt_of"] == 1
-    assert "| 0.5 of 1 |" in report.section("table4_architectures").to_markdown()
+    assert "| 0.5 of 1 |" in section(report, "table4_architectures").to_markdown()
 
 
 def test_no_motifs_no_table4(grid, tmp_path):

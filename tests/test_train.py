@@ -6,8 +6,9 @@ import pytest
 import torch
 
 from gdashboard.data import read_dataset
-from gdashboard.models import build_model, load_model
-from gdashboard.models.presets import Recipe
+from gdashboard.models import build_model
+from gdashboard.results import load_model
+from gdashboard.models.catalogue import Recipe
 from gdashboard.train import fit, learning_rate_at
 from gdashboard.runs import train_run
 

@@ -1,11 +1,10 @@
-"""A training run folder: read data, train a preset, evaluate on the test file, write
-``config.json``, ``model.safetensors``, ``metrics.json``, ``history.jsonl`` and
-``test_predictions.tsv``. The CLI, the demo and the benchmarks all go through here.
+"""A training run: read data, train a preset, evaluate on the test file, and write the
+run folder (its format is :mod:`gdashboard.results`'s). The CLI, the demo and the
+benchmarks all go through here.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from dataclasses import asdict, replace
@@ -18,20 +17,13 @@ from gdashboard.data import Dataset, read_dataset, train_validation_split
 from gdashboard.data.readers import experiment_name
 from gdashboard.errors import InputError
 from gdashboard.evaluate import binary_metrics, predict_scores
-from gdashboard.fileio import atomic_path, write_json
-from gdashboard.models.io import save_model
-from gdashboard.models.presets import (ALL_PRESETS, ARCHITECTURES, PRESETS, RECURRENT_PRESETS,
-                                       Recipe, build_model, model_kwargs)
+from gdashboard.fileio import write_json
+from gdashboard.models.catalogue import (ALL_PRESETS, ARCHITECTURE, PRESETS, RECURRENT_PRESETS, is_neural,
+                                         preset_help)
+from gdashboard.models.presets import build_model, model_kwargs
+from gdashboard.results import (METRICS_FILE, PREDICTIONS_FILE, open_run, read_json, save_model,
+                                write_predictions)
 from gdashboard.train import CHECKPOINT_STATE, CHECKPOINT_TENSORS, device_description, fit
-
-
-def write_predictions(path: str | os.PathLike, dataset: Dataset, scores: np.ndarray) -> None:
-    """A TSV of ``id``, ``label`` and ``score`` (the model's log-odds of binding;
-    the decision function for baselines)."""
-    with atomic_path(path) as temporary, open(temporary, "w") as handle:
-        handle.write("id\tlabel\tscore\n")
-        for identifier, label, score in zip(dataset.ids, dataset.labels, scores):
-            handle.write(f"{identifier}\t{label}\t{score:.6g}\n")
 
 
 # A neural run whose best validation AUC is at most this has not learned (AUC 0.5
@@ -100,16 +92,16 @@ def train_run(
     ``metrics.json`` lists every attempt.
     """
     if preset not in ALL_PRESETS:
-        raise InputError(f"unknown model preset {preset!r}; choose one of {', '.join(ALL_PRESETS)}")
+        raise InputError(f"unknown model preset {preset!r}; choose one of {preset_help()}")
     if pooling is not None and preset not in RECURRENT_PRESETS:
         raise InputError(f"--pooling applies to recurrent presets ({', '.join(RECURRENT_PRESETS)}), not {preset}")
     out = Path(out)
-    if (out / "metrics.json").exists() and not resume:
+    if (out / METRICS_FILE).exists() and not resume:
         raise InputError("already holds a finished run; choose another --out or pass --resume", out)
     if (out / CHECKPOINT_STATE).exists() and not resume:
         raise InputError("holds an interrupted run; pass --resume to continue it or choose another --out", out)
-    if resume and (out / "metrics.json").exists():
-        metrics = json.loads((out / "metrics.json").read_text())
+    if resume and (out / METRICS_FILE).exists():
+        metrics = read_json(out / METRICS_FILE)
         _check_same_run(out, metrics, preset, seed, experiment_name(train_path), pooling)
         return metrics
 
@@ -126,14 +118,14 @@ def train_run(
                              f"bound and unbound sequences are both needed", train_path)
     out.mkdir(parents=True, exist_ok=True)
     base_config = {
-        "preset": preset, "architecture": ARCHITECTURES[preset], "experiment": experiment, "tf": tf,
+        "preset": preset, "architecture": ARCHITECTURE[preset], "experiment": experiment, "tf": tf,
         "sequence_length": train.length, "seed": seed, "train_file": str(train_path),
         "test_file": str(test_path), "validation_fraction": validation_fraction,
         "n_train": len(training), "n_validation": len(validation), "n_test": len(test),
         "n_shuffled_negatives": train.n_shuffled,
     }
     began = time.perf_counter()
-    if preset in ("pwm", "kmer"):
+    if not is_neural(preset):
         from gdashboard.models.baselines import MotifNotFoundError, build_baseline
 
         try:
@@ -141,7 +133,7 @@ def train_run(
         except MotifNotFoundError as error:
             metrics = {**_metrics_header(base_config, None), "available": False, "reason": error.problem,
                        "test_auc": None, "test_auprc": None, "test_accuracy": None, "validation_auc": None}
-            write_json(out / "metrics.json", metrics)
+            write_json(out / METRICS_FILE, metrics)
             return metrics
         model.fit(training.X, training.labels, validation.X, validation.labels)
         validation_auc = binary_metrics(validation.labels, predict_scores(model, validation.X))["auc"]
@@ -192,7 +184,7 @@ def train_run(
     save_model(model, out, config)
     scores = predict_scores(model, test.X)
     test_metrics = binary_metrics(test.labels, scores, threshold=threshold)
-    write_predictions(out / "test_predictions.tsv", test, scores)
+    write_predictions(out / PREDICTIONS_FILE, test.ids, test.labels, scores)
     metrics = {
         **_metrics_header(base_config, config.get("model_kwargs", {}).get("pooling")),
         "available": True,
@@ -200,19 +192,19 @@ def train_run(
         "test_accuracy": test_metrics["accuracy"], "validation_auc": validation_auc,
         "best_epoch": best_epoch, "epochs_run": len(history), "train_seconds": train_seconds,
     }
-    if preset not in ("pwm", "kmer"):
+    if is_neural(preset):
         # A run says where its kept model trained (every device, if it was resumed
         # on another); a checkpoint from before devices were recorded was a CPU's.
         metrics["trained_on"] = " + ".join(
             result.devices or [device_description(next(model.parameters()).device)])
-    if preset not in ("pwm", "kmer") and len(tried) > 1:
+    if is_neural(preset) and len(tried) > 1:
         metrics["kept_attempt"] = kept
         metrics["attempts"] = [
             {"attempt": k, "seed": attempt_seed, "validation_auc": result.best_validation_auc,
              "best_epoch": result.best_epoch, "epochs_run": len(result.history),
              "history": str(folder.relative_to(out) / "history.jsonl")}
             for k, (result, _, attempt_seed, folder) in enumerate(tried)]
-    write_json(out / "metrics.json", metrics)
+    write_json(out / METRICS_FILE, metrics)
     for folder in [out, *sorted(out.glob("restart-*"))]:
         for leftover in (CHECKPOINT_TENSORS, CHECKPOINT_STATE):
             (folder / leftover).unlink(missing_ok=True)
@@ -243,12 +235,7 @@ def predict_file(rundir: str | os.PathLike, path: str | os.PathLike, pad: bool =
 
     No negatives are added: every sequence in the file is scored as it is.
     """
-    from gdashboard.models.io import load_model, read_config
-
-    config = read_config(rundir)
-    model = load_model(rundir)
-    dataset = read_dataset(path, shuffle_negatives=False, pad=pad)
-    if dataset.length != config["sequence_length"]:
-        raise InputError(f"sequences have length {dataset.length}; the model was trained on "
-                         f"length {config['sequence_length']}", path)
+    run = open_run(rundir)
+    model = run.model()
+    dataset = run.read_sequences(path, pad=pad)
     return dataset, predict_scores(model, dataset.X)

@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 from gdashboard.evaluate import log_odds, pick_device, predict_logits, rank_auc
 from gdashboard.fileio import atomic_path, write_json
 from gdashboard.models.dropout import shard_generator
-from gdashboard.models.presets import Recipe
+from gdashboard.models.catalogue import Recipe
 from gdashboard.parallel import for_each_batch, parallel_section
 
 CHECKPOINT_TENSORS = "checkpoint.safetensors"

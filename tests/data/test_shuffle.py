@@ -14,7 +14,8 @@ import torch
 
 from gdashboard.data.onehot import one_hot_decode, one_hot_encode
 from gdashboard.data.readers import Dataset
-from gdashboard.data.shuffle import add_shuffled_negatives, dinucleotide_shuffle
+from gdashboard.data.readers import add_shuffled_negatives
+from gdashboard.data.shuffle import dinucleotide_shuffle
 
 LENGTH = 60
 

@@ -23,7 +23,7 @@ from gdashboard.data.simulate import (
     write_simulation,
 )
 from gdashboard.errors import InputError
-from gdashboard.motifs.jaspar import motif_by_id
+from gdashboard.data.jaspar import motif_by_id
 
 GATA, EBOX = "MA0035.5", "MA0522.4"
 N, LENGTH, SEED = 600, 101, 7

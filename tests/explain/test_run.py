@@ -3,8 +3,10 @@ import pytest
 import torch
 
 from gdashboard.cli import main
-from gdashboard.models import build_model, save_model
-from gdashboard.models.presets import PRESETS, model_kwargs
+from gdashboard.models import build_model
+from gdashboard.results import save_model
+from gdashboard.models.catalogue import PRESETS
+from gdashboard.models.presets import model_kwargs
 
 
 def _save(preset, rundir, length=40):

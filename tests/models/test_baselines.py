@@ -223,7 +223,7 @@ def round_trip(model, tmp_path):
 
 
 def test_pwm_round_trip_needs_no_jaspar(gata1, tmp_path, monkeypatch):
-    import gdashboard.motifs.jaspar as jaspar
+    import gdashboard.data.jaspar as jaspar
 
     monkeypatch.setattr(jaspar, "motifs_for_tf", lambda *a, **k: pytest.fail("JASPAR was consulted"))
     loaded = round_trip(gata1, tmp_path)

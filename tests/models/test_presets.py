@@ -1,8 +1,10 @@
 import pytest
 import torch
 
-from gdashboard.models import NEURAL_PRESETS, RECURRENT_PRESETS, build_model, load_model, save_model
-from gdashboard.models.presets import PRESETS, model_kwargs
+from gdashboard.models import NEURAL_PRESETS, RECURRENT_PRESETS, build_model
+from gdashboard.results import load_model, save_model
+from gdashboard.models.catalogue import PRESETS
+from gdashboard.models.presets import model_kwargs
 from gdashboard.models.rnn import RecurrentNet
 
 

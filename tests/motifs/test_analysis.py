@@ -10,7 +10,7 @@ import torch
 from gdashboard.cli import main
 from gdashboard.models import build_model
 from gdashboard.models.cnn import ConvNet
-from gdashboard.models.io import save_model
+from gdashboard.results import save_model
 from gdashboard.motifs.analysis import EXTRACTION_VERSION
 
 GATA = "AGATAA"

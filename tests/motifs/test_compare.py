@@ -12,7 +12,7 @@ from gdashboard.motifs.compare import (
     matches_tf,
     tomtom_compare,
 )
-from gdashboard.motifs.jaspar import MEME_PSEUDOCOUNT, all_motifs
+from gdashboard.data.jaspar import MEME_PSEUDOCOUNT, all_motifs
 
 
 def hit(name, p, q=None, target_id="X"):

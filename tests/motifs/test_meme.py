@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from gdashboard.errors import InputError
-from gdashboard.motifs.jaspar import motif_by_id
+from gdashboard.data.jaspar import motif_by_id
 from gdashboard.motifs.meme import jaspar_to_meme, read_meme, read_meme_motifs, write_meme
 
 
@@ -94,7 +94,7 @@ def test_jaspar_counts_get_memes_motif_pseudocount_where_meme_tools_are_stood_in
     """Tomtom targets and queries, FIMO motifs: counts + 0.1 (MEME's --motif-pseudo);
     log-odds PWMs keep JASPAR's 0.8."""
     from gdashboard.motifs.compare import _queries, _targets
-    from gdashboard.motifs.jaspar import MEME_PSEUDOCOUNT, PWM_PSEUDOCOUNT
+    from gdashboard.data.jaspar import MEME_PSEUDOCOUNT, PWM_PSEUDOCOUNT
     from gdashboard.motifs.meme import _named_matrices
 
     assert (MEME_PSEUDOCOUNT, PWM_PSEUDOCOUNT) == (0.1, 0.8)

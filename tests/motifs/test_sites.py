@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from gdashboard.errors import InputError
-from gdashboard.motifs.jaspar import motif_by_id
+from gdashboard.data.jaspar import motif_by_id
 from gdashboard.motifs.sites import Site, find_sites, site_mask
 
 COMPLEMENT = np.array([3, 2, 1, 0])  # A<->T, C<->G in ACGT order

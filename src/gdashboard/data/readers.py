@@ -27,8 +27,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from gdashboard.data.onehot import _EYE, encode_codes
+from gdashboard.data.shuffle import dinucleotide_shuffle
 from gdashboard.errors import InputError
-from gdashboard.data.onehot import encode_codes, _EYE
 
 _FASTA_EXTENSIONS = (".fa", ".fasta", ".fna", ".fas")
 _LABEL_HEADER = re.compile(r"^\s*([01])\s*$")
@@ -367,6 +368,24 @@ def read_dataset(
     if shuffle_negatives is None:
         shuffle_negatives = bool((labels_array == 1).all())
     if shuffle_negatives:
-        from gdashboard.data.shuffle import add_shuffled_negatives
         dataset = add_shuffled_negatives(dataset, seed=seed)
     return dataset
+
+
+def add_shuffled_negatives(dataset, seed: int = 0):
+    """Append one shuffled negative per positive, in the positive's group.
+
+    The negative's id is the positive's id followed by ``:shuffle``.
+    """
+    positive = np.flatnonzero(dataset.labels == 1)
+    shuffled = dinucleotide_shuffle(dataset.X[torch.as_tensor(positive)], seed=seed)
+    return Dataset(
+        X=torch.cat([dataset.X, shuffled]),
+        labels=np.concatenate([dataset.labels, np.zeros(len(positive), np.int64)]),
+        ids=dataset.ids + [f"{dataset.ids[i]}:shuffle" for i in positive],
+        groups=np.concatenate([dataset.groups, dataset.groups[positive]]),
+        name=dataset.name,
+        tf=dataset.tf,
+        path=dataset.path,
+        n_shuffled=len(positive),
+    )

@@ -1,4 +1,4 @@
-"""Dinucleotide-preserving shuffles (tangermeme's) and shuffled negatives."""
+"""Dinucleotide-preserving shuffles (tangermeme's) of one-hot tensors."""
 
 from __future__ import annotations
 
@@ -31,24 +31,3 @@ def dinucleotide_shuffle(X: torch.Tensor, seed: int = 0) -> torch.Tensor:
         return X.clone()
     with torch_threads_kept():
         return _shuffle(X, n=1, random_state=int(seed), allow_N=True)[:, 0]
-
-
-def add_shuffled_negatives(dataset, seed: int = 0):
-    """Append one shuffled negative per positive, in the positive's group.
-
-    The negative's id is the positive's id followed by ``:shuffle``.
-    """
-    from gdashboard.data.readers import Dataset
-
-    positive = np.flatnonzero(dataset.labels == 1)
-    shuffled = dinucleotide_shuffle(dataset.X[torch.as_tensor(positive)], seed=seed)
-    return Dataset(
-        X=torch.cat([dataset.X, shuffled]),
-        labels=np.concatenate([dataset.labels, np.zeros(len(positive), np.int64)]),
-        ids=dataset.ids + [f"{dataset.ids[i]}:shuffle" for i in positive],
-        groups=np.concatenate([dataset.groups, dataset.groups[positive]]),
-        name=dataset.name,
-        tf=dataset.tf,
-        path=dataset.path,
-        n_shuffled=len(positive),
-    )

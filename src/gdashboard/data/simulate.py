@@ -77,7 +77,7 @@ import numpy as np
 
 from gdashboard.errors import InputError
 from gdashboard.fileio import write_text
-from gdashboard.motifs.jaspar import PWM_PSEUDOCOUNT
+from gdashboard.data.jaspar import PWM_PSEUDOCOUNT
 
 GATA_MATRIX_ID = "MA0035.5"  # GATA1, JASPAR2024 CORE vertebrates
 EBOX_MATRIX_ID = "MA0522.4"  # TCF3 (E-box), JASPAR2024 CORE vertebrates
@@ -252,7 +252,7 @@ def simulate(
     gata_matrix_id, ebox_matrix_id : str
         The JASPAR matrices planted.
     release : str, optional
-        JASPAR release; default that of :mod:`gdashboard.motifs.jaspar`.
+        JASPAR release; default that of :mod:`gdashboard.data.jaspar`.
     site_sharpness : float
         Power applied to the motif's column probabilities before sampling sites
         (see :func:`sharpened`); 1 samples the JASPAR matrix as it is.
@@ -266,7 +266,7 @@ def simulate(
     InputError
         When the parameters leave no room for the sites or are out of range.
     """
-    from gdashboard.motifs.jaspar import DEFAULT_RELEASE, motif_by_id
+    from gdashboard.data.jaspar import DEFAULT_RELEASE, motif_by_id
 
     release = release or DEFAULT_RELEASE
     n, length, spacing, seed = int(n), int(length), int(spacing), int(seed)

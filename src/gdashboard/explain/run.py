@@ -85,19 +85,13 @@ def explain_file(rundir: str | os.PathLike, path: str | os.PathLike, method: str
     The file's sequences are explained as they are (no shuffled negatives are
     added). ``limit`` keeps the first sequences only.
     """
-    from gdashboard.data import read_dataset
-    from gdashboard.models.io import load_model, read_config
+    from gdashboard.results import open_run
 
     if method not in METHODS:
         raise InputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    config = read_config(rundir)
-    if config.get("preset") in ("pwm", "kmer"):
-        raise InputError(f"{config['preset']} is not a neural network: nothing to explain", rundir)
-    model = load_model(rundir)
-    dataset = read_dataset(path, shuffle_negatives=False, pad=pad)
-    if dataset.length != config["sequence_length"]:
-        raise InputError(f"sequences have length {dataset.length}; the model was trained on "
-                         f"length {config['sequence_length']}", path)
+    run = open_run(rundir)
+    model = run.network("nothing to explain")
+    dataset = run.read_sequences(path, pad=pad)
     if limit is not None:
         dataset = dataset.subset(np.arange(min(limit, len(dataset))))
     try:

@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from scipy import sparse
 
 from gdashboard.errors import InputError
-from gdashboard.motifs.jaspar import PWM_PSEUDOCOUNT
+from gdashboard.data.jaspar import PWM_PSEUDOCOUNT
 
 __all__ = [
     "BASELINES", "Baseline", "KmerBaseline", "MotifNotFoundError", "PWMBaseline",
@@ -149,7 +149,7 @@ class PWMBaseline(Baseline):
         MotifNotFoundError
             When the release has no such motif (e.g. SERBP1, SUZ12, TAF1).
         """
-        from gdashboard.motifs.jaspar import motifs_for_tf
+        from gdashboard.data.jaspar import motifs_for_tf
 
         found = motifs_for_tf(tf, release=release, include_dimers=include_dimers)
         if not found:

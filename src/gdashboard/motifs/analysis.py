@@ -41,7 +41,8 @@ import numpy as np
 
 from gdashboard.errors import InputError
 from gdashboard.fileio import atomic_path, write_json
-from gdashboard.motifs.jaspar import PWM_PSEUDOCOUNT
+from gdashboard.results import (EXTRACTED_FILE, FIMO_SITES_FILE, MOTIFS_FILE, SALIENCY_LOGO_FILE,
+                                WINDOWS_FILE, open_run)
 
 WINDOW = 9
 # Bumped when a method's windows change (benchmarks/motifs_table.py redoes older
@@ -78,12 +79,6 @@ def _windows_for(method: str, model, X, progress: bool):
         start, width, _ = max_activation_windows(model, X)
         return start, width, None
     raise ValueError(method)
-
-
-def recorded_jaspar_pseudocount(summary) -> float:
-    """The pseudocount a ``motifs.json``'s JASPAR matrices were made with: files from
-    before ``jaspar_pseudocount`` was recorded used 0.8 (now MEME's 0.1)."""
-    return float(summary.get("jaspar_pseudocount", PWM_PSEUDOCOUNT))
 
 
 def _chance_matches(X, starts, tf: str, known, p_threshold: float, q_threshold: float, seed: int) -> dict:
@@ -148,12 +143,10 @@ def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out:
     """
     import torch
 
-    from gdashboard.data import read_dataset
     from gdashboard.explain.classopt import class_optimize
-    from gdashboard.models.io import load_model, read_config
     from gdashboard.motifs.compare import tomtom_compare
     from gdashboard.motifs.extract import aggregate_pfm, best_window
-    from gdashboard.motifs.jaspar import DEFAULT_RELEASE, MEME_PSEUDOCOUNT, motifs_for_tf
+    from gdashboard.data.jaspar import DEFAULT_RELEASE, MEME_PSEUDOCOUNT, motifs_for_tf
     from gdashboard.motifs.meme import write_meme
     from gdashboard.motifs.sites import find_sites, site_mask
 
@@ -161,17 +154,12 @@ def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out:
 
     # Checked first: the class optimisation that uses it comes last, minutes in.
     optimisation_device = resolve_classopt_device(classopt_device)
-    config = read_config(rundir)
-    if config.get("preset") in ("pwm", "kmer"):
-        raise InputError(f"{config['preset']} is not a neural network: nothing to extract", rundir)
-    model = load_model(rundir)
-    tf = tf or config.get("tf")
+    run = open_run(rundir)
+    model = run.network("nothing to extract")
+    tf = tf or run.tf
     if not tf:
         raise InputError("the run names no transcription factor: give one with --tf", rundir)
-    dataset = read_dataset(test_path, shuffle_negatives=False)
-    if dataset.length != config["sequence_length"]:
-        raise InputError(f"sequences have length {dataset.length}; the model was trained on "
-                         f"length {config['sequence_length']}", test_path)
+    dataset = run.read_sequences(test_path)
     positives = dataset.subset(np.flatnonzero(dataset.labels == 1))
     if limit is not None:
         positives = positives.subset(np.arange(min(limit, len(positives))))
@@ -183,8 +171,8 @@ def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out:
     out.mkdir(parents=True, exist_ok=True)
 
     summary = {
-        "experiment": config.get("experiment"), "tf": tf, "preset": config.get("preset"),
-        "pooling": config.get("model_kwargs", {}).get("pooling"), "seed": config.get("seed"),
+        "experiment": run.experiment, "tf": tf, "preset": run.preset,
+        "pooling": run.pooling, "seed": run.seed,
         "jaspar_release": DEFAULT_RELEASE, "jaspar_pseudocount": MEME_PSEUDOCOUNT,
         "tf_in_jaspar": bool(known),
         "tf_motifs": [f"{m.matrix_id} {m.name}" for m in known],
@@ -245,7 +233,7 @@ def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out:
         "best_p": float(comparison.p_values[0, best]),
     }
     aggregates["classopt"] = classopt_motif
-    write_meme(aggregates, out / "extracted.meme")
+    write_meme(aggregates, out / EXTRACTED_FILE)
 
     if known and saliency is not None:
         sites = find_sites(known, X)
@@ -254,7 +242,7 @@ def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out:
         overlap = mask[np.arange(len(X))[:, None], columns].any(axis=1)
         summary["saliency_fimo_overlap"] = float(overlap.mean())
         summary["fimo_sequences_with_site"] = float(mask.any(axis=1).mean())
-        with atomic_path(out / "fimo_sites.tsv") as temporary, open(temporary, "w") as handle:
+        with atomic_path(out / FIMO_SITES_FILE) as temporary, open(temporary, "w") as handle:
             handle.write("id\tmotif\tstart\tend\tstrand\tscore\tp_value\n")
             for site in sites:
                 handle.write(f"{positives.ids[site.sequence]}\t{site.motif_id}\t{site.start}\t{site.end}\t"
@@ -262,14 +250,14 @@ def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out:
     else:
         summary["saliency_fimo_overlap"] = None
 
-    with atomic_path(out / "windows.tsv") as temporary, open(temporary, "w") as handle:
+    with atomic_path(out / WINDOWS_FILE) as temporary, open(temporary, "w") as handle:
         handle.write("id\tmethod\tstart\twidth\tmatch_p\tmatch_q\tbest_hit\tbest_hit_name\tbest_p\n")
         for row in rows:
             handle.write("\t".join(str(v) if not isinstance(v, float) else f"{v:.3g}" for v in row) + "\n")
     if "saliency_aggregate" in aggregates:
-        from gdashboard.dashboard.logo import save_logo
+        from gdashboard.motifs.logo import save_logo
 
-        save_logo(aggregates["saliency_aggregate"], out / "saliency_logo.png",
+        save_logo(aggregates["saliency_aggregate"], out / SALIENCY_LOGO_FILE,
                   title=f"{summary['experiment']} {summary['preset']}: saliency windows ({len(X)})")
-    write_json(out / "motifs.json", summary)
+    write_json(out / MOTIFS_FILE, summary)
     return summary

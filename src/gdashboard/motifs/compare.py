@@ -30,7 +30,7 @@ What memelite's ``tomtom(Qs, Ts, reverse_complement=True)`` expects and returns
   report ``"-"`` (memelite breaks the tie towards the reverse complement).
 - memelite applies no pseudocount. MEME's Tomtom adds 0.1 (``--motif-pseudo``)
   to the counts of query and target motifs; here JASPAR's counts get the same
-  0.1 (:data:`gdashboard.motifs.jaspar.MEME_PSEUDOCOUNT`). Queries are used as
+  0.1 (:data:`gdashboard.data.jaspar.MEME_PSEUDOCOUNT`). Queries are used as
   given: MEME weighs the pseudocount by a motif's ``nsites``, which a one-hot
   window lacks (at MEME's default of 20 sites it would move no entry by more
   than 0.075/20.1, under 0.004; on the GATA1 small-cnn windows of five seeds
@@ -56,7 +56,7 @@ from typing import Sequence
 import numpy as np
 
 from gdashboard.errors import InputError
-from gdashboard.motifs.jaspar import MEME_PSEUDOCOUNT, Motif, motif_names_tf
+from gdashboard.data.jaspar import MEME_PSEUDOCOUNT, Motif, motif_names_tf
 from gdashboard.motifs.meme import MemeMotif, _named_matrices, as_probabilities
 
 STRANDS = ("+", "-")
@@ -169,7 +169,7 @@ def benjamini_hochberg(p_values, axis: int = -1) -> np.ndarray:
 
 def _targets(targets) -> tuple[tuple[str, ...], tuple[str, ...], list[np.ndarray]]:
     if targets is None:
-        from gdashboard.motifs.jaspar import all_motifs
+        from gdashboard.data.jaspar import all_motifs
 
         targets = all_motifs()
     items = _named_matrices(targets)
@@ -289,7 +289,7 @@ def matches_tf(hits: Sequence[Hit], tf: str, p_threshold: float | None = 0.05,
 
     A hit counts when its target names the TF (the TF's own motifs and the
     heterodimers that name it, e.g. ``GATA1::TAL1`` for GATA1 and for TAL1; see
-    :func:`gdashboard.motifs.jaspar.motif_names_tf`) and it passes every
+    :func:`gdashboard.data.jaspar.motif_names_tf`) and it passes every
     threshold given: ``p < p_threshold`` and/or ``q < q_threshold``.
     The paper's criterion is a significant Tomtom match; the default is
     ``p < 0.05``; ``matches_tf(hits, tf, p_threshold=None, q_threshold=0.5)``

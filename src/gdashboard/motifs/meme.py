@@ -36,7 +36,7 @@ import numpy as np
 
 from gdashboard.errors import InputError
 from gdashboard.fileio import write_text
-from gdashboard.motifs.jaspar import MEME_PSEUDOCOUNT, Motif
+from gdashboard.data.jaspar import MEME_PSEUDOCOUNT, Motif
 
 ALPHABET = "ACGT"
 UNIFORM = np.full(4, 0.25)
@@ -210,7 +210,7 @@ def jaspar_to_meme(motifs: Iterable[Motif] | None, path: str | os.PathLike,
     ``Motif.probabilities(0.1)``. Adding one here as well would smooth twice.
     """
     if motifs is None:
-        from gdashboard.motifs.jaspar import all_motifs
+        from gdashboard.data.jaspar import all_motifs
 
         motifs = all_motifs()
     motifs = list(motifs)

@@ -1,6 +1,6 @@
 """Looking a TF up in the pinned JASPAR release (pyjaspar, offline)."""
 
-from gdashboard.motifs.jaspar import motifs_for_tf
+from gdashboard.data.jaspar import motifs_for_tf
 
 
 def _names(tf):

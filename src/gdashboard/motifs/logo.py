@@ -1,4 +1,5 @@
-"""Sequence logos with logomaker, in the original code's colours."""
+"""Sequence logos with logomaker, in the original code's colours (used by ``gdash motifs``
+and, above it, by the dashboard)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,17 @@ from pathlib import Path
 
 import numpy as np
 
+from gdashboard.motifs.extract import information_content
+from gdashboard.motifs.meme import as_probabilities
+
 # The original DeepMotif logos (weblogo): A green, C blue, G orange, T red.
 COLORS = {"A": "#00CC00", "C": "#0000CC", "G": "#FFB300", "T": "#CC0000"}
 
 
-def information_matrix(probabilities: np.ndarray) -> np.ndarray:
-    """Letter heights in bits, ``(4, w)``: probability × information content of the column."""
-    p = np.asarray(probabilities, dtype=np.float64)
-    p = p / np.clip(p.sum(axis=0, keepdims=True), 1e-12, None)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        entropy = -np.where(p > 0, p * np.log2(p), 0.0).sum(axis=0)
-    return p * (2.0 - entropy)
+def information_matrix(probabilities) -> np.ndarray:
+    """Letter heights in bits, ``(4, w)``: each column's probabilities times its
+    information content (what a sequence logo draws)."""
+    return as_probabilities(probabilities, what="logo matrix") * information_content(probabilities)
 
 
 def save_logo(probabilities: np.ndarray, path: str | os.PathLike, title: str | None = None,

@@ -1,0 +1,69 @@
+"""``gdash report``: read runs and motif results, compute the tables, write them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable
+
+from gdashboard.errors import InputError
+from gdashboard.fileio import write_text
+from gdashboard.report.render import sections, to_markdown
+from gdashboard.report.statistics import summarise
+from gdashboard.results import collect_motif_results, collect_runs
+
+
+def write_report(
+    rundirs: Iterable[str | os.PathLike],
+    out_dir: str | os.PathLike,
+    *,
+    include_max_in_architectures: bool = False,
+) -> dict[str, Path]:
+    """Read run folders and write ``report.md`` plus one CSV per table into ``out_dir``.
+
+    Parameters
+    ----------
+    rundirs
+        Run folders or folders containing them (see :func:`gdashboard.results.collect_runs`). Any
+        ``motifs.json`` given or found below them (see :func:`gdashboard.results.collect_motif_results`)
+        adds Table 4; without one, Table 4 is left out.
+    out_dir
+        Created if missing.
+    include_max_in_architectures
+        See :func:`gdashboard.report.statistics.summarise`.
+
+    Returns
+    -------
+    dict of str to Path
+        ``"report"`` -> ``report.md``, and each CSV section's key (``per_experiment``,
+        ``table2``, ``table3_architectures``, ``table3_presets``, and with motif results
+        ``table4_architectures``, ``table4_presets``) -> its file.
+
+    Raises
+    ------
+    InputError
+        Unreadable runs or motif results (see :func:`gdashboard.results.collect_runs`,
+        :func:`gdashboard.results.collect_motif_results`) or an ``out_dir`` that is a file.
+    """
+    paths = list(rundirs)
+    runs = collect_runs(paths)
+    motifs = collect_motif_results(paths)
+    report = summarise(
+        runs, include_max_in_architectures=include_max_in_architectures, motifs=motifs
+    )
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError("output path exists and is not a folder", out)
+    out.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    rendered = sections(report)
+    for section in rendered:
+        if section.csv_name:
+            path = out / section.csv_name
+            write_text(path, section.to_csv())
+            written[section.key] = path
+    path = out / "report.md"
+    write_text(path, to_markdown(report, rendered))
+    written["report"] = path
+    return written
+
