@@ -49,6 +49,9 @@ PREDICTIONS_FILE = "test_predictions.tsv"
 # config.json's format; a run of another version cannot be read as this one.
 FORMAT_VERSION = 1
 
+# Class optimisation of the run's model, cached beside it (see read_classopt_cache).
+CLASSOPT_CACHE_FILE = "classopt.npz"
+
 # The motif folder's files.
 MOTIFS_FILE = "motifs.json"
 WINDOWS_FILE = "windows.tsv"
@@ -488,6 +491,34 @@ def read_predictions(path: str | os.PathLike) -> Predictions:
             labels.append(label)
             scores.append(score)
     return Predictions(ids, np.asarray(labels, dtype=np.int64), np.asarray(scores, dtype=np.float64))
+
+
+def read_classopt_cache(rundir: str | os.PathLike, options: Mapping) -> dict | None:
+    """The cached class optimisation of a run made with ``options`` (steps, restarts,
+    seed, target, l2), or None when there is none or it was made otherwise.
+
+    The cache is an ``.npz`` read without pickle: ``matrix``, ``probabilities``
+    (4, L), ``sequence``, ``score`` and ``options`` (JSON text).
+    """
+    path = Path(rundir) / CLASSOPT_CACHE_FILE
+    if not path.exists():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as cached:
+            arrays = {key: cached[key] for key in cached.files}
+        recorded = json.loads(str(arrays.pop("options")))
+    except (OSError, ValueError, KeyError):
+        return None  # a damaged cache is recomputed, never trusted
+    return arrays if recorded == dict(options) else None
+
+
+def write_classopt_cache(rundir: str | os.PathLike, options: Mapping, arrays: Mapping) -> Path:
+    """Write a run's class optimisation (atomic) with the options that made it."""
+    path = Path(rundir) / CLASSOPT_CACHE_FILE
+    with atomic_path(path) as temporary, open(temporary, "wb") as handle:
+        np.savez_compressed(handle, options=np.array(json.dumps(dict(options), sort_keys=True)),
+                            **{key: np.asarray(value) for key, value in arrays.items()})
+    return path
 
 
 @dataclass

@@ -31,12 +31,13 @@ from gdashboard.fileio import atomic_path
 
 def explain(model, X, method: str, *, target: str = "logit", batch_size: int | None = None,
             seed: int = 0, n_steps: int = 50, baseline: str = "zeros", n_shuffles: int = 20,
-            steps: int = 1000, restarts: int = 16, l2: float = 0.009,
+            steps: int = 1000, restarts: int = 16, l2: float = 0.009, length: int | None = None,
             progress: bool = False) -> dict[str, np.ndarray]:
     """Run one method; returns the arrays that ``gdash explain`` writes (without ids).
 
     ``batch_size=None`` keeps each method's own default (they differ: sequences
-    for saliency and conv, mutants for ISM).
+    for saliency and conv, mutants for ISM). Class optimisation needs no
+    sequences: it optimises an input of ``length`` (default: that of ``X``).
     """
     batch = {} if batch_size is None else {"batch_size": batch_size}
     if method == "saliency":
@@ -71,7 +72,7 @@ def explain(model, X, method: str, *, target: str = "logit", batch_size: int | N
     if method == "classopt":
         from gdashboard.explain.classopt import class_optimize
 
-        result = class_optimize(model, X.shape[-1], target=target, l2=l2, steps=steps, restarts=restarts,
+        result = class_optimize(model, length or X.shape[-1], target=target, l2=l2, steps=steps, restarts=restarts,
                                 seed=seed, progress=progress)
         return {"matrix": np.asarray(result.matrix), "probabilities": np.asarray(result.probabilities),
                 "sequence": np.array(result.sequence), "score": np.array(result.score)}
@@ -108,3 +109,24 @@ def explain_file(rundir: str | os.PathLike, path: str | os.PathLike, method: str
     with atomic_path(out) as temporary, open(temporary, "wb") as handle:
         np.savez_compressed(handle, ids=ids, labels=labels, method=np.array(method), **arrays)
     return out
+
+
+def cached_class_optimization(run, *, steps: int = 1000, restarts: int = 16, seed: int = 0,
+                              target: str = "logit", l2: float = 0.009, progress: bool = False) -> dict:
+    """A run's class optimisation (``matrix``, ``probabilities``, ``sequence``, ``score``),
+    computed once and cached beside the run (:func:`gdashboard.results.read_classopt_cache`)
+    so that a second figure or dashboard view does not recompute it.
+
+    ``run`` is a :class:`gdashboard.results.Run`.
+    """
+    from gdashboard.results import read_classopt_cache, write_classopt_cache
+
+    options = {"steps": steps, "restarts": restarts, "seed": seed, "target": target, "l2": l2}
+    cached = read_classopt_cache(run.path, options)
+    if cached is not None:
+        return cached
+    model = run.network("nothing to optimise")
+    arrays = explain(model, None, "classopt", length=run.sequence_length, steps=steps, restarts=restarts,
+                     seed=seed, target=target, l2=l2, progress=progress)
+    write_classopt_cache(run.path, options, arrays)
+    return arrays
