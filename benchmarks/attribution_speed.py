@@ -38,11 +38,11 @@ from gdashboard.data import read_dataset
 from gdashboard.explain.attribution import integrated_gradients
 from gdashboard.explain.ism import in_silico_mutagenesis
 from gdashboard.explain.saliency import saliency_map
+from gdashboard.data.paths import shared_data
 from gdashboard.models import build_model
 from gdashboard.results import load_model
 
-DATA = (Path(__file__).resolve().parents[1].parent / "shared" / "data" / "deepmotif"
-        / "GATA1_K562_GATA-1_USC" / "test.fa")
+DATA = shared_data("deepmotif", "GATA1_K562_GATA-1_USC", "test.fa")
 METHODS = ("saliency", "ism", "ig")
 
 

@@ -22,9 +22,10 @@ from gdashboard.data.onehot import one_hot_decode
 from gdashboard.motifs.analysis import WINDOW
 from gdashboard.motifs.compare import tf_target_mask, tomtom_compare
 from gdashboard.motifs.extract import window_matrices
+from gdashboard.data.paths import shared_data
 from gdashboard.data.jaspar import BACKGROUND, MEME_PSEUDOCOUNT, all_motifs
 
-TEST = Path("../shared/data/deepmotif/GATA1_K562_GATA-1_USC/test.fa")
+TEST = shared_data("deepmotif", "GATA1_K562_GATA-1_USC", "test.fa")
 
 
 def main():

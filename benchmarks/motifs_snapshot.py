@@ -16,6 +16,8 @@ import json
 import sys
 from pathlib import Path
 
+from gdashboard.models.catalogue import NEURAL_PRESETS
+from gdashboard.results import read_json
 from gdashboard.fileio import write_text
 from gdashboard.results import recorded_jaspar_pseudocount
 
@@ -25,12 +27,11 @@ COLUMNS = (["experiment", "model", "tf", "tf_in_jaspar", "n_positives"]
            + ["chance", "chance_q", "saliency_fimo_overlap", "classopt_best_hit", "extraction_version",
               "jaspar_pseudocount", "classopt_device"])
 # Table columns of the per-experiment tables, in the paper's order of presets.
-MODELS = ("small-rnn", "large-rnn", "small-cnn", "med-cnn", "large-cnn", "small-cnn-rnn", "large-cnn-rnn",
-          "deepbind")
+MODELS = NEURAL_PRESETS
 
 
 def row(path: Path) -> dict:
-    result = json.loads(path.read_text())
+    result = read_json(path)
     methods = result["methods"]
     values = {"experiment": path.parent.parent.name, "model": path.parent.name, "tf": result["tf"],
               "tf_in_jaspar": result["tf_in_jaspar"], "n_positives": result["n_positives"]}

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import torch
 
+from gdashboard.models.catalogue import is_neural
+from gdashboard.results import METRICS_FILE, MOTIFS_FILE, open_run, read_json
 from gdashboard.errors import InputError
 from gdashboard.results import recorded_jaspar_pseudocount
 from gdashboard.motifs.analysis import (EXTRACTION_VERSION, motif_analysis,
@@ -59,9 +61,9 @@ def main():
     def priority(path):  # the listed runs in their order, then the others
         return (rank.get(f"{path.parent.parent.name}/{path.parent.name}", len(rank)), path)
 
-    for metrics_path in sorted(args.runs.glob("*/*/metrics.json"), key=priority):
-        metrics = json.loads(metrics_path.read_text())
-        if metrics["preset"] in ("pwm", "kmer") or metrics["experiment"] not in tests:
+    for metrics_path in sorted(args.runs.glob(f"*/*/{METRICS_FILE}"), key=priority):
+        metrics = open_run(metrics_path.parent).metrics
+        if not is_neural(metrics["preset"]) or metrics["experiment"] not in tests:
             continue
         if metrics.get("pooling") == "max" and "max" not in args.poolings:
             continue
@@ -85,9 +87,9 @@ def analyse(rundir, metrics_path, out_root, test, classopt_device=None):
     # Skip what is done, unless the run was retrained since, its temporal windows
     # came from an older extraction rule, it predates the chance count, or its
     # JASPAR matrices had another pseudocount.
-    done = out / "motifs.json"
+    done = out / MOTIFS_FILE
     if done.exists() and done.stat().st_mtime >= metrics_path.stat().st_mtime:
-        if current(json.loads(done.read_text())):
+        if current(read_json(done)):
             return
     try:
         summary = motif_analysis(rundir, test, out, classopt_device=classopt_device)

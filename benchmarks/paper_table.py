@@ -21,6 +21,9 @@ from pathlib import Path
 
 import torch
 
+from gdashboard.models.catalogue import model_folder
+from gdashboard.results import METRICS_FILE, read_config, read_json
+from gdashboard.data.paths import shared_data
 from gdashboard.errors import InputError
 from gdashboard.models import ALL_PRESETS, PRESETS, RECURRENT_PRESETS
 from gdashboard.runs import NOT_LEARNED_AUC, train_run
@@ -28,7 +31,7 @@ from gdashboard.runs import NOT_LEARNED_AUC, train_run
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from claims import claim  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = shared_data()
 
 
 def experiments(data: Path):
@@ -48,12 +51,12 @@ def experiments(data: Path):
 def _outdated(rundir: Path) -> str | None:
     """Why a finished run no longer follows its preset's current rules (a suffix
     for the folder it is set aside in), or None when it does."""
-    metrics = json.loads((rundir / "metrics.json").read_text())
+    metrics = read_json(rundir / METRICS_FILE)
     if metrics["preset"] not in PRESETS or not metrics.get("available", True):
         return None
     if "attempts" not in metrics and metrics["validation_auc"] <= NOT_LEARNED_AUC:
         return "before-restarts"  # runs that had not learned are now restarted
-    limit = json.loads((rundir / "config.json").read_text())["recipe"]
+    limit = read_config(rundir)["recipe"]
     if (limit["epochs"] < PRESETS[metrics["preset"]].recipe.epochs
             and metrics["epochs_run"] >= limit["epochs"]
             and metrics["epochs_run"] - metrics["best_epoch"] < limit["patience"]):
@@ -69,7 +72,7 @@ def jobs(data: Path, presets, poolings):
     for name, train, test in experiments(data):
         for preset in presets:
             for pooling in (poolings if preset in RECURRENT_PRESETS else [None]):
-                label = preset if pooling in (None, "mean") else f"{preset}-{pooling}"
+                label = model_folder(preset, pooling)
                 yield name, train, test, preset, pooling, label
 
 
@@ -97,7 +100,7 @@ def main():
 
 def run_job(args, name, train, test, preset, pooling, label):
     rundir = args.out / name / label
-    if (rundir / "metrics.json").exists():
+    if (rundir / METRICS_FILE).exists():
         reason = _outdated(rundir)
         if reason is None:
             return

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import torch
 
+from gdashboard.data.paths import shared_data
 from gdashboard.runs import train_run
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "deepmotif" / "GATA1_K562_GATA-1_USC"
+DATA = shared_data("deepmotif", "GATA1_K562_GATA-1_USC")
 
 # Every configuration trains the same seeded model on the same split; only the
 # validation AUC is used to choose. "plain" recipes are the paper's/original code's.

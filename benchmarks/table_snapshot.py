@@ -21,6 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from paper_table import DATA, experiments, jobs  # noqa: E402
 
+from gdashboard.models.catalogue import is_neural
+from gdashboard.results import METRICS_FILE, open_run
 from gdashboard.fileio import write_text  # noqa: E402
 from gdashboard.models import ALL_PRESETS  # noqa: E402
 
@@ -53,14 +55,14 @@ def main():
             tzinfo=datetime.timezone.utc)
     rows, missing, incomplete = [], [], set()
     for name, _, _, preset, pooling, label in jobs(args.data, list(ALL_PRESETS), ["mean", "max"]):
-        path = args.runs / name / label / "metrics.json"
+        path = args.runs / name / label / METRICS_FILE
         if not path.exists():
             missing.append(f"{name.split('_')[0]} {label}")
             incomplete.add(name)
             continue
-        metrics = json.loads(path.read_text())
+        metrics = open_run(path.parent).metrics
         finished = datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.timezone.utc)
-        neural = metrics["preset"] not in ("pwm", "kmer")
+        neural = is_neural(metrics["preset"])
         # Runs from before `trained_on` was recorded all trained on this CPU machine.
         trained_on = metrics.get("trained_on", "cpu") if neural else ""
         rows.append({

@@ -19,12 +19,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from gdashboard.data.paths import shared_data
 from gdashboard.data import read_dataset, train_validation_split
 from gdashboard.models import NEURAL_PRESETS, build_model
 from gdashboard.models.catalogue import Recipe
 from gdashboard.train import fit
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "deepmotif" / "GATA1_K562_GATA-1_USC"
+DATA = shared_data("deepmotif", "GATA1_K562_GATA-1_USC")
 
 
 def plain_loop(model, X, y, epochs, batch_size, learning_rate, seed):

@@ -10,12 +10,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from gdashboard.models.catalogue import is_neural
+from gdashboard.data.paths import shared_data
 from gdashboard.data import read_dataset
 from gdashboard.explain.saliency import saliency_map
 from gdashboard.explain.temporal import temporal_output_scores, temporal_output_scores_naive
 from gdashboard.results import load_model, read_config
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "deepmotif" / "GATA1_K562_GATA-1_USC"
+DATA = shared_data("deepmotif", "GATA1_K562_GATA-1_USC")
 
 
 def main():
@@ -35,7 +37,7 @@ def main():
     print(f"{'run':22s} {'saliency vs captum':>20s} {'same batch':>11s} {'max |saliency|':>15s} "
           f"{'temporal vs naive':>18s}")
     for rundir in sorted(p for p in args.runs.iterdir() if (p / "model.safetensors").exists()):
-        if read_config(rundir)["preset"] in ("pwm", "kmer"):
+        if not is_neural(read_config(rundir)["preset"]):
             continue
         model = load_model(rundir)
         saliency, _ = saliency_map(model, X)  # default batches, side by side on the cores

@@ -4,10 +4,12 @@ from pathlib import Path
 import pytest
 import torch
 
+from gdashboard.data.paths import shared_data
+
 # Two torch processes with two threads each thrash a 2-core machine: one thread.
 torch.set_num_threads(1)
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SHARED_DATA = shared_data()
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,8 @@ from pathlib import Path
 import click
 
 from gdashboard.errors import InputError
+from gdashboard.models.catalogue import preset_help
 
-PRESET_HELP = ("small-rnn, large-rnn, small-cnn, med-cnn, large-cnn, small-cnn-rnn, large-cnn-rnn, "
-               "deepbind, pwm, kmer")
 PathArg = click.Path(path_type=Path)
 
 
@@ -53,7 +52,7 @@ def data_inspect(file, pad):
 @click.option("--train", "train_file", type=PathArg, required=True, help="Training sequences.")
 @click.option("--test", "test_file", type=PathArg, required=True,
               help="Test sequences (evaluated only; never used for any choice).")
-@click.option("--model", required=True, help=f"Preset: {PRESET_HELP}.")
+@click.option("--model", required=True, help=f"Preset: {preset_help()}.")
 @click.option("--out", type=PathArg, required=True, help="Run folder to create.")
 @click.option("--epochs", type=click.IntRange(min=1), help="Maximum epochs (default: the preset's recipe).")
 @click.option("--seed", type=int, default=0, show_default=True,
