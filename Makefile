@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 TORCH_PIN ?= torch==2.13.0
 
-.PHONY: demo test install install-test clean
+.PHONY: demo test lint install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,12 @@ install-test: $(VENV)/.installed-test
 demo: install
 	$(BIN)/gdash demo --out demo-output
 
-test: install-test
+# ruff: the linter and the formatter, configured in pyproject.toml; the tree stays clean.
+lint: install-test
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+test: lint
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -9,14 +9,19 @@ DEMO_PRESETS = ("small-cnn", "small-cnn-rnn")
 
 
 def run_demo(out: str | os.PathLike, seed: int = 0, n: int = 4000, epochs: int | None = None,
-             progress: bool = True):
-    """Simulate the GATA1 → E-box dataset, train small-cnn and small-cnn-rnn, write the report.
+             progress: bool = True, classopt_steps: int = 1000):
+    """Simulate the GATA1 → E-box dataset, train small-cnn and small-cnn-rnn, explain them
+    (saliency of every test sequence), compare their motifs with JASPAR, write the report.
 
     Yields one line per thing done, naming what was written. A rerun reuses the
-    finished runs in ``out`` (each run folder is resumable).
+    finished runs in ``out`` (each run folder is resumable) and motif results newer
+    than their run.
     """
     from gdashboard.data.simulate import simulate, write_simulation
+    from gdashboard.explain.run import explain_file
+    from gdashboard.motifs.analysis import motif_analysis
     from gdashboard.report import write_report
+    from gdashboard.results import METRICS_FILE, MOTIFS_FILE
     from gdashboard.runs import train_run
 
     out = Path(out)
@@ -33,5 +38,14 @@ def run_demo(out: str | os.PathLike, seed: int = 0, n: int = 4000, epochs: int |
         rundirs.append(rundir)
         yield (f"model:   {rundir} test AUC {metrics['test_auc']:.4f} "
                f"(validation {metrics['validation_auc']:.4f}, best epoch {metrics['best_epoch']})")
+    test = data_dir / "test.tsv"
+    for rundir in rundirs:
+        saliency = explain_file(rundir, test, "saliency", rundir / "saliency.npz")
+        yield f"explain: {saliency} (saliency of every test sequence)"
+        motifs = rundir / "motifs"
+        if not ((motifs / MOTIFS_FILE).exists()
+                and (motifs / MOTIFS_FILE).stat().st_mtime >= (rundir / METRICS_FILE).stat().st_mtime):
+            motif_analysis(rundir, test, motifs, classopt_steps=classopt_steps, seed=seed, progress=progress)
+        yield f"motifs:  {motifs} (windows of the positives against JASPAR)"
     for path in write_report(rundirs, out / "report").values():
         yield f"report:  {path}"
