@@ -41,9 +41,8 @@ import torch
 
 from gdashboard.data import read_dataset
 from gdashboard.data.simulate import planted_mask, read_sites, simulate, write_simulation
-from gdashboard.explain.groundtruth import (METHODS, RECURRENT_ONLY, attribution_auroc, mean_auroc,
-                                            position_scores)
-from gdashboard.explain.saliency import is_recurrent
+from gdashboard.explain.common import is_recurrent
+from gdashboard.explain.groundtruth import METHODS, RECURRENT_ONLY, attribution_auroc, mean_auroc, position_scores
 from gdashboard.results import load_model
 from gdashboard.runs import train_run
 

@@ -4,10 +4,14 @@ import numpy as np
 import pytest
 import torch
 
-from gdashboard.errors import InputError
-from gdashboard.explain.attribution import (deep_lift_model, deep_lift_shap, integrated_gradients,
-                                            quadrature, shuffled_references)
-from gdashboard.explain.saliency import score
+from gdashboard.explain.attribution import (
+    deep_lift_model,
+    deep_lift_shap,
+    integrated_gradients,
+    quadrature,
+    shuffled_references,
+)
+from gdashboard.explain.common import score
 from gdashboard.models import build_model
 
 
@@ -43,15 +47,19 @@ def test_agrees_with_captum_integrated_gradients(preset, method, random_one_hot)
     model = build_model(preset).eval()
     X = random_one_hot(4, 101, seed=2)
     ours = integrated_gradients(model, X, n_steps=16, method=method, batch_size=40)
-    theirs = IntegratedGradients(model).attribute(
-        X, baselines=torch.zeros_like(X), target=1, n_steps=16, method=method).detach().numpy()
+    theirs = (
+        IntegratedGradients(model)
+        .attribute(X, baselines=torch.zeros_like(X), target=1, n_steps=16, method=method)
+        .detach()
+        .numpy()
+    )
     np.testing.assert_allclose(ours, theirs, atol=1e-5, rtol=0)
-    assert all(parameter.requires_grad and parameter.grad is None
-               for parameter in model.parameters())
+    assert all(parameter.requires_grad and parameter.grad is None for parameter in model.parameters())
 
 
 def test_shuffle_baseline_is_the_seeded_dinucleotide_shuffle(random_one_hot):
     from captum.attr import IntegratedGradients
+
     from gdashboard.data.shuffle import dinucleotide_shuffle
 
     torch.manual_seed(0)
@@ -65,8 +73,7 @@ def test_shuffle_baseline_is_the_seeded_dinucleotide_shuffle(random_one_hot):
     # Several shuffles: the average of the single-baseline attributions.
     several = integrated_gradients(model, X, baseline="shuffle", seed=7, n_steps=8, n_shuffles=3)
     references = shuffled_references(X, 3, seed=7)
-    mean = np.mean([integrated_gradients(model, X, baseline=references[:, k], n_steps=8)
-                    for k in range(3)], axis=0)
+    mean = np.mean([integrated_gradients(model, X, baseline=references[:, k], n_steps=8) for k in range(3)], axis=0)
     np.testing.assert_allclose(several, mean, atol=1e-6)
 
 
@@ -75,11 +82,11 @@ def test_deep_lift_shap_convergence_on_small_cnn_and_deepbind(random_one_hot):
     for preset in ("small-cnn", "deepbind"):
         torch.manual_seed(0)
         model = build_model(preset).eval()
-        attribution, references = deep_lift_shap(model, X, n_shuffles=8, seed=1,
-                                                 return_references=True)
+        attribution, references = deep_lift_shap(model, X, n_shuffles=8, seed=1, return_references=True)
         assert attribution.shape == X.shape and references.shape == (3, 8, 4, 101)
-        expected = positive_logit(model, X) - positive_logit(
-            model, references.reshape(-1, 4, 101)).reshape(3, 8).mean(axis=1)
+        expected = positive_logit(model, X) - positive_logit(model, references.reshape(-1, 4, 101)).reshape(3, 8).mean(
+            axis=1
+        )
         np.testing.assert_allclose(attribution.sum(axis=(1, 2)), expected, atol=1e-5)
         # Non-hypothetical attributions live on the bases present only.
         assert np.all(attribution[X.numpy() == 0] == 0)
@@ -107,8 +114,8 @@ def test_gata_deep_lift_on_the_site_and_n_columns(gata_model, gata_sequences, ga
 
 def test_deep_lift_refuses_recurrent_models(random_one_hot):
     torch.manual_seed(0)
-    with pytest.raises(InputError, match="recurrent") as error:
+    with pytest.raises(ValueError, match="recurrent") as error:
         deep_lift_shap(build_model("small-rnn"), random_one_hot(1, 50))
     assert "\n" not in str(error.value)
-    with pytest.raises(InputError):
+    with pytest.raises(ValueError):
         deep_lift_shap(build_model("small-cnn-rnn"), random_one_hot(1, 50))

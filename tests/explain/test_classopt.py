@@ -5,7 +5,6 @@ import torch.nn.functional as F
 from torch import nn
 
 from gdashboard.data.onehot import ALPHABET, one_hot_encode
-from gdashboard.errors import InputError
 from gdashboard.explain.classopt import class_optimize, logo_probabilities
 from gdashboard.models import build_model
 
@@ -65,8 +64,9 @@ def test_recovers_the_filters_motif():
 
 def test_larger_l2_gives_a_smaller_norm():
     model = GataNet()
-    norms = [np.linalg.norm(class_optimize(model, 20, l2=l2, steps=150, restarts=2).matrix)
-             for l2 in (0.0, 0.009, 0.1, 1.0)]
+    norms = [
+        np.linalg.norm(class_optimize(model, 20, l2=l2, steps=150, restarts=2).matrix) for l2 in (0.0, 0.009, 0.1, 1.0)
+    ]
     assert norms[0] > norms[1] > norms[2] > norms[3]
     # Strong lambda: X is pulled close to 0 (the optimum is w / (2 lambda) on
     # the motif window, 0 elsewhere).
@@ -109,8 +109,7 @@ def test_probabilities_follow_the_documented_normalization():
     np.testing.assert_allclose(logo_probabilities(-np.ones((4, 3))), 0.25)
     # Hand-worked column: clamp [2, 0.5, -1, 0] -> [1, .5, 0, 0], /1, +.01.
     column = np.array([[2.0], [0.5], [-1.0], [0.0]])
-    np.testing.assert_allclose(logo_probabilities(column)[:, 0], np.array([1.01, 0.51, 0.01, 0.01]) / 1.54,
-                               rtol=1e-6)
+    np.testing.assert_allclose(logo_probabilities(column)[:, 0], np.array([1.01, 0.51, 0.01, 0.01]) / 1.54, rtol=1e-6)
 
 
 @pytest.mark.parametrize("target", ["logit", "log_probability", "log_odds"])
@@ -123,8 +122,9 @@ def test_score_is_the_models_target_on_the_argmax_sequence(target):
     model.eval()
     with torch.no_grad():
         logits = model(one_hot_encode(result.sequence))[0]
-    expected = {"logit": logits[1], "log_probability": F.log_softmax(logits, 0)[1],
-                "log_odds": logits[1] - logits[0]}[target]
+    expected = {"logit": logits[1], "log_probability": F.log_softmax(logits, 0)[1], "log_odds": logits[1] - logits[0]}[
+        target
+    ]
     assert result.score == pytest.approx(float(expected), abs=1e-5)
 
 
@@ -152,9 +152,9 @@ def test_model_is_left_as_it_was():
 
 def test_bad_options():
     model = GataNet()
-    with pytest.raises(InputError, match="target"):
+    with pytest.raises(ValueError, match="target"):
         class_optimize(model, 20, target="probability", steps=1)
-    with pytest.raises(InputError, match="optimizer"):
+    with pytest.raises(ValueError, match="optimizer"):
         class_optimize(model, 20, optimizer="lbfgs", steps=1)
-    with pytest.raises(InputError, match="length 3"):
+    with pytest.raises(ValueError, match="length 3"):
         class_optimize(model, 3, steps=1)

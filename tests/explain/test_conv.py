@@ -4,7 +4,6 @@ import torch
 from torch import nn
 
 from gdashboard.data.onehot import ALPHABET, one_hot_encode
-from gdashboard.errors import InputError
 from gdashboard.explain.conv import max_activation_windows
 from gdashboard.models import build_model
 
@@ -30,7 +29,7 @@ def planted(starts, length, seed=0):
     for start in starts:
         while True:
             background = "".join(rng.choice(list(ALPHABET), length))
-            sequence = background[:start] + MOTIF + background[start + len(MOTIF):]
+            sequence = background[:start] + MOTIF + background[start + len(MOTIF) :]
             if sequence.count(MOTIF) == 1:
                 break
         sequences.append(sequence)
@@ -113,18 +112,18 @@ def test_deepbind_padding():
     # The window holds the motif.
     sequences = ["".join(ALPHABET[i] for i in x.argmax(0)) for x in planted(starts, length, seed=3)]
     for sequence, s, w in zip(sequences, start, width):
-        assert MOTIF in sequence[s:s + w]
+        assert MOTIF in sequence[s : s + w]
 
 
 def test_model_without_convolution():
-    with pytest.raises(InputError, match="no first convolution"):
+    with pytest.raises(ValueError, match="no first convolution"):
         max_activation_windows(build_model("small-rnn"), planted([3], 30))
 
 
 def test_bad_shapes_and_empty_input():
-    with pytest.raises(InputError, match="shape"):
+    with pytest.raises(ValueError, match="shape"):
         max_activation_windows(ThreeFilters(), torch.zeros(2, 30))
-    with pytest.raises(InputError, match="shorter"):
+    with pytest.raises(ValueError, match="shorter"):
         max_activation_windows(ThreeFilters(), torch.zeros(2, 4, 5))
     start, width, filter_ = max_activation_windows(ThreeFilters(), torch.zeros(0, 4, 30))
     assert start.shape == width.shape == filter_.shape == (0,)

@@ -5,9 +5,7 @@ import pytest
 import torch
 from sklearn.metrics import roc_auc_score
 
-from gdashboard.errors import InputError
-from gdashboard.explain.groundtruth import (METHODS, RECURRENT_ONLY, attribution_auroc, mean_auroc,
-                                            position_scores)
+from gdashboard.explain.groundtruth import METHODS, RECURRENT_ONLY, attribution_auroc, mean_auroc, position_scores
 from gdashboard.models.presets import build_model
 
 
@@ -57,7 +55,7 @@ def test_position_scores_shapes(preset):
     X = random_onehot(3, 24)
     for method in METHODS:
         if method in RECURRENT_ONLY and preset == "small-cnn":
-            with pytest.raises(InputError, match="recurrent model"):
+            with pytest.raises(ValueError, match="recurrent model"):
                 position_scores(method, model, X)
             continue
         scores = position_scores(method, model, X, n_steps=4)
@@ -91,7 +89,7 @@ def test_temporal_score_definition():
     t = 5
     expected = abs(forward[:, t] - forward[:, t - 1]) + abs(backward[:, t] - backward[:, t + 1])
     np.testing.assert_allclose(scores[:, t], expected, atol=1e-6)
-    np.testing.assert_allclose(scores[:, 0], abs(forward[:, 0] - 0.5) + abs(backward[:, 0] - backward[:, 1]),
-                               atol=1e-6)
-    np.testing.assert_allclose(scores[:, -1], abs(forward[:, -1] - forward[:, -2]) + abs(backward[:, -1] - 0.5),
-                               atol=1e-6)
+    np.testing.assert_allclose(scores[:, 0], abs(forward[:, 0] - 0.5) + abs(backward[:, 0] - backward[:, 1]), atol=1e-6)
+    np.testing.assert_allclose(
+        scores[:, -1], abs(forward[:, -1] - forward[:, -2]) + abs(backward[:, -1] - 0.5), atol=1e-6
+    )

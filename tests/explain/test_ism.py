@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
+from gdashboard.explain.common import score
 from gdashboard.explain.ism import in_silico_mutagenesis
-from gdashboard.explain.saliency import score
 from gdashboard.models import build_model
 
 
@@ -15,12 +15,12 @@ def naive_ism(model, X, target="logit"):
     out = np.zeros(X.shape, np.float32)
     with torch.no_grad():
         for i in range(len(X)):
-            reference = score(model(X[i:i + 1]), target).item()
+            reference = score(model(X[i : i + 1]), target).item()
             for position in range(X.shape[2]):
                 for base in range(4):
                     if X[i, base, position] == 1:
                         continue
-                    mutant = X[i:i + 1].clone()
+                    mutant = X[i : i + 1].clone()
                     mutant[0, :, position] = 0
                     mutant[0, base, position] = 1
                     out[i, base, position] = score(model(mutant), target).item() - reference
@@ -41,10 +41,16 @@ def test_gata_ism_hits_the_site_with_known_values(gata_model, gata_sequences, ga
     assert np.abs(np.delete(effect, np.s_[site], axis=2)).max() == 0
 
 
-@pytest.mark.parametrize("preset,kwargs", [
-    ("small-cnn", {}), ("small-rnn", {}), ("small-cnn-rnn", {}),
-    ("small-rnn", {"pooling": "max"}), ("deepbind", {}),
-])
+@pytest.mark.parametrize(
+    "preset,kwargs",
+    [
+        ("small-cnn", {}),
+        ("small-rnn", {}),
+        ("small-cnn-rnn", {}),
+        ("small-rnn", {"pooling": "max"}),
+        ("deepbind", {}),
+    ],
+)
 def test_equals_a_naive_loop(preset, kwargs, random_one_hot):
     torch.manual_seed(0)
     model = build_model(preset, **kwargs).eval()

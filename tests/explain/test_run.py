@@ -4,9 +4,9 @@ import torch
 
 from gdashboard.cli import main
 from gdashboard.models import build_model
-from gdashboard.results import save_model
 from gdashboard.models.catalogue import PRESETS
 from gdashboard.models.presets import model_kwargs
+from gdashboard.results import save_model
 
 
 def _save(preset, rundir, length=40):

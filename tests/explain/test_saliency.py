@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from gdashboard.explain.saliency import saliency_map, score
+from gdashboard.explain.common import score
+from gdashboard.explain.saliency import saliency_map
 from gdashboard.models import build_model
 
 

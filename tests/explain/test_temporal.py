@@ -6,9 +6,12 @@ import numpy as np
 import pytest
 import torch
 
-from gdashboard.errors import InputError
-from gdashboard.explain.temporal import (input_steps, pooling_stride, temporal_output_scores,
-                                         temporal_output_scores_naive)
+from gdashboard.explain.temporal import (
+    input_steps,
+    pooling_stride,
+    temporal_output_scores,
+    temporal_output_scores_naive,
+)
 from gdashboard.models.presets import build_model
 from gdashboard.models.rnn import RecurrentNet
 
@@ -69,8 +72,10 @@ def test_fast_equals_naive(preset, pooling, length):
 def test_deeper_and_odd_networks_match_naive():
     # Three layers (a layer whose input is rerun in both directions) and pool-3 convolutions.
     torch.manual_seed(0)
-    for kwargs in (dict(hidden_size=8, n_layers=3, pooling="max"),
-                   dict(hidden_size=6, n_layers=3, conv_filters=8, conv_kernel_sizes=(5, 3), conv_pool=3)):
+    for kwargs in (
+        dict(hidden_size=8, n_layers=3, pooling="max"),
+        dict(hidden_size=6, n_layers=3, conv_filters=8, conv_kernel_sizes=(5, 3), conv_pool=3),
+    ):
         model = sharpened(RecurrentNet(**kwargs, input_init_scale=2.0))
         X = random_onehot(3, 29, seed=1)
         fast = temporal_output_scores(model, X)
@@ -87,7 +92,7 @@ def test_prefix_scores_are_the_model_on_prefixes():
     forward, backward = temporal_output_scores(model, X)
     for t in (1, 7, 20):
         np.testing.assert_allclose(forward[:, t - 1], full_probability(model, X[:, :, :t]), atol=TOLERANCE)
-        np.testing.assert_allclose(backward[:, t - 1], full_probability(model, X[:, :, t - 1:]), atol=TOLERANCE)
+        np.testing.assert_allclose(backward[:, t - 1], full_probability(model, X[:, :, t - 1 :]), atol=TOLERANCE)
 
 
 def test_pooled_position_rule():
@@ -108,11 +113,11 @@ def test_pooled_position_rule():
 def test_recurrent_models_only():
     cnn = build_model("small-cnn")
     X = random_onehot(1, 50)
-    with pytest.raises(InputError, match="recurrent model"):
+    with pytest.raises(ValueError, match="recurrent model"):
         temporal_output_scores(cnn, X)
-    with pytest.raises(InputError, match="recurrent model"):
+    with pytest.raises(ValueError, match="recurrent model"):
         temporal_output_scores_naive(cnn, X)
-    with pytest.raises(InputError, match="shape"):
+    with pytest.raises(ValueError, match="shape"):
         temporal_output_scores(build_model("small-rnn"), torch.zeros(4, 50))
 
 
@@ -182,7 +187,7 @@ def test_forward_score_turns_positive_just_after_a_gata_site(site):
     rng = np.random.default_rng(site)
     while True:
         sequence = background_without_gata(70, rng)
-        sequence = sequence[:site] + GATA + sequence[site + 4:]
+        sequence = sequence[:site] + GATA + sequence[site + 4 :]
         if sequence.count(GATA) == 1:
             break
     model = gata_detector()
@@ -193,8 +198,8 @@ def test_forward_score_turns_positive_just_after_a_gata_site(site):
     assert np.all(forward[0, :end] < 0.1)
     assert np.all(forward[0, end:] > 0.9)
     # Read from the right, the whole site is in the suffix from its first base on.
-    assert np.all(backward[0, :site + 1] > 0.9)
-    assert np.all(backward[0, site + 1:] < 0.1)
+    assert np.all(backward[0, : site + 1] > 0.9)
+    assert np.all(backward[0, site + 1 :] < 0.1)
     naive = temporal_output_scores_naive(model, X)
     np.testing.assert_allclose(forward, naive[0], atol=TOLERANCE)
     np.testing.assert_allclose(backward, naive[1], atol=TOLERANCE)
@@ -211,8 +216,10 @@ def test_input_spans_bound_what_each_step_reads(preset):
     expected = {  # by hand from the kernels (9; 9, 5), "same" padding and pool-2 layers
         "small-rnn": (np.arange(length), np.arange(length)),
         "small-cnn-rnn": (np.maximum(np.arange(length) - 4, 0), np.minimum(np.arange(length) + 4, length - 1)),
-        "large-cnn-rnn": (np.maximum(4 * (np.arange(length) // 4) - 8, 0),
-                          np.minimum(4 * (np.arange(length) // 4) + 11, length - 1)),
+        "large-cnn-rnn": (
+            np.maximum(4 * (np.arange(length) // 4) - 8, 0),
+            np.minimum(4 * (np.arange(length) // 4) + 11, length - 1),
+        ),
     }[preset]
     np.testing.assert_array_equal(first, expected[0])
     np.testing.assert_array_equal(last, expected[1])

@@ -1,4 +1,8 @@
-"""One-hot encoding of DNA as ``(N, 4, L)`` float32 tensors in ACGT order."""
+"""One-hot encoding of DNA as ``(N, 4, L)`` float32 tensors in ACGT order.
+
+:func:`check_one_hot` is the one check of such input at a boundary (explainers,
+motif tools, baselines), in the manner of scikit-learn's ``check_array``.
+"""
 
 from __future__ import annotations
 
@@ -62,6 +66,64 @@ def one_hot_encode(sequences: Sequence[str] | str) -> torch.Tensor:
             "only A, C, G, T and N are allowed"
         )
     return torch.from_numpy(np.ascontiguousarray(_EYE[codes].transpose(0, 2, 1)))
+
+
+def check_one_hot(
+    X,
+    *,
+    name: str = "X",
+    dtype: torch.dtype | None = torch.float32,
+    device: str | torch.device | None = None,
+    min_length: int = 1,
+) -> torch.Tensor:
+    """``X`` checked and converted: a detached ``(N, 4, L)`` tensor of ``dtype`` on ``device``.
+
+    The shape is what is checked: one-hot columns (ACGT rows, an all-zero
+    column for ``N``) are the convention, but soft values such as a shuffled
+    or interpolated input pass, as long as they are finite.
+
+    Parameters
+    ----------
+    X : torch.Tensor, numpy.ndarray or nested lists
+        Sequences in ACGT order, shape ``(N, 4, L)``. ``N`` may be 0.
+    name : str
+        What to call ``X`` in an error message.
+    dtype : torch.dtype or None
+        The returned tensor's dtype; ``None`` keeps the input's.
+    device : str or torch.device, optional
+        Where the returned tensor lives; the CPU by default.
+    min_length : int
+        The shortest sequence length ``L`` accepted.
+
+    Returns
+    -------
+    torch.Tensor, shape ``(N, 4, L)``
+        Detached from any graph. No copy is made when ``X`` already has the
+        dtype and device (a numpy array then shares its memory).
+
+    Raises
+    ------
+    ValueError
+        In one line naming ``name`` and the shape found, when ``X`` is not
+        numeric, not ``(N, 4, L)``, shorter than ``min_length`` or holds a
+        non-finite value.
+    """
+    if isinstance(X, np.ndarray) and any(stride < 0 for stride in X.strides):
+        X = X.copy()  # torch takes no negative strides (a reversed view)
+    try:
+        tensor = torch.as_tensor(X)
+    except (TypeError, ValueError, RuntimeError) as error:
+        raise ValueError(
+            f"{name} must be a numeric array of shape (N, 4, L), got {type(X).__name__} ({str(error).splitlines()[0]})"
+        ) from None
+    shape = tuple(tensor.shape)
+    if tensor.ndim != 3 or shape[1] != 4:
+        raise ValueError(f"{name} must be one-hot sequences of shape (N, 4, L), got shape {shape}")
+    if shape[2] < min_length:
+        raise ValueError(f"{name} must hold sequences of length at least {min_length}, got shape {shape}")
+    if (tensor.is_floating_point() or tensor.is_complex()) and not bool(torch.isfinite(tensor).all()):
+        raise ValueError(f"{name} holds a non-finite value (shape {shape})")
+    return tensor.detach().to(device=device if device is not None else "cpu", dtype=dtype)
 
 
 def one_hot_decode(X: torch.Tensor) -> list[str]:

@@ -6,7 +6,7 @@ loosely modelled on the GATA1-TAL1 composite elements of K562 cells (there an
 E-box and a GATA site about 9 bp apart); order and spacing here are a synthetic
 choice. JASPAR2024 has TAL1 only in dimers, so the E-box half is TCF3, TAL1's
 E-protein partner. The spacing is wider than the
-17 bp receptive field of the small CNN, so no single convolutional window sees
+20 bp receptive field of the small CNN, so no single convolutional window sees
 both sites of a positive: a CNN that pools over positions sees *which* sites are
 present, while a recurrent layer can also learn their order and distance.
 
@@ -75,9 +75,9 @@ from pathlib import Path
 
 import numpy as np
 
+from gdashboard.data.jaspar import PWM_PSEUDOCOUNT
 from gdashboard.errors import InputError
 from gdashboard.fileio import write_text
-from gdashboard.data.jaspar import PWM_PSEUDOCOUNT
 
 GATA_MATRIX_ID = "MA0035.5"  # GATA1, JASPAR2024 CORE vertebrates
 EBOX_MATRIX_ID = "MA0522.4"  # TCF3 (E-box), JASPAR2024 CORE vertebrates
@@ -230,7 +230,7 @@ def simulate(
     spacing : int
         Start-to-start distance of GATA1 and E-box in positives (and of E-box and
         GATA1 in ``wrong-order`` negatives). Keep it wider than the receptive
-        field of the CNN that should fail (17 bp for the small CNN).
+        field of the CNN that should fail (20 bp for the small CNN).
     test_fraction : float
         Share held out as ``'test'``, taken exactly (rounded) from the positives
         and from each negative kind.

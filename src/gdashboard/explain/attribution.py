@@ -1,8 +1,12 @@
 """Reference-based attributions: integrated gradients and DeepLIFT/SHAP.
 
-Both explain the same score ``S+`` as :mod:`gdashboard.explain.saliency` (the
-positive logit by default) and return ``(N, 4, L)`` attributions whose sum over
-a sequence approximates ``S+(X) - S+(reference)``.
+Both explain the same score ``S+`` as :mod:`gdashboard.explain.saliency`
+(:func:`gdashboard.explain.common.score`, the positive logit by default) and
+return ``(N, 4, L)`` attributions whose sum over a sequence approximates
+``S+(X) - S+(reference)``. Integrated gradients runs the model frozen in eval
+mode (:func:`gdashboard.explain.common.frozen`), DeepLIFT/SHAP in eval mode.
+DeepLIFT/SHAP has no rule for an LSTM: a recurrent model raises ValueError, as
+do bad options and input that is not ``(N, 4, L)``.
 """
 
 from __future__ import annotations
@@ -11,10 +15,17 @@ import numpy as np
 import torch
 from torch import nn
 
-from gdashboard.errors import InputError
-from gdashboard.explain.saliency import (as_input, backward_context, check_target, evaluating,
-                                         frozen, input_gradient, is_recurrent, model_device,
-                                         score)
+from gdashboard.data.onehot import check_one_hot
+from gdashboard.explain.common import (
+    backward_context,
+    check_target,
+    evaluating,
+    frozen,
+    input_gradient,
+    is_recurrent,
+    model_device,
+    score,
+)
 from gdashboard.parallel import for_each_batch
 
 METHODS = ("gausslegendre", "riemann_trapezoid")
@@ -70,21 +81,29 @@ def _baselines(X: torch.Tensor, baseline, n_shuffles: int, seed: int) -> torch.T
             if n_shuffles < 1:
                 raise ValueError("n_shuffles must be at least 1")
             return shuffled_references(X, n_shuffles, seed)
-        raise ValueError(f"baseline must be one of {', '.join(BASELINES)} or an array, "
-                         f"got {baseline!r}")
+        raise ValueError(f"baseline must be one of {', '.join(BASELINES)} or an array, got {baseline!r}")
     reference = torch.as_tensor(baseline).detach().to("cpu", torch.float32)
     if reference.shape == X.shape[1:]:
         reference = reference.expand_as(X)
     if reference.shape != X.shape:
-        raise ValueError(f"a baseline array must have shape {tuple(X.shape)} or "
-                         f"{tuple(X.shape[1:])}, got {tuple(reference.shape)}")
+        raise ValueError(
+            f"a baseline array must have shape {tuple(X.shape)} or {tuple(X.shape[1:])}, got {tuple(reference.shape)}"
+        )
     return reference[:, None]
 
 
-def integrated_gradients(model: nn.Module, X, baseline="zeros", n_steps: int = 50,
-                         target: str = "logit", seed: int = 0, batch_size: int = 512,
-                         method: str = "gausslegendre", n_shuffles: int = 1,
-                         progress: bool = False) -> np.ndarray:
+def integrated_gradients(
+    model: nn.Module,
+    X,
+    baseline="zeros",
+    n_steps: int = 50,
+    target: str = "logit",
+    seed: int = 0,
+    batch_size: int = 512,
+    method: str = "gausslegendre",
+    n_shuffles: int = 1,
+    progress: bool = False,
+) -> np.ndarray:
     """Integrated gradients (Sundararajan et al. 2017) of ``S+`` along the straight path.
 
     ``attr = (X - X') ⊙ Σ_k w_k ∂S+/∂X (X' + α_k (X - X'))`` with captum's
@@ -122,9 +141,15 @@ def integrated_gradients(model: nn.Module, X, baseline="zeros", n_steps: int = 5
     -------
     numpy.ndarray, float32, shape ``(N, 4, L)``
         Summed over a sequence, approximately ``S+(X) - mean S+(baseline)``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown target, method or baseline, a baseline array of the
+        wrong shape, an ``X`` that is not ``(N, 4, L)`` or too few steps.
     """
     check_target(target)
-    X = as_input(X)
+    X = check_one_hot(X)
     n, _, length = X.shape
     references = _baselines(X, baseline, n_shuffles, seed)
     k = references.shape[1]
@@ -152,7 +177,7 @@ def integrated_gradients(model: nn.Module, X, baseline="zeros", n_steps: int = 5
         gradient = input_gradient(model, path, target).view(n_steps, len(x), 4, length)
         attribution[start:stop] = ((gradient * weights).sum(dim=0) * difference).cpu()
 
-    with evaluating(model), frozen(model), backward_context(model, device):
+    with frozen(model), backward_context(model, device):
         for_each_batch(one_chunk, len(inputs), chunk, device, progress, "integrated gradients")
     return attribution.view(n, k, 4, length).mean(dim=1).numpy()
 
@@ -224,17 +249,18 @@ def deep_lift_model(model: nn.Module, target: str = "logit") -> nn.Module:
 
     Raises
     ------
-    InputError
-        For a recurrent model (an LSTM has no DeepLIFT rule in tangermeme).
     ValueError
-        For ``target="probability"`` (the softmax is applied functionally).
+        For a recurrent model (an LSTM has no DeepLIFT rule in tangermeme) and
+        for ``target="probability"`` (the softmax is applied functionally).
     """
     from gdashboard.models.cnn import ConvNet, DeepBind
 
     if is_recurrent(model):
-        raise InputError("DeepLIFT/SHAP needs a convolutional model (the CNN presets or "
-                         "deepbind), not a recurrent one; use saliency, in-silico mutagenesis "
-                         "or integrated gradients instead")
+        raise ValueError(
+            "DeepLIFT/SHAP needs a convolutional model (the CNN presets or "
+            "deepbind), not a recurrent one; use saliency, in-silico mutagenesis "
+            "or integrated gradients instead"
+        )
     if target not in ("logit", "log_odds"):
         raise ValueError(f"DeepLIFT/SHAP explains target 'logit' or 'log_odds', got {target!r}")
     if isinstance(model, ConvNet):
@@ -244,9 +270,17 @@ def deep_lift_model(model: nn.Module, target: str = "logit") -> nn.Module:
     return _ScoreOnly(model, target)
 
 
-def deep_lift_shap(model: nn.Module, X, n_shuffles: int = 20, seed: int = 0,
-                   target: str = "logit", batch_size: int = 256, hypothetical: bool = False,
-                   return_references: bool = False, progress: bool = False):
+def deep_lift_shap(
+    model: nn.Module,
+    X,
+    n_shuffles: int = 20,
+    seed: int = 0,
+    target: str = "logit",
+    batch_size: int = 256,
+    hypothetical: bool = False,
+    return_references: bool = False,
+    progress: bool = False,
+):
     """DeepLIFT/SHAP attributions against dinucleotide-shuffled references, via tangermeme.
 
     The model is wrapped to return ``S+`` alone as ``(N, 1)`` (tangermeme's
@@ -284,8 +318,9 @@ def deep_lift_shap(model: nn.Module, X, n_shuffles: int = 20, seed: int = 0,
 
     Raises
     ------
-    InputError
-        For a recurrent model.
+    ValueError
+        For a recurrent model, a target other than ``"logit"`` or
+        ``"log_odds"``, an ``X`` that is not ``(N, 4, L)`` or ``n_shuffles < 1``.
     """
     import warnings
 
@@ -294,7 +329,7 @@ def deep_lift_shap(model: nn.Module, X, n_shuffles: int = 20, seed: int = 0,
     from gdashboard.parallel import torch_threads_kept
 
     wrapped = deep_lift_model(model, target)
-    X = as_input(X)
+    X = check_one_hot(X)
     if n_shuffles < 1:
         raise ValueError("n_shuffles must be at least 1")
     references = shuffled_references(X, n_shuffles, seed)
@@ -307,9 +342,16 @@ def deep_lift_shap(model: nn.Module, X, n_shuffles: int = 20, seed: int = 0,
             warnings.filterwarnings("ignore", message=".*ohe.*")
         wrapped.eval()
         attributions = _deep_lift_shap(
-            wrapped, X, target=0, batch_size=batch_size, references=references,
-            hypothetical=hypothetical, only_warn=has_n, device=model_device(model),
-            verbose=progress)
+            wrapped,
+            X,
+            target=0,
+            batch_size=batch_size,
+            references=references,
+            hypothetical=hypothetical,
+            only_warn=has_n,
+            device=model_device(model),
+            verbose=progress,
+        )
     attributions = attributions.to(torch.float32).numpy()
     if return_references:
         return attributions, references.numpy()

@@ -6,23 +6,27 @@ Following the paper (Lanchantin et al. 2017, section 3.3, after Simonyan et al.
     X* = argmax_X  S+(X) - lambda * ||X||^2
 
 (the paper's equation 7 prints ``+ lambda ||X||^2``; a penalty is meant, and the
-original code subtracts it) by gradient ascent on a continuous ``(4, L)`` matrix X with the model's weights
-frozen. X is unconstrained while optimising (as in the original Torch7 code):
-it is neither a one-hot sequence nor a probability matrix, so the result is
-reported three ways: the raw matrix, a per-position distribution for a logo
-(the original code's normalization) and the argmax sequence with the model's
-score on it.
+original code subtracts it) by gradient ascent on a continuous ``(4, L)`` matrix X
+with the model frozen in eval mode (:func:`gdashboard.explain.common.frozen`:
+its weights get no gradients, dropout is off). X is unconstrained while
+optimising (as in the original Torch7 code): it is neither a one-hot sequence
+nor a probability matrix, so the result is reported three ways: the raw matrix,
+a per-position distribution for a logo (the original code's normalization) and
+the argmax sequence with the model's score on it.
 
 Several random restarts run as one batch: each restart is a row of the batch,
 the model treats rows independently (eval mode: no dropout, no batch
 statistics), and RMSprop, Adam and SGD update every element on its own, so the
 batch computes exactly what the restarts would compute one after another, in
 one forward/backward per step instead of ``restarts``.
+
+``S+`` here is one of :data:`TARGETS`, which adds the original code's log
+probability to the explainers' scores (:func:`gdashboard.explain.common.score`).
+Bad options, and a length the model cannot take, raise ValueError.
 """
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,12 +35,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from gdashboard.data.onehot import ALPHABET
-from gdashboard.errors import InputError
+from gdashboard.explain.common import POSITIVE, backward_context, frozen, model_device_dtype
 
 TARGETS = ("logit", "log_probability", "log_odds")
 OPTIMIZERS = ("rmsprop", "adam", "sgd")
-# The positive class is column 1 of the models' (N, 2) logits.
-POSITIVE = 1
 # Added to every entry before normalising a position (the original code's value):
 # it keeps a position whose clamped values are all zero from dividing by zero
 # and gives it a flat distribution instead.
@@ -108,8 +110,7 @@ def logo_probabilities(matrix: np.ndarray | torch.Tensor) -> np.ndarray:
     -------
     np.ndarray, float32, same shape.
     """
-    array = np.asarray(matrix.detach().cpu() if isinstance(matrix, torch.Tensor) else matrix,
-                       dtype=np.float32)
+    array = np.asarray(matrix.detach().cpu() if isinstance(matrix, torch.Tensor) else matrix, dtype=np.float32)
     clamped = np.clip(array, 0.0, 1.0)
     peak = clamped.max(axis=(-2, -1), keepdims=True)
     scaled = clamped / np.where(peak > 0, peak, 1.0)
@@ -129,7 +130,7 @@ def target_score(logits: torch.Tensor, target: str) -> torch.Tensor:
         return F.log_softmax(logits, dim=1)[:, POSITIVE]
     if target == "log_odds":
         return logits[:, POSITIVE] - logits[:, 1 - POSITIVE]
-    raise InputError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
+    raise ValueError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
 
 
 def initial_matrices(restarts: int, length: int, seed: int) -> torch.Tensor:
@@ -139,10 +140,9 @@ def initial_matrices(restarts: int, length: int, seed: int) -> torch.Tensor:
     batch of restarts equals ``restarts`` single-restart runs with seeds
     ``seed, seed + 1, ...`` (and does not depend on the batch size).
     """
-    return torch.stack([
-        torch.rand((4, length), generator=torch.Generator().manual_seed(seed + r))
-        for r in range(restarts)
-    ])
+    return torch.stack(
+        [torch.rand((4, length), generator=torch.Generator().manual_seed(seed + r)) for r in range(restarts)]
+    )
 
 
 def _make_optimizer(name: str, parameters, learning_rate: float) -> torch.optim.Optimizer:
@@ -153,41 +153,7 @@ def _make_optimizer(name: str, parameters, learning_rate: float) -> torch.optim.
         return torch.optim.Adam(parameters, lr=learning_rate)
     if name == "sgd":
         return torch.optim.SGD(parameters, lr=learning_rate)
-    raise InputError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
-
-
-def _model_device_dtype(model: nn.Module) -> tuple[torch.device, torch.dtype]:
-    for tensor in model.parameters():
-        if tensor.is_floating_point():
-            return tensor.device, tensor.dtype
-    return torch.device("cpu"), torch.float32
-
-
-def _backward_context(model: nn.Module, device: torch.device):
-    """cuDNN's RNN backward refuses to run in eval mode; PyTorch's own kernels do not."""
-    if device.type == "cuda" and any(isinstance(m, nn.RNNBase) for m in model.modules()):
-        return torch.backends.cudnn.flags(enabled=False)
-    return contextlib.nullcontext()
-
-
-@contextlib.contextmanager
-def frozen(model: nn.Module):
-    """Eval mode and ``requires_grad=False`` on every parameter; both restored on exit.
-
-    Freezing keeps autograd from computing (and the caller from accumulating)
-    gradients for the weights: only X is optimised.
-    """
-    was_training = model.training
-    flags = [(p, p.requires_grad) for p in model.parameters()]
-    try:
-        model.eval()
-        for parameter, _ in flags:
-            parameter.requires_grad_(False)
-        yield model
-    finally:
-        for parameter, flag in flags:
-            parameter.requires_grad_(flag)
-        model.train(was_training)
+    raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
 
 
 def _argmax_sequences(matrices: torch.Tensor) -> list[str]:
@@ -196,9 +162,18 @@ def _argmax_sequences(matrices: torch.Tensor) -> list[str]:
     return [row.tobytes().decode() for row in letters]
 
 
-def class_optimize(model: nn.Module, length: int, target: str = "logit", l2: float = 0.009,
-                   steps: int = 1000, optimizer: str = "rmsprop", learning_rate: float = 0.05,
-                   restarts: int = 16, seed: int = 0, progress: bool = False) -> ClassOptimization:
+def class_optimize(
+    model: nn.Module,
+    length: int,
+    target: str = "logit",
+    l2: float = 0.009,
+    steps: int = 1000,
+    optimizer: str = "rmsprop",
+    learning_rate: float = 0.05,
+    restarts: int = 16,
+    seed: int = 0,
+    progress: bool = False,
+) -> ClassOptimization:
     """Find the input that maximises the positive class: ``argmax_X S+(X) - l2 * ||X||^2``.
 
     Parameters
@@ -206,7 +181,7 @@ def class_optimize(model: nn.Module, length: int, target: str = "logit", l2: flo
     model : nn.Module
         Takes one-hot ``(N, 4, L)`` float32 ACGT and returns ``(N, 2)`` logits.
         Its weights are frozen and it runs in eval mode during the search; its
-        ``requires_grad`` flags and training mode are restored afterwards.
+        ``requires_grad`` flags and every submodule's mode are restored afterwards.
     length : int
         Sequence length L (the models were trained on 101).
     target : {"logit", "log_probability", "log_odds"}
@@ -240,34 +215,35 @@ def class_optimize(model: nn.Module, length: int, target: str = "logit", l2: flo
 
     Raises
     ------
-    InputError
+    ValueError
         For an unknown target or optimizer, a non-positive length, restart
         count, a negative step count or l2, or a length the model cannot take.
     """
     if target not in TARGETS:
-        raise InputError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
+        raise ValueError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
     if optimizer not in OPTIMIZERS:
-        raise InputError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
+        raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
     if int(length) < 1:
-        raise InputError(f"length must be at least 1, got {length}")
+        raise ValueError(f"length must be at least 1, got {length}")
     if int(restarts) < 1:
-        raise InputError(f"restarts must be at least 1, got {restarts}")
+        raise ValueError(f"restarts must be at least 1, got {restarts}")
     if int(steps) < 0:
-        raise InputError(f"steps must be 0 or more, got {steps}")
+        raise ValueError(f"steps must be 0 or more, got {steps}")
     if l2 < 0:
-        raise InputError(f"l2 must be 0 or more, got {l2}")
+        raise ValueError(f"l2 must be 0 or more, got {l2}")
     length, restarts, steps = int(length), int(restarts), int(steps)
     # X follows the model's device and precision (float32 normally; a float64
     # model gives a float64 search, which the tests use to check batching exactly).
-    device, dtype = _model_device_dtype(model)
+    device, dtype = model_device_dtype(model)
 
     with frozen(model):
         with torch.no_grad():
             try:
                 model(torch.zeros((1, 4, length), device=device, dtype=dtype))
             except RuntimeError as error:
-                raise InputError(f"the model cannot take sequences of length {length}: "
-                                 f"{str(error).splitlines()[0]}") from None
+                raise ValueError(
+                    f"the model cannot take sequences of length {length}: {str(error).splitlines()[0]}"
+                ) from None
 
         X = initial_matrices(restarts, length, seed).to(device=device, dtype=dtype).requires_grad_(True)
         opt = _make_optimizer(optimizer, [X], learning_rate)
@@ -281,7 +257,7 @@ def class_optimize(model: nn.Module, length: int, target: str = "logit", l2: flo
             from tqdm.auto import tqdm
 
             bar = tqdm(total=steps, unit="step", desc="class optimization")
-        with _backward_context(model, device):
+        with backward_context(model, device):
             for _ in range(steps):
                 opt.zero_grad(set_to_none=True)
                 # Restarts do not interact, so ascending the sum ascends each one.

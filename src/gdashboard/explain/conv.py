@@ -9,6 +9,9 @@ For each sequence we take the maximum of the first convolution's output over
 all filters and all positions. ReLU is monotone, so this is also the maximum
 after the ReLU; using the output before it keeps sequences whose filters are
 all negative ordered by how close they came instead of tying them at 0.
+
+A model without a first convolution (a plain RNN), input that is not
+``(N, 4, L)`` and sequences shorter than a filter raise ValueError.
 """
 
 from __future__ import annotations
@@ -17,15 +20,17 @@ import numpy as np
 import torch
 from torch import nn
 
-from gdashboard.errors import InputError
+from gdashboard.data.onehot import check_one_hot
 
 
 def first_convolution(model: nn.Module) -> nn.Conv1d:
-    """The model's first convolution, or an InputError for a model without one."""
+    """The model's first convolution, or a ValueError for a model without one."""
     conv = getattr(model, "first_convolution", None)
     if not isinstance(conv, nn.Conv1d):
-        raise InputError(f"{type(model).__name__} has no first convolution (a plain RNN?): "
-                         "convolution activations need a CNN, CNN-RNN or DeepBind model")
+        raise ValueError(
+            f"{type(model).__name__} has no first convolution (a plain RNN?): "
+            "convolution activations need a CNN, CNN-RNN or DeepBind model"
+        )
     return conv
 
 
@@ -42,8 +47,9 @@ def left_padding(conv: nn.Conv1d) -> int:
     return int(conv.padding[0])
 
 
-def max_activation_windows(model: nn.Module, X: torch.Tensor | np.ndarray, batch_size: int = 512
-                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def max_activation_windows(
+    model: nn.Module, X: torch.Tensor | np.ndarray, batch_size: int = 512
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per sequence, the input window under the strongest first-layer activation.
 
     Parameters
@@ -73,30 +79,32 @@ def max_activation_windows(model: nn.Module, X: torch.Tensor | np.ndarray, batch
 
     Raises
     ------
-    InputError
-        The model has no first convolution (plain RNN), X is not (N, 4, L), or
-        the sequences are shorter than an unpadded filter.
+    ValueError
+        The model has no first convolution (plain RNN), X is not (N, 4, L)
+        (or its channels are not the convolution's), or the sequences are
+        shorter than an unpadded filter.
     """
     conv = first_convolution(model)
-    X = torch.as_tensor(X)
-    if X.ndim != 3 or X.shape[1] != conv.in_channels:
-        raise InputError(f"expected one-hot sequences of shape (N, {conv.in_channels}, L), "
-                         f"got {tuple(X.shape)}")
+    # Kept in its dtype: each batch is converted to the convolution's on its way.
+    X = check_one_hot(X, dtype=None)
+    if X.shape[1] != conv.in_channels:
+        raise ValueError(f"expected one-hot sequences of shape (N, {conv.in_channels}, L), got {tuple(X.shape)}")
     if batch_size < 1:
-        raise InputError(f"batch_size must be at least 1, got {batch_size}")
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     n, length = X.shape[0], X.shape[2]
     kernel_width = conv.dilation[0] * (conv.kernel_size[0] - 1) + 1
     stride = conv.stride[0]
     pad = left_padding(conv)
-    if length < 1 or (length + 2 * pad < kernel_width and conv.padding != "same"):
-        raise InputError(f"sequences of length {length} are shorter than the first "
-                         f"convolution's filters ({kernel_width})")
+    if length + 2 * pad < kernel_width and conv.padding != "same":
+        raise ValueError(
+            f"sequences of length {length} are shorter than the first convolution's filters ({kernel_width})"
+        )
     device = conv.weight.device
     positions = []
     filters = []
     with torch.no_grad():
         for begin in range(0, n, batch_size):
-            batch = X[begin:begin + batch_size].to(device=device, dtype=conv.weight.dtype)
+            batch = X[begin : begin + batch_size].to(device=device, dtype=conv.weight.dtype)
             output = conv(batch)  # (B, filters, P)
             best = output.flatten(1).argmax(dim=1)  # filter-major: lowest filter wins ties
             filters.append(best // output.shape[2])

@@ -42,14 +42,15 @@ import numpy as np
 import torch
 from torch import nn
 
-from gdashboard.explain.saliency import as_input
+from gdashboard.data.onehot import check_one_hot
 
 METHODS = ("saliency", "gradient_x_input", "integrated_gradients", "ism", "temporal")
 RECURRENT_ONLY = ("temporal",)
 
 
-def position_scores(method: str, model: nn.Module, X, *, target: str = "logit", n_steps: int = 50,
-                    batch_size: int | None = None) -> np.ndarray:
+def position_scores(
+    method: str, model: nn.Module, X, *, target: str = "logit", n_steps: int = 50, batch_size: int | None = None
+) -> np.ndarray:
     """One attribution score per position, shape ``(N, L)`` float32 (see the module's list).
 
     Parameters
@@ -61,13 +62,19 @@ def position_scores(method: str, model: nn.Module, X, *, target: str = "logit", 
     X : torch.Tensor or numpy.ndarray, shape ``(N, 4, L)``, one-hot
     target : str
         The explained score for the gradient and ISM methods (see
-        :func:`gdashboard.explain.saliency.score`); ``temporal`` always uses ``P(+)``.
+        :func:`gdashboard.explain.common.score`); ``temporal`` always uses ``P(+)``.
     n_steps : int
         Integrated-gradient path points.
     batch_size : int, optional
         Passed on to the underlying explainer (its own default when None).
+
+    Raises
+    ------
+    ValueError
+        For an unknown method or target, an ``X`` that is not ``(N, 4, L)``, or
+        ``temporal`` on a model that is not recurrent.
     """
-    X = as_input(X)
+    X = check_one_hot(X)
     extra = {} if batch_size is None else {"batch_size": batch_size}
     if method in ("saliency", "gradient_x_input"):
         from gdashboard.explain.saliency import saliency_map
@@ -117,8 +124,7 @@ def attribution_auroc(scores, mask) -> np.ndarray:
     """
     from scipy.stats import rankdata
 
-    scores = np.asarray(scores.detach().cpu() if isinstance(scores, torch.Tensor) else scores,
-                        dtype=np.float64)
+    scores = np.asarray(scores.detach().cpu() if isinstance(scores, torch.Tensor) else scores, dtype=np.float64)
     mask = np.asarray(mask, dtype=bool)
     if scores.ndim != 2 or scores.shape != mask.shape:
         raise ValueError(f"scores and mask must be 2-D of one shape, got {scores.shape} and {mask.shape}")

@@ -1,5 +1,9 @@
 """In-silico saturation mutagenesis: the change of ``S+`` for every single-base substitution.
 
+``S+`` is the explainers' score (:func:`gdashboard.explain.common.score`, the
+positive logit by default); the model runs in eval mode
+(:func:`gdashboard.explain.common.evaluating`) without gradients.
+
 Every edit is listed once as a ``(sequence, base, position)`` triple and the
 mutants are scored a batch at a time, mixing mutants of several sequences in one
 forward pass, with no Python loop per sequence or per position.
@@ -31,16 +35,17 @@ import numpy as np
 import torch
 from torch import nn
 
-from gdashboard.explain.saliency import (as_input, check_target, evaluating, model_device,
-                                         progress_range, score)
+from gdashboard.data.onehot import check_one_hot
+from gdashboard.explain.common import check_target, evaluating, model_device, progress_range, score
 from gdashboard.parallel import for_each_batch
 
 # Sequences whose reference caches are held at once; bounds memory for large N.
 SEQUENCE_CHUNK = 256
 
 
-def in_silico_mutagenesis(model: nn.Module, X, target: str = "logit", batch_size: int = 512,
-                          fast: bool = True, progress: bool = False) -> np.ndarray:
+def in_silico_mutagenesis(
+    model: nn.Module, X, target: str = "logit", batch_size: int = 512, fast: bool = True, progress: bool = False
+) -> np.ndarray:
     """``S+(mutant) - S+(X)`` for every single-base substitution of every sequence.
 
     Parameters
@@ -52,7 +57,7 @@ def in_silico_mutagenesis(model: nn.Module, X, target: str = "logit", batch_size
         One-hot sequences; an all-zero column is an ``N``, for which all four
         bases are substituted.
     target : {"logit", "log_odds", "probability"}
-        The score ``S+`` (see :func:`gdashboard.explain.saliency.score`).
+        The score ``S+`` (see :func:`gdashboard.explain.common.score`).
     batch_size : int
         Mutant sequences per forward pass.
     fast : bool
@@ -66,9 +71,14 @@ def in_silico_mutagenesis(model: nn.Module, X, target: str = "logit", batch_size
     numpy.ndarray, float32, shape ``(N, 4, L)``
         Entry ``[i, b, p]``: the change of ``S+`` when position ``p`` of sequence
         ``i`` becomes base ``b`` (0 where ``b`` is already there).
+
+    Raises
+    ------
+    ValueError
+        For an unknown target or an ``X`` that is not ``(N, 4, L)``.
     """
     check_target(target)
-    X = as_input(X)
+    X = check_one_hot(X)
     device = model_device(model)
     effect = torch.zeros_like(X)
     if X.numel() == 0:
@@ -83,7 +93,7 @@ def in_silico_mutagenesis(model: nn.Module, X, target: str = "logit", batch_size
 def _score_all(scorer, X, target, batch_size, device, effect, progress) -> None:
     """Fill ``effect`` chunk by chunk of sequences, mutants batch by batch."""
     for first in progress_range(0, len(X), SEQUENCE_CHUNK, progress, "mutagenesis"):
-        chunk = X[first:first + SEQUENCE_CHUNK].to(device)
+        chunk = X[first : first + SEQUENCE_CHUNK].to(device)
         reference = scorer.prepare(chunk)
         S0 = score(reference, target)
         # A base counts as present only where the column holds exactly 1,
@@ -168,16 +178,19 @@ class _ConvNetScorer:
         for layer in model.convolutions.layers:
             valid_in = current
             if isinstance(layer, nn.Conv1d):
-                if (layer.stride != (1,) or layer.dilation != (1,) or layer.groups != 1
-                        or layer.padding not in ((0,), "valid")):
+                if (
+                    layer.stride != (1,)
+                    or layer.dilation != (1,)
+                    or layer.groups != 1
+                    or layer.padding not in ((0,), "valid")
+                ):
                     return None
                 k = layer.kernel_size[0]
                 field += (k - 1) * stride
                 current -= k - 1
             elif isinstance(layer, nn.MaxPool1d):
                 k, step = _single(layer.kernel_size), _single(layer.stride)
-                if (k != step or _single(layer.padding) != 0 or _single(layer.dilation) != 1
-                        or layer.return_indices):
+                if k != step or _single(layer.padding) != 0 or _single(layer.dilation) != 1 or layer.return_indices:
                     return None
                 field += (k - 1) * stride
                 current = (math.ceil if layer.ceil_mode else math.floor)(current / k)
@@ -261,8 +274,9 @@ class _RecurrentScorer:
         # that each direction runs on its own from its own initial states.
         self.directions = []
         for suffix in ("", "_reverse"):
-            single = nn.LSTM(lstm.input_size, lstm.hidden_size, batch_first=True,
-                             bias=lstm.bias).to(lstm.weight_ih_l0.device, lstm.weight_ih_l0.dtype)
+            single = nn.LSTM(lstm.input_size, lstm.hidden_size, batch_first=True, bias=lstm.bias).to(
+                lstm.weight_ih_l0.device, lstm.weight_ih_l0.dtype
+            )
             with torch.no_grad():
                 for name in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"):
                     if hasattr(lstm, name + suffix):
@@ -273,15 +287,25 @@ class _RecurrentScorer:
     @classmethod
     def build(cls, model):
         lstm = model.lstm
-        if (lstm.num_layers != 1 or not lstm.bidirectional or not lstm.batch_first
-                or lstm.proj_size or model.pooling not in ("mean", "max")):
+        if (
+            lstm.num_layers != 1
+            or not lstm.bidirectional
+            or not lstm.batch_first
+            or lstm.proj_size
+            or model.pooling not in ("mean", "max")
+        ):
             return None
         convolution, after = None, []
         if model.convolutions is not None:
             for layer in model.convolutions.layers:
                 if isinstance(layer, nn.Conv1d):
-                    if (convolution is not None or layer.stride != (1,) or layer.groups != 1
-                            or layer.padding != "same" or layer.padding_mode != "zeros"):
+                    if (
+                        convolution is not None
+                        or layer.stride != (1,)
+                        or layer.groups != 1
+                        or layer.padding != "same"
+                        or layer.padding_mode != "zeros"
+                    ):
                         return None
                     convolution = layer
                 elif isinstance(layer, nn.ReLU):
@@ -341,8 +365,7 @@ class _RecurrentScorer:
         windows = _mutate(windows, b, torch.full_like(p, self.total))
         if self.convolution is not None:
             conv = self.convolution
-            windows = nn.functional.conv1d(windows, conv.weight, conv.bias,
-                                           dilation=conv.dilation)
+            windows = nn.functional.conv1d(windows, conv.weight, conv.bias, dilation=conv.dilation)
             for layer in self.after_convolution:
                 windows = layer(windows)
         return windows.transpose(1, 2)
@@ -379,27 +402,39 @@ class _RecurrentScorer:
         first = torch.clamp(p - self.right, min=0)  # the forward direction restarts here
         last = torch.clamp(p + self.left, max=T - 1)  # the backward direction restarts here
         forward_in, forward_valid = self._inputs(
-            s, first, torch.arange(T - int(first.min()), device=p.device), 1, changed, positions)
+            s, first, torch.arange(T - int(first.min()), device=p.device), 1, changed, positions
+        )
         backward_in, backward_valid = self._inputs(
-            s, last, torch.arange(int(last.max()) + 1, device=p.device), -1, changed, positions)
-        forward = self._run(self.directions[0], forward_in, forward_valid,
-                            (self.forward_init[0][s, first], self.forward_init[1][s, first]))
-        backward = self._run(self.directions[1], backward_in, backward_valid,
-                             (self.backward_init[0][s, last + 1], self.backward_init[1][s, last + 1]))
+            s, last, torch.arange(int(last.max()) + 1, device=p.device), -1, changed, positions
+        )
+        forward = self._run(
+            self.directions[0],
+            forward_in,
+            forward_valid,
+            (self.forward_init[0][s, first], self.forward_init[1][s, first]),
+        )
+        backward = self._run(
+            self.directions[1],
+            backward_in,
+            backward_valid,
+            (self.backward_init[0][s, last + 1], self.backward_init[1][s, last + 1]),
+        )
         if model.pooling == "mean":
-            pooled = torch.cat([(self.prefix[s, first] + forward) / T,
-                                (self.suffix[s, last + 1] + backward) / T], dim=1)
+            pooled = torch.cat(
+                [(self.prefix[s, first] + forward) / T, (self.suffix[s, last + 1] + backward) / T], dim=1
+            )
         else:
-            pooled = torch.cat([torch.maximum(self.prefix[s, first], forward),
-                                torch.maximum(self.suffix[s, last + 1], backward)], dim=1)
+            pooled = torch.cat(
+                [torch.maximum(self.prefix[s, first], forward), torch.maximum(self.suffix[s, last + 1], backward)],
+                dim=1,
+            )
         return model.classify(pooled)
 
 
 def _mask_beyond(h: torch.Tensor, first: torch.Tensor, valid: int) -> torch.Tensor:
     """Set the positions at or past ``valid`` (global index ``first + j``) to -inf."""
     index = first[:, None] + torch.arange(h.shape[-1], device=h.device)
-    return torch.where((index < valid)[:, None, :], h, torch.tensor(-math.inf, dtype=h.dtype,
-                                                                       device=h.device))
+    return torch.where((index < valid)[:, None, :], h, torch.tensor(-math.inf, dtype=h.dtype, device=h.device))
 
 
 def _single(value) -> int:

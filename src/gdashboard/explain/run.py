@@ -15,6 +15,11 @@ conv          ``start``, ``width``, ``filter`` (N,)
 ============  ==========================================================
 
 Every file also holds ``ids``, ``labels`` and ``method``.
+
+:func:`explain` works on arrays and, like every method, raises ValueError for
+what it cannot do; :func:`explain_file` works on a run folder and a sequence
+file and turns that into an :class:`~gdashboard.errors.InputError` naming the
+run, which the command line prints as one line.
 """
 
 from __future__ import annotations
@@ -29,15 +34,30 @@ from gdashboard.explain import METHODS
 from gdashboard.fileio import atomic_path
 
 
-def explain(model, X, method: str, *, target: str = "logit", batch_size: int | None = None,
-            seed: int = 0, n_steps: int = 50, baseline: str = "zeros", n_shuffles: int = 20,
-            steps: int = 1000, restarts: int = 16, l2: float = 0.009, length: int | None = None,
-            progress: bool = False) -> dict[str, np.ndarray]:
+def explain(
+    model,
+    X,
+    method: str,
+    *,
+    target: str = "logit",
+    batch_size: int | None = None,
+    seed: int = 0,
+    n_steps: int = 50,
+    baseline: str = "zeros",
+    n_shuffles: int = 20,
+    steps: int = 1000,
+    restarts: int = 16,
+    l2: float = 0.009,
+    length: int | None = None,
+    progress: bool = False,
+) -> dict[str, np.ndarray]:
     """Run one method; returns the arrays that ``gdash explain`` writes (without ids).
 
     ``batch_size=None`` keeps each method's own default (they differ: sequences
     for saliency and conv, mutants for ISM). Class optimisation needs no
     sequences: it optimises an input of ``length`` (default: that of ``X``).
+    An unknown method, a bad option or a model the method cannot explain raises
+    ValueError.
     """
     batch = {} if batch_size is None else {"batch_size": batch_size}
     if method == "saliency":
@@ -57,13 +77,17 @@ def explain(model, X, method: str, *, target: str = "logit", batch_size: int | N
     if method == "ig":
         from gdashboard.explain.attribution import integrated_gradients
 
-        return {"attribution": integrated_gradients(model, X, baseline=baseline, n_steps=n_steps, target=target,
-                                                    seed=seed, progress=progress)}
+        return {
+            "attribution": integrated_gradients(
+                model, X, baseline=baseline, n_steps=n_steps, target=target, seed=seed, progress=progress
+            )
+        }
     if method == "deeplift":
         from gdashboard.explain.attribution import deep_lift_shap
 
-        return {"attribution": deep_lift_shap(model, X, n_shuffles=n_shuffles, seed=seed, target=target,
-                                              progress=progress)}
+        return {
+            "attribution": deep_lift_shap(model, X, n_shuffles=n_shuffles, seed=seed, target=target, progress=progress)
+        }
     if method == "conv":
         from gdashboard.explain.conv import max_activation_windows
 
@@ -72,15 +96,35 @@ def explain(model, X, method: str, *, target: str = "logit", batch_size: int | N
     if method == "classopt":
         from gdashboard.explain.classopt import class_optimize
 
-        result = class_optimize(model, length or X.shape[-1], target=target, l2=l2, steps=steps, restarts=restarts,
-                                seed=seed, progress=progress)
-        return {"matrix": np.asarray(result.matrix), "probabilities": np.asarray(result.probabilities),
-                "sequence": np.array(result.sequence), "score": np.array(result.score)}
-    raise InputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+        result = class_optimize(
+            model,
+            length or X.shape[-1],
+            target=target,
+            l2=l2,
+            steps=steps,
+            restarts=restarts,
+            seed=seed,
+            progress=progress,
+        )
+        return {
+            "matrix": np.asarray(result.matrix),
+            "probabilities": np.asarray(result.probabilities),
+            "sequence": np.array(result.sequence),
+            "score": np.array(result.score),
+        }
+    raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
 
 
-def explain_file(rundir: str | os.PathLike, path: str | os.PathLike, method: str, out: str | os.PathLike,
-                 *, limit: int | None = None, pad: bool = False, **options) -> Path:
+def explain_file(
+    rundir: str | os.PathLike,
+    path: str | os.PathLike,
+    method: str,
+    out: str | os.PathLike,
+    *,
+    limit: int | None = None,
+    pad: bool = False,
+    **options,
+) -> Path:
     """Explain a trained run's decisions on every sequence of a file; write ``out`` (.npz).
 
     The file's sequences are explained as they are (no shuffled negatives are
@@ -98,10 +142,9 @@ def explain_file(rundir: str | os.PathLike, path: str | os.PathLike, method: str
     try:
         arrays = explain(model, dataset.X, method, **options)
     except ValueError as error:
-        # The methods refuse options they cannot use (a bad target, too few
-        # integration steps) with a one-line ValueError; pass it on as an input
-        # error. What a method cannot do at all (temporal scores of a CNN) is
-        # already an InputError; a TypeError would be a bug and keeps its traceback.
+        # What a method cannot do (a bad option, temporal scores of a CNN) is a
+        # ValueError; here it is the user's input. Other errors are bugs and
+        # keep their traceback.
         raise InputError(str(error).splitlines()[0], rundir) from None
     ids = np.array(dataset.ids if method != "classopt" else [], dtype=str)
     labels = dataset.labels if method != "classopt" else np.zeros(0, np.int64)
@@ -111,8 +154,16 @@ def explain_file(rundir: str | os.PathLike, path: str | os.PathLike, method: str
     return out
 
 
-def cached_class_optimization(run, *, steps: int = 1000, restarts: int = 16, seed: int = 0,
-                              target: str = "logit", l2: float = 0.009, progress: bool = False) -> dict:
+def cached_class_optimization(
+    run,
+    *,
+    steps: int = 1000,
+    restarts: int = 16,
+    seed: int = 0,
+    target: str = "logit",
+    l2: float = 0.009,
+    progress: bool = False,
+) -> dict:
     """A run's class optimisation (``matrix``, ``probabilities``, ``sequence``, ``score``),
     computed once and cached beside the run (:func:`gdashboard.results.read_classopt_cache`)
     so that a second figure or dashboard view does not recompute it.
@@ -126,7 +177,21 @@ def cached_class_optimization(run, *, steps: int = 1000, restarts: int = 16, see
     if cached is not None:
         return cached
     model = run.network("nothing to optimise")
-    arrays = explain(model, None, "classopt", length=run.sequence_length, steps=steps, restarts=restarts,
-                     seed=seed, target=target, l2=l2, progress=progress)
+    try:
+        arrays = explain(
+            model,
+            None,
+            "classopt",
+            length=run.sequence_length,
+            steps=steps,
+            restarts=restarts,
+            seed=seed,
+            target=target,
+            l2=l2,
+            progress=progress,
+        )
+    except ValueError as error:
+        # As in explain_file: a bad option or a length the model cannot take.
+        raise InputError(str(error).splitlines()[0], run.path) from None
     write_classopt_cache(run.path, options, arrays)
     return arrays

@@ -9,6 +9,11 @@ CNN-RNNs, as in the original code, run their convolutions ONCE over the whole
 sequence; only the recurrent part (and the pooling and linear layer after it)
 sees prefixes and suffixes of the convolution output.
 
+Only recurrent models (:class:`~gdashboard.models.rnn.RecurrentNet`: RNNs and
+CNN-RNNs) have these scores: any other model (a CNN reads the whole sequence at
+once) raises ValueError, as does input that is not ``(N, 4, L)``. The model runs
+in eval mode (:func:`gdashboard.explain.common.evaluating`), without gradients.
+
 Pooled position rule
 --------------------
 When the convolution stack max-pools (``large-cnn-rnn``: two pool-2 layers with
@@ -64,7 +69,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from gdashboard.errors import InputError
+from gdashboard.data.onehot import check_one_hot
+from gdashboard.explain.common import evaluating, model_device
 from gdashboard.models.rnn import RecurrentNet
 
 __all__ = [
@@ -81,38 +87,14 @@ __all__ = [
 
 def _check_model(model) -> RecurrentNet:
     if not isinstance(model, RecurrentNet):
-        raise InputError(
+        raise ValueError(
             f"temporal output scores need a recurrent model (RecurrentNet: an RNN or CNN-RNN), "
-            f"got {type(model).__name__}; a CNN reads the whole sequence at once")
+            f"got {type(model).__name__}; a CNN reads the whole sequence at once"
+        )
     lstm = model.lstm
     if not lstm.bidirectional or not lstm.batch_first or getattr(lstm, "proj_size", 0):
-        raise InputError("temporal output scores need a batch-first bidirectional LSTM without projections")
+        raise ValueError("temporal output scores need a batch-first bidirectional LSTM without projections")
     return model
-
-
-def _as_input(X, model: nn.Module) -> torch.Tensor:
-    X = torch.as_tensor(X)
-    if X.ndim != 3 or X.shape[1] != 4:
-        raise InputError(f"X must be one-hot DNA of shape (N, 4, L), got shape {tuple(X.shape)}")
-    if X.shape[2] == 0:
-        raise InputError("X must hold sequences of length at least 1")
-    device = next(model.parameters()).device
-    return X.to(device=device, dtype=torch.float32)
-
-
-class _evaluating:
-    """Put a model in eval mode (dropout off) and restore its mode afterwards."""
-
-    def __init__(self, model: nn.Module):
-        self.model = model
-
-    def __enter__(self):
-        self.was_training = self.model.training
-        self.model.eval()
-
-    def __exit__(self, *exc):
-        self.model.train(self.was_training)
-        return False
 
 
 # ----------------------------------------------------------- pooled position rule
@@ -179,7 +161,7 @@ def _layer_spans(layer: nn.Module, length: int) -> tuple[np.ndarray, np.ndarray]
         first = np.arange(n_out) * stride - padding
         return np.clip(first, 0, length - 1), np.clip(first + kernel - 1, 0, length - 1)
     if isinstance(layer, (nn.Sequential, nn.ModuleList)) or len(list(layer.children())):
-        raise InputError(f"cannot follow positions through a {type(layer).__name__} layer")
+        raise ValueError(f"cannot follow positions through a {type(layer).__name__} layer")
     return None
 
 
@@ -241,16 +223,16 @@ def temporal_output_scores_naive(model: nn.Module, X) -> tuple[np.ndarray, np.nd
         ``forward[n, t-1] = P(+ | X[n, :, 1..t])``, ``backward[n, t-1] = P(+ | X[n, :, t..L])``.
     """
     model = _check_model(model)
-    X = _as_input(X, model)
+    X = check_one_hot(X, device=model_device(model))
     n, _, length = X.shape
     forward = np.empty((n, length), np.float32)
     backward = np.empty((n, length), np.float32)
-    with _evaluating(model), torch.no_grad():
+    with evaluating(model), torch.no_grad():
         for i in range(n):
             # The convolutions see the whole sequence once; only the LSTM sees slices.
-            encoded = model.encode(X[i:i + 1])
+            encoded = model.encode(X[i : i + 1])
             T = encoded.shape[1]
-            prefix = torch.stack([_positive_probability(model, encoded[:, :s + 1])[0] for s in range(T)])
+            prefix = torch.stack([_positive_probability(model, encoded[:, : s + 1])[0] for s in range(T)])
             suffix = torch.stack([_positive_probability(model, encoded[:, s:])[0] for s in range(T)])
             steps = input_steps(model, length, T)
             forward[i] = prefix.cpu().numpy()[steps]
@@ -288,7 +270,7 @@ class _Network:
         # PyTorch's gate order is (i, f, g, o); put g last and double it.
         order = torch.cat([torch.arange(0, 2 * H), torch.arange(3 * H, 4 * H), torch.arange(2 * H, 3 * H)])
         scale = torch.ones(4 * H, 1, dtype=lstm.weight_hh_l0.dtype, device=lstm.weight_hh_l0.device)
-        scale[3 * H:] = 2.0
+        scale[3 * H :] = 2.0
         layers = []
         for layer in range(lstm.num_layers):
             pair = []
@@ -298,12 +280,15 @@ class _Network:
                 bias = torch.zeros(4 * H, dtype=w_ih.dtype, device=w_ih.device)
                 if lstm.bias:
                     bias = getattr(lstm, f"bias_ih_l{layer}{suffix}") + getattr(lstm, f"bias_hh_l{layer}{suffix}")
-                pair.append(_Direction((w_ih[order] * scale).detach(),
-                                       (w_hh[order] * scale).detach().t().contiguous(),
-                                       (bias[order] * scale[:, 0]).detach()))
+                pair.append(
+                    _Direction(
+                        (w_ih[order] * scale).detach(),
+                        (w_hh[order] * scale).detach().t().contiguous(),
+                        (bias[order] * scale[:, 0]).detach(),
+                    )
+                )
             layers.append(tuple(pair))
-        return cls(layers, model.linear.weight.detach().t().contiguous(), model.linear.bias.detach(),
-                   H, model.pooling)
+        return cls(layers, model.linear.weight.detach().t().contiguous(), model.linear.bias.detach(), H, model.pooling)
 
     def time_reversed(self) -> "_Network":
         """The same network read right to left: the two directions trade places, so
@@ -318,8 +303,12 @@ class _Network:
             if index == 0:
                 layers.append((rev, fwd))
             else:
-                layers.append((_Direction(swap_columns(rev.weight_ih), rev.weight_hh_t, rev.bias),
-                               _Direction(swap_columns(fwd.weight_ih), fwd.weight_hh_t, fwd.bias)))
+                layers.append(
+                    (
+                        _Direction(swap_columns(rev.weight_ih), rev.weight_hh_t, rev.bias),
+                        _Direction(swap_columns(fwd.weight_ih), fwd.weight_hh_t, fwd.bias),
+                    )
+                )
         linear_t = torch.cat([self.linear_weight_t[H:], self.linear_weight_t[:H]], dim=0)
         return _Network(layers, linear_t, self.linear_bias, H, self.pooling)
 
@@ -336,7 +325,7 @@ def _cell(gates: torch.Tensor, v: torch.Tensor | None, H: int, out: torch.Tensor
     Returns ``(h, v)``; ``h`` is written into ``out`` when given.
     """
     sig = torch.sigmoid(gates)
-    i, f, o, s = sig[:, :H], sig[:, H:2 * H], sig[:, 2 * H:3 * H], sig[:, 3 * H:]
+    i, f, o, s = sig[:, :H], sig[:, H : 2 * H], sig[:, 2 * H : 3 * H], sig[:, 3 * H :]
     # c' = f c + i g  =>  v' = -2c' = f v + 2 i - 4 i s
     if v is None:  # zero initial state: the forget gate has nothing to keep
         v = i * 2.0
@@ -357,7 +346,7 @@ class _Pool:
 
     def add(self, k: int, N: int, h: torch.Tensor) -> None:
         # The runs still going at step k are the tail rows k*N: of the state.
-        tail = self.value[k * N:]
+        tail = self.value[k * N :]
         if self.mean:
             tail += h
         else:
@@ -372,9 +361,17 @@ class _Pool:
 # step q touches position q of every run r >= q, the strided block S[:T-q, q].
 
 
-def _rerun(direction: _Direction, reverse: bool, shared_proj: torch.Tensor | None, dep: torch.Tensor | None,
-           dep_weight_t: torch.Tensor | None, H: int, pool: _Pool | None, store: torch.Tensor | None,
-           store_column: int) -> None:
+def _rerun(
+    direction: _Direction,
+    reverse: bool,
+    shared_proj: torch.Tensor | None,
+    dep: torch.Tensor | None,
+    dep_weight_t: torch.Tensor | None,
+    H: int,
+    pool: _Pool | None,
+    store: torch.Tensor | None,
+    store_column: int,
+) -> None:
     """Run one direction afresh for every prefix run ``r`` (positions ``0..r``), all as one batch.
 
     Runs are ordered by ``r`` (the N sequences within); at step ``k`` the runs
@@ -408,16 +405,16 @@ def _rerun(direction: _Direction, reverse: bool, shared_proj: torch.Tensor | Non
         m = (T - k) * N
         if dep is None:
             # Positions r - k of runs r = k..T-1 are 0..T-1-k: a contiguous slice.
-            gates = shared_proj[:T - k].reshape(m, 4 * H)
+            gates = shared_proj[: T - k].reshape(m, 4 * H)
             if h is not None:
                 gates = torch.addmm(gates, h, direction.weight_hh_t)  # not in place: gates is a view
         else:
             if reverse:
-                x = dep[k, :T - k].view(m, -1)
-                base = shared_proj[:T - k].reshape(m, 4 * H) if shared_proj is not None else direction.bias
+                x = dep[k, : T - k].view(m, -1)
+                base = shared_proj[: T - k].reshape(m, 4 * H) if shared_proj is not None else direction.bias
                 gates = torch.addmm(base, x, dep_weight_t)
             else:
-                gates = torch.mm(dep[:T - k, k].reshape(m, -1), dep_weight_t)
+                gates = torch.mm(dep[: T - k, k].reshape(m, -1), dep_weight_t)
                 # Every run reads the same position k, so the shared part broadcasts.
                 gates.view(T - k, N, 4 * H).add_(shared_proj[k] if shared_proj is not None else direction.bias)
             if h is not None:
@@ -426,12 +423,12 @@ def _rerun(direction: _Direction, reverse: bool, shared_proj: torch.Tensor | Non
         if store is not None and reverse:
             # Write h straight into its final place: no copy, and the next step's
             # matrix product reads it there (rows of stride D).
-            out = store[k, :T - k, :, store_column:store_column + H].view(m, H)
+            out = store[k, : T - k, :, store_column : store_column + H].view(m, H)
         h, v = _cell(gates, v, H, out=out)
         if pool is not None:
             pool.add(k, N, h)
         if store is not None and not reverse:
-            store[:T - k, k, :, store_column:store_column + H].copy_(h.view(T - k, N, H))
+            store[: T - k, k, :, store_column : store_column + H].copy_(h.view(T - k, N, H))
         # Run r = k ends here; dropping its rows keeps the rest one contiguous block.
         h, v = h[N:], v[N:]
 
@@ -515,15 +512,16 @@ def _prefix_probabilities(encoded: torch.Tensor, net: _Network, workspace: _Work
     return torch.softmax(logits, dim=-1)[:, 1].view(T, N).t()
 
 
-def temporal_output_scores(model: nn.Module, X, batch_size: int = 32,
-                           progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def temporal_output_scores(
+    model: nn.Module, X, batch_size: int = 32, progress: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Forward and backward temporal output scores of a recurrent model.
 
     Parameters
     ----------
     model : RecurrentNet
-        An RNN or CNN-RNN; anything else raises :class:`~gdashboard.errors.InputError`.
-        It is evaluated in eval mode (its mode is restored afterwards), without
+        An RNN or CNN-RNN; anything else raises ValueError. It is evaluated in
+        eval mode (every submodule's mode is restored afterwards), without
         gradients, on its own device.
     X : array-like, shape ``(N, 4, L)``
         One-hot sequences.
@@ -545,9 +543,9 @@ def temporal_output_scores(model: nn.Module, X, batch_size: int = 32,
         :func:`temporal_output_scores_naive`.
     """
     model = _check_model(model)
-    X = _as_input(X, model)
+    X = check_one_hot(X, device=model_device(model))
     if batch_size < 1:
-        raise InputError(f"batch_size must be at least 1, got {batch_size}")
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     n, _, length = X.shape
     forward = np.empty((n, length), np.float32)
     backward = np.empty((n, length), np.float32)
@@ -556,13 +554,13 @@ def temporal_output_scores(model: nn.Module, X, batch_size: int = 32,
         from tqdm.auto import tqdm
 
         starts = tqdm(starts, desc="temporal output scores", unit="chunk")
-    with _evaluating(model), torch.no_grad():
+    with evaluating(model), torch.no_grad():
         net = _Network.from_model(model)
         reversed_net = net.time_reversed()
         steps = None
         workspace = _Workspace()
         for start in starts:
-            encoded = model.encode(X[start:start + batch_size])  # convolutions once, whole sequence
+            encoded = model.encode(X[start : start + batch_size])  # convolutions once, whole sequence
             if steps is None:
                 steps = torch.as_tensor(input_steps(model, length, encoded.shape[1]), device=encoded.device)
             prefix = _prefix_probabilities(encoded, net, workspace)

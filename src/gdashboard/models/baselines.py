@@ -26,12 +26,20 @@ import torch
 import torch.nn.functional as F
 from scipy import sparse
 
-from gdashboard.errors import InputError
 from gdashboard.data.jaspar import PWM_PSEUDOCOUNT
+from gdashboard.data.onehot import check_one_hot
+from gdashboard.errors import InputError
 
 __all__ = [
-    "BASELINES", "Baseline", "KmerBaseline", "MotifNotFoundError", "PWMBaseline",
-    "build_baseline", "kmer_counts", "kmer_names", "onehot_to_codes",
+    "BASELINES",
+    "Baseline",
+    "KmerBaseline",
+    "MotifNotFoundError",
+    "PWMBaseline",
+    "build_baseline",
+    "kmer_counts",
+    "kmer_names",
+    "onehot_to_codes",
 ]
 
 # Sequences per chunk when scanning or counting: bounds the memory of the
@@ -47,14 +55,6 @@ DEFAULT_C_GRID = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 1.0, 10.0)
 
 class MotifNotFoundError(InputError):
     """JASPAR has no motif for the requested TF, so the PWM baseline cannot be built."""
-
-
-def _as_onehot(X: Any) -> torch.Tensor:
-    """``X`` as a CPU ``(N, 4, L)`` tensor, with a clear error otherwise."""
-    X = torch.as_tensor(X).detach().cpu()
-    if X.ndim != 3 or X.shape[1] != 4:
-        raise ValueError(f"expected one-hot sequences of shape (N, 4, L), got {tuple(X.shape)}")
-    return X
 
 
 def _as_labels(y: Any, n: int, what: str) -> np.ndarray:
@@ -124,8 +124,14 @@ class PWMBaseline(Baseline):
 
     preset = "pwm"
 
-    def __init__(self, motifs: dict[str, np.ndarray], names: dict[str, str] | None = None,
-                 tf: str | None = None, release: str | None = None, pseudocount: float | None = None):
+    def __init__(
+        self,
+        motifs: dict[str, np.ndarray],
+        names: dict[str, str] | None = None,
+        tf: str | None = None,
+        release: str | None = None,
+        pseudocount: float | None = None,
+    ):
         if not motifs:
             raise ValueError("PWMBaseline needs at least one motif")
         self.motifs: dict[str, torch.Tensor] = {}
@@ -140,8 +146,9 @@ class PWMBaseline(Baseline):
         self.pseudocount = pseudocount
 
     @classmethod
-    def from_tf(cls, tf: str, release: str = "JASPAR2024", include_dimers: bool = True,
-                pseudocount: float = PWM_PSEUDOCOUNT) -> "PWMBaseline":
+    def from_tf(
+        cls, tf: str, release: str = "JASPAR2024", include_dimers: bool = True, pseudocount: float = PWM_PSEUDOCOUNT
+    ) -> "PWMBaseline":
         """All JASPAR CORE vertebrate motifs naming ``tf`` (heterodimers too by default).
 
         Raises
@@ -154,9 +161,13 @@ class PWMBaseline(Baseline):
         found = motifs_for_tf(tf, release=release, include_dimers=include_dimers)
         if not found:
             raise MotifNotFoundError(f"{release} has no vertebrate motif for {tf}")
-        return cls({m.matrix_id: m.log_odds(pseudocount) for m in found},
-                   names={m.matrix_id: m.name for m in found},
-                   tf=tf, release=release, pseudocount=pseudocount)
+        return cls(
+            {m.matrix_id: m.log_odds(pseudocount) for m in found},
+            names={m.matrix_id: m.name for m in found},
+            tf=tf,
+            release=release,
+            pseudocount=pseudocount,
+        )
 
     def fit(self, X_train=None, y_train=None, X_valid=None, y_valid=None) -> "PWMBaseline":
         """Nothing to learn: the motifs are fixed. Returns ``self``."""
@@ -164,7 +175,9 @@ class PWMBaseline(Baseline):
 
     def motif_scores(self, X: torch.Tensor) -> np.ndarray:
         """Best match per motif, ``(N, n_motifs)`` float64, columns in ``self.motifs`` order."""
-        X = _as_onehot(X)
+        # In its own dtype (converted to float64 chunk by chunk below); a sequence
+        # shorter than every motif, even of length 0, is scored as overhang.
+        X = check_one_hot(X, dtype=None, min_length=0)
         n, _, length = X.shape
         out = np.empty((n, len(self.motifs)), dtype=np.float64)
         for column, pwm in enumerate(self.motifs.values()):
@@ -178,8 +191,8 @@ class PWMBaseline(Baseline):
             for start in range(0, n, _CHUNK):
                 # float64, chunk by chunk: scores are then exact sums of the
                 # stored log-odds, without a float64 copy of the whole input.
-                scan = F.conv1d(X[start:start + _CHUNK].to(torch.float64), weight, padding=pad)
-                out[start:start + _CHUNK, column] = scan.amax(dim=(1, 2)).numpy()
+                scan = F.conv1d(X[start : start + _CHUNK].to(torch.float64), weight, padding=pad)
+                out[start : start + _CHUNK, column] = scan.amax(dim=(1, 2)).numpy()
         return out
 
     def decision_function(self, X: torch.Tensor) -> np.ndarray:
@@ -208,9 +221,13 @@ class PWMBaseline(Baseline):
         if missing:
             raise ValueError(f"saved PWM baseline lacks the matrices {missing}")
         names = dict(zip(ids, config.get("motif_names") or ids))
-        return cls({k: tensors[k].to(torch.float64).numpy() for k in ids}, names=names,
-                   tf=config.get("tf"), release=config.get("release"),
-                   pseudocount=config.get("pseudocount"))
+        return cls(
+            {k: tensors[k].to(torch.float64).numpy() for k in ids},
+            names=names,
+            tf=config.get("tf"),
+            release=config.get("release"),
+            pseudocount=config.get("pseudocount"),
+        )
 
 
 # ----------------------------------------------------------------------------- k-mers
@@ -218,9 +235,7 @@ class PWMBaseline(Baseline):
 
 def onehot_to_codes(X: Any) -> tuple[np.ndarray, np.ndarray]:
     """Base codes ``(N, L)`` int64 (A=0, C=1, G=2, T=3) and a mask of non-``N`` columns."""
-    array = X.detach().cpu().numpy() if isinstance(X, torch.Tensor) else np.asarray(X)
-    if array.ndim != 3 or array.shape[1] != 4:
-        raise ValueError(f"expected one-hot sequences of shape (N, 4, L), got {array.shape}")
+    array = check_one_hot(X, dtype=None, min_length=0).numpy()
     valid = array.max(axis=1) > 0
     codes = array.argmax(axis=1).astype(np.int64)
     codes[~valid] = 0
@@ -229,7 +244,7 @@ def onehot_to_codes(X: Any) -> tuple[np.ndarray, np.ndarray]:
 
 def _reverse_complement_index(k: int) -> np.ndarray:
     """For every k-mer index (first base most significant), its reverse complement's index."""
-    index = np.arange(4 ** k, dtype=np.int64)
+    index = np.arange(4**k, dtype=np.int64)
     rc = np.zeros_like(index)
     for _ in range(k):
         # The last base, complemented, becomes the first (most significant) one.
@@ -244,7 +259,7 @@ def _column_lookup(k: int, revcomp: bool) -> tuple[np.ndarray, np.ndarray]:
     A merged column stands for the smaller index of a pair, i.e. the
     lexicographically first of a k-mer and its reverse complement.
     """
-    index = np.arange(4 ** k, dtype=np.int64)
+    index = np.arange(4**k, dtype=np.int64)
     if not revcomp:
         return index, index
     canonical = np.minimum(index, _reverse_complement_index(k))
@@ -299,7 +314,7 @@ def kmer_counts(X: Any, max_k: int = 6, min_k: int = 1, revcomp: bool = True) ->
         total += len(kept)
     blocks = []
     for start in range(0, max(n, 1), _CHUNK):
-        c, v = codes[start:start + _CHUNK], valid[start:start + _CHUNK]
+        c, v = codes[start : start + _CHUNK], valid[start : start + _CHUNK]
         rows_all, cols_all = [], []
         # Rolling base-4 index: the k-mer at each position is the (k-1)-mer there
         # times 4 plus the next base; validity rolls the same way.
@@ -308,8 +323,8 @@ def kmer_counts(X: Any, max_k: int = 6, min_k: int = 1, revcomp: bool = True) ->
             if k > 1:
                 if k > length:
                     break
-                index = index[:, :-1] * 4 + c[:, k - 1:]
-                ok = ok[:, :-1] & v[:, k - 1:]
+                index = index[:, :-1] * 4 + c[:, k - 1 :]
+                ok = ok[:, :-1] & v[:, k - 1 :]
             if k < min_k:
                 continue
             rows, positions = np.nonzero(ok)
@@ -370,9 +385,18 @@ class KmerBaseline(Baseline):
     preset = "kmer"
     default_C = 1e-3
 
-    def __init__(self, max_k: int = 6, min_k: int = 1, revcomp: bool = True, C: float | None = None,
-                 C_grid=DEFAULT_C_GRID, patience: int | None = 2, max_iter: int = 1000, seed: int = 0,
-                 tf: str | None = None):
+    def __init__(
+        self,
+        max_k: int = 6,
+        min_k: int = 1,
+        revcomp: bool = True,
+        C: float | None = None,
+        C_grid=DEFAULT_C_GRID,
+        patience: int | None = 2,
+        max_iter: int = 1000,
+        seed: int = 0,
+        tf: str | None = None,
+    ):
         _check_k(min_k, max_k)
         self.max_k, self.min_k, self.revcomp = int(max_k), int(min_k), bool(revcomp)
         self.C = None if C is None else float(C)
@@ -417,7 +441,7 @@ class KmerBaseline(Baseline):
         # Standard deviation of each column without densifying: E[x^2] - E[x]^2.
         mean = np.asarray(train.mean(axis=0)).ravel()
         mean_sq = np.asarray(train.multiply(train).mean(axis=0)).ravel()
-        std = np.sqrt(np.maximum(mean_sq - mean ** 2, 0.0))
+        std = np.sqrt(np.maximum(mean_sq - mean**2, 0.0))
         # Unseen or constant k-mers keep scale 1: their coefficient stays ~0 anyway.
         scale = np.where(std > 0, std, 1.0)
         scaled = train @ sparse.diags(1.0 / scale)
@@ -486,19 +510,27 @@ class KmerBaseline(Baseline):
         """``coef`` ``(n_features,)`` on raw counts and ``intercept`` ``(1,)``, both float64."""
         if self.coef_ is None:
             raise RuntimeError("KmerBaseline is not fitted")
-        return {"coef": torch.from_numpy(self.coef_.copy()),
-                "intercept": torch.tensor([self.intercept_], dtype=torch.float64)}
+        return {
+            "coef": torch.from_numpy(self.coef_.copy()),
+            "intercept": torch.tensor([self.intercept_], dtype=torch.float64),
+        }
 
     @classmethod
     def from_state(cls, config: dict, tensors: dict[str, torch.Tensor]) -> "KmerBaseline":
-        model = cls(max_k=config["max_k"], min_k=config.get("min_k", 1), revcomp=config.get("revcomp", True),
-                    C=config.get("C"), C_grid=config.get("C_grid", DEFAULT_C_GRID),
-                    patience=config.get("patience", 2), max_iter=config.get("max_iter", 1000),
-                    seed=config.get("seed", 0), tf=config.get("tf"))
+        model = cls(
+            max_k=config["max_k"],
+            min_k=config.get("min_k", 1),
+            revcomp=config.get("revcomp", True),
+            C=config.get("C"),
+            C_grid=config.get("C_grid", DEFAULT_C_GRID),
+            patience=config.get("patience", 2),
+            max_iter=config.get("max_iter", 1000),
+            seed=config.get("seed", 0),
+            tf=config.get("tf"),
+        )
         coef = tensors["coef"].to(torch.float64).numpy().copy()
         if coef.shape != (model.n_features,):
-            raise ValueError(f"saved k-mer coefficients have shape {tuple(coef.shape)}, "
-                             f"expected ({model.n_features},)")
+            raise ValueError(f"saved k-mer coefficients have shape {tuple(coef.shape)}, expected ({model.n_features},)")
         model.coef_ = coef
         model.intercept_ = float(tensors["intercept"].to(torch.float64).reshape(-1)[0])
         model.chosen_C_ = config.get("chosen_C")

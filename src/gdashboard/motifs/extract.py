@@ -26,7 +26,9 @@ total absolute value (far below any real difference).
 from __future__ import annotations
 
 import numpy as np
+import torch
 
+from gdashboard.data.onehot import check_one_hot
 from gdashboard.errors import InputError
 from gdashboard.motifs.meme import as_probabilities
 
@@ -41,6 +43,14 @@ def _numpy(array, name: str) -> np.ndarray:
     if not np.all(np.isfinite(array)):
         raise InputError(f"{name} holds a non-finite value")
     return array
+
+
+def _one_hot(X, name: str, **options) -> np.ndarray:
+    """:func:`~gdashboard.data.onehot.check_one_hot` as a numpy array, its ValueError an InputError."""
+    try:
+        return check_one_hot(X, name=name, **options).numpy()
+    except ValueError as error:
+        raise InputError(str(error)) from None
 
 
 def _check_width(width: int, length: int) -> int:
@@ -203,13 +213,9 @@ def window_matrices(X, starts, width: int = WIDTH) -> np.ndarray:
     Returns
     -------
     numpy.ndarray (N, 4, width)
-        ``X[n, :, s_n:s_n + width]``, in X's dtype (float64 for a tensor).
+        ``X[n, :, s_n:s_n + width]``, in X's dtype.
     """
-    if hasattr(X, "detach"):
-        X = X.detach().cpu().numpy()
-    X = np.asarray(X)
-    if X.ndim != 3 or X.shape[1] != 4:
-        raise InputError(f"sequences must be (N, 4, L), got shape {X.shape}")
+    X = _one_hot(X, "sequences", dtype=None, min_length=0)  # the width check covers the length
     n, _, length = X.shape
     width = _check_width(width, length)
     starts = np.asarray(starts)
@@ -226,8 +232,8 @@ def aggregate_pfm(windows) -> np.ndarray:
     The windows are summed and each column divided by its total; a column with
     no base at all (every window ``N`` there) is uniform.
     """
-    windows = _numpy(windows, "windows")
-    if windows.ndim != 3 or windows.shape[1] != 4 or windows.shape[0] == 0:
+    windows = _one_hot(windows, "windows", dtype=torch.float64)
+    if windows.shape[0] == 0:
         raise InputError(f"windows must be a non-empty (N, 4, width) array, got shape {windows.shape}")
     return as_probabilities(windows.sum(axis=0), what="aggregate of the windows")
 

@@ -28,6 +28,7 @@ from typing import Sequence
 
 import numpy as np
 
+from gdashboard.data.onehot import check_one_hot
 from gdashboard.errors import InputError
 from gdashboard.motifs.meme import _named_matrices
 
@@ -62,19 +63,20 @@ class Site:
 
 
 def _one_hot(X) -> np.ndarray:
-    if hasattr(X, "detach"):
-        X = X.detach().cpu().numpy()
-    X = np.asarray(X)
-    if X.ndim != 3 or X.shape[1] != 4:
-        raise InputError(f"sequences must be one-hot (N, 4, L), got shape {X.shape}")
-    X = np.ascontiguousarray(X, dtype=np.float32)
+    """``X`` as a contiguous float32 ``(N, 4, L)`` array of 0/1 values, else an InputError."""
+    try:
+        X = check_one_hot(X, name="sequences", min_length=0).numpy()
+    except ValueError as error:
+        raise InputError(str(error)) from None
+    X = np.ascontiguousarray(X)
     if X.size and (not np.all((X == 0) | (X == 1)) or X.sum(axis=1).max() > 1):
         raise InputError("sequences must be one-hot: 0/1 values, at most one 1 per position")
     return X
 
 
-def find_sites(motifs, X, threshold: float = 1e-4, reverse_complement: bool = True,
-               n_jobs: int | None = 1) -> list[Site]:
+def find_sites(
+    motifs, X, threshold: float = 1e-4, reverse_complement: bool = True, n_jobs: int | None = 1
+) -> list[Site]:
     """All sites of ``motifs`` in the one-hot sequences ``X`` with FIMO p-value < ``threshold``.
 
     Parameters
@@ -109,7 +111,6 @@ def find_sites(motifs, X, threshold: float = 1e-4, reverse_complement: bool = Tr
         raise InputError(f"threshold must be in (0, 1], got {threshold}")
 
     import numba
-
     from memelite import fimo  # numba: compiled (or loaded from its cache) on first use
 
     from gdashboard.parallel import torch_threads_kept
@@ -120,8 +121,12 @@ def find_sites(motifs, X, threshold: float = 1e-4, reverse_complement: bool = Tr
         if n_jobs is not None:
             numba.set_num_threads(max(1, min(n_jobs, numba.config.NUMBA_NUM_THREADS)))
         try:
-            tables = fimo({motif_id: matrix for motif_id, _, matrix in items}, X,
-                          threshold=threshold, reverse_complement=reverse_complement)
+            tables = fimo(
+                {motif_id: matrix for motif_id, _, matrix in items},
+                X,
+                threshold=threshold,
+                reverse_complement=reverse_complement,
+            )
         finally:
             numba.set_num_threads(previous)
 
@@ -129,8 +134,17 @@ def find_sites(motifs, X, threshold: float = 1e-4, reverse_complement: bool = Tr
     sites = []
     for table in tables:
         for row in table.itertuples(index=False):
-            sites.append(Site(int(row.sequence_name), str(row.motif_name), int(row.start),
-                              int(row.end), str(row.strand), float(row.score), float(row[7])))
+            sites.append(
+                Site(
+                    int(row.sequence_name),
+                    str(row.motif_name),
+                    int(row.start),
+                    int(row.end),
+                    str(row.strand),
+                    float(row.score),
+                    float(row[7]),
+                )
+            )
     sites.sort(key=lambda s: (s.sequence, s.start, rank[s.motif_id], s.strand))
     return sites
 
@@ -141,5 +155,5 @@ def site_mask(records: Sequence[Site], N: int, L: int) -> np.ndarray:
     for site in records:
         if not 0 <= site.sequence < N:
             raise InputError(f"site in sequence {site.sequence}, but there are {N} sequences")
-        mask[site.sequence, max(site.start, 0):min(site.end, L)] = True
+        mask[site.sequence, max(site.start, 0) : min(site.end, L)] = True
     return mask
