@@ -48,8 +48,13 @@ from gdashboard.runs import train_run
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PRESETS = ("small-cnn", "small-rnn", "small-cnn-rnn")
-LABELS = {"saliency": "saliency", "gradient_x_input": "grad × input",
-          "integrated_gradients": "integrated gradients", "ism": "ISM", "temporal": "temporal change"}
+LABELS = {
+    "saliency": "saliency",
+    "gradient_x_input": "grad × input",
+    "integrated_gradients": "integrated gradients",
+    "ism": "ISM",
+    "temporal": "temporal change",
+}
 
 
 def prepare_data(out: Path, n: int, seed: int) -> Path:
@@ -73,15 +78,28 @@ def planted_positives(data_dir: Path, limit: int | None = None):
     return test.X[positive], ids, planted_mask(read_sites(data_dir / "sites.tsv"), ids, test.length)
 
 
-def train(data_dir: Path, out: Path, preset: str, seed: int, epochs: int | None,
-          patience: int | None = None) -> tuple[Path, dict]:
+def train(
+    data_dir: Path, out: Path, preset: str, seed: int, epochs: int | None, patience: int | None = None
+) -> tuple[Path, dict]:
     name = preset + ("" if epochs is None else f"-e{epochs}") + ("" if patience is None else f"-p{patience}")
     rundir = out / "runs" / name
     began = time.perf_counter()
-    metrics = train_run(data_dir / "train.tsv", data_dir / "test.tsv", preset, rundir, seed=seed,
-                        epochs=epochs, patience=patience, resume=True, progress=False)
-    print(f"# {preset}: {rundir} test AUC {metrics['test_auc']:.4f}, best epoch {metrics.get('best_epoch')}"
-          f" of {metrics.get('epochs_run')} ({time.perf_counter() - began:.0f} s here)", file=sys.stderr)
+    metrics = train_run(
+        data_dir / "train.tsv",
+        data_dir / "test.tsv",
+        preset,
+        rundir,
+        seed=seed,
+        epochs=epochs,
+        patience=patience,
+        resume=True,
+        progress=False,
+    )
+    print(
+        f"# {preset}: {rundir} test AUC {metrics['test_auc']:.4f}, best epoch {metrics.get('best_epoch')}"
+        f" of {metrics.get('epochs_run')} ({time.perf_counter() - began:.0f} s here)",
+        file=sys.stderr,
+    )
     return rundir, metrics
 
 
@@ -93,8 +111,7 @@ def main(argv=None) -> int:
     parser.add_argument("--n", type=int, default=4000, help="simulated sequences (default 4000)")
     parser.add_argument("--seed", type=int, default=0, help="simulation and training seed")
     parser.add_argument("--epochs", type=int, default=None, help="cap on epochs (default: the preset's)")
-    parser.add_argument("--patience", type=int, default=None,
-                        help="early-stopping patience (default: the preset's)")
+    parser.add_argument("--patience", type=int, default=None, help="early-stopping patience (default: the preset's)")
     parser.add_argument("--n-steps", type=int, default=50, help="integrated-gradient path points")
     parser.add_argument("--limit", type=int, default=None, help="explain only the first LIMIT positives")
     parser.add_argument("--threads", type=int, default=1)
@@ -104,15 +121,23 @@ def main(argv=None) -> int:
 
     data_dir = prepare_data(args.out, args.n, args.seed)
     X, ids, mask = planted_positives(data_dir, args.limit)
-    print(f"# {len(ids)} positive test sequences, {mask.sum(1).mean():.1f} of {mask.shape[1]} positions planted "
-          "on average", file=sys.stderr)
+    print(
+        f"# {len(ids)} positive test sequences, {mask.sum(1).mean():.1f} of {mask.shape[1]} positions planted "
+        "on average",
+        file=sys.stderr,
+    )
 
     results = {}
     for preset in args.presets:
         rundir, metrics = train(data_dir, args.out, preset, args.seed, args.epochs, args.patience)
         model = load_model(rundir)
-        entry = {"rundir": str(rundir), "test_auc": metrics["test_auc"], "best_epoch": metrics.get("best_epoch"),
-                 "epochs_run": metrics.get("epochs_run"), "methods": {}}
+        entry = {
+            "rundir": str(rundir),
+            "test_auc": metrics["test_auc"],
+            "best_epoch": metrics.get("best_epoch"),
+            "epochs_run": metrics.get("epochs_run"),
+            "methods": {},
+        }
         for method in args.methods:
             if method in RECURRENT_ONLY and not is_recurrent(model):
                 continue
@@ -121,8 +146,7 @@ def main(argv=None) -> int:
             seconds = time.perf_counter() - began
             summary = mean_auroc(attribution_auroc(scores, mask))
             entry["methods"][method] = {**summary, "seconds": seconds}
-            print(f"#   {method}: AUROC {summary['mean']:.3f} ± {summary['sd']:.3f} ({seconds:.1f} s)",
-                  file=sys.stderr)
+            print(f"#   {method}: AUROC {summary['mean']:.3f} ± {summary['sd']:.3f} ({seconds:.1f} s)", file=sys.stderr)
         results[preset] = entry
 
     header = ["architecture", "test AUC"] + [LABELS[m] for m in args.methods]
@@ -136,12 +160,24 @@ def main(argv=None) -> int:
     print("\n".join(lines))
 
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({
-        "description": "per-sequence AUROC of attribution at planted positions vs all others, "
-                       "positive test sequences of the simulated GATA1 -> E-box data",
-        "n": args.n, "seed": args.seed, "epochs": args.epochs, "patience": args.patience, "n_steps": args.n_steps,
-        "n_sequences": len(ids), "threads": args.threads, "results": results,
-    }, indent=2) + "\n")
+    args.json.write_text(
+        json.dumps(
+            {
+                "description": "per-sequence AUROC of attribution at planted positions vs all others, "
+                "positive test sequences of the simulated GATA1 -> E-box data",
+                "n": args.n,
+                "seed": args.seed,
+                "epochs": args.epochs,
+                "patience": args.patience,
+                "n_steps": args.n_steps,
+                "n_sequences": len(ids),
+                "threads": args.threads,
+                "results": results,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     print(f"# wrote {args.json}", file=sys.stderr)
     return 0
 

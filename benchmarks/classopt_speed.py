@@ -66,8 +66,7 @@ def main():
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    print(f"{args.steps} steps, {args.restarts} restarts, length {args.length}, "
-          f"{torch.get_num_threads()} thread(s)")
+    print(f"{args.steps} steps, {args.restarts} restarts, length {args.length}, {torch.get_num_threads()} thread(s)")
     print(f"{'model':15s} {'batched s':>10s} {'loop s':>10s} {'loop/batched':>13s} {'max |dX|':>10s}")
     results = {}
     for name, model in load_models(args):
@@ -75,22 +74,27 @@ def main():
         class_optimize(model, args.length, steps=2, restarts=2, seed=args.seed)
         naive_class_optimize(model, args.length, 2, 1, args.seed)
         began = time.perf_counter()
-        batched = class_optimize(model, args.length, steps=args.steps, restarts=args.restarts,
-                                 seed=args.seed)
+        batched = class_optimize(model, args.length, steps=args.steps, restarts=args.restarts, seed=args.seed)
         batched_seconds = time.perf_counter() - began
         began = time.perf_counter()
         looped = naive_class_optimize(model, args.length, args.steps, args.restarts, args.seed)
         loop_seconds = time.perf_counter() - began
         difference = float(np.abs(batched.all_matrices - looped).max())
         ratio = loop_seconds / batched_seconds
-        print(f"{name:15s} {batched_seconds:10.2f} {loop_seconds:10.2f} {ratio:12.1f}x {difference:10.2e}",
-              flush=True)
-        results[name] = dict(batched_seconds=batched_seconds, loop_seconds=loop_seconds, ratio=ratio,
-                             max_abs_difference=difference)
+        print(f"{name:15s} {batched_seconds:10.2f} {loop_seconds:10.2f} {ratio:12.1f}x {difference:10.2e}", flush=True)
+        results[name] = dict(
+            batched_seconds=batched_seconds, loop_seconds=loop_seconds, ratio=ratio, max_abs_difference=difference
+        )
     if args.json:
-        args.json.write_text(json.dumps(dict(settings=vars(args) | {"json": str(args.json),
-                                                                     "rundir": [str(r) for r in args.rundir or []]},
-                                             results=results), indent=2))
+        args.json.write_text(
+            json.dumps(
+                dict(
+                    settings=vars(args) | {"json": str(args.json), "rundir": [str(r) for r in args.rundir or []]},
+                    results=results,
+                ),
+                indent=2,
+            )
+        )
 
 
 if __name__ == "__main__":

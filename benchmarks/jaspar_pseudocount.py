@@ -18,12 +18,12 @@ import numpy as np
 import torch
 
 from gdashboard.data import read_dataset
+from gdashboard.data.jaspar import BACKGROUND, MEME_PSEUDOCOUNT, all_motifs
 from gdashboard.data.onehot import one_hot_decode
+from gdashboard.data.paths import shared_data
 from gdashboard.motifs.analysis import WINDOW
 from gdashboard.motifs.compare import tf_target_mask, tomtom_compare
 from gdashboard.motifs.extract import window_matrices
-from gdashboard.data.paths import shared_data
-from gdashboard.data.jaspar import BACKGROUND, MEME_PSEUDOCOUNT, all_motifs
 
 TEST = shared_data("deepmotif", "GATA1_K562_GATA-1_USC", "test.fa")
 
@@ -34,8 +34,12 @@ def main():
     parser.add_argument("--test", type=Path, default=TEST)
     parser.add_argument("--tf", default="GATA1")
     parser.add_argument("--pseudocounts", nargs="+", type=float, default=[0.8, 0.1, 0.0])
-    parser.add_argument("--meme-query-sites", type=float, default=20,
-                        help="also score queries smoothed as MEME would (its pseudocount at this many sites)")
+    parser.add_argument(
+        "--meme-query-sites",
+        type=float,
+        default=20,
+        help="also score queries smoothed as MEME would (its pseudocount at this many sites)",
+    )
     args = parser.parse_args()
     if not args.test.exists():
         sys.exit(f"skipped: {args.test} is absent")
@@ -46,10 +50,16 @@ def main():
     mask = tf_target_mask([m.name for m in motifs], args.tf)
 
     variants = [(f"counts + {pc}", pc, None) for pc in args.pseudocounts]
-    variants.append((f"counts + {MEME_PSEUDOCOUNT}, queries smoothed at {args.meme_query_sites:g} sites",
-                     MEME_PSEUDOCOUNT, args.meme_query_sites))
-    targets = {pseudocount: {m.matrix_id: m.probabilities(pseudocount) for m in motifs}
-               for _, pseudocount, _ in variants}
+    variants.append(
+        (
+            f"counts + {MEME_PSEUDOCOUNT}, queries smoothed at {args.meme_query_sites:g} sites",
+            MEME_PSEUDOCOUNT,
+            args.meme_query_sites,
+        )
+    )
+    targets = {
+        pseudocount: {m.matrix_id: m.probabilities(pseudocount) for m in motifs} for _, pseudocount, _ in variants
+    }
     counts = {name: [] for name, _, _ in variants}
     matched = {}
     for folder in args.folders:
@@ -59,8 +69,11 @@ def main():
         starts = np.array([int(r["start"]) for r in rows])
         queries = window_matrices(X[index], starts, WINDOW)
         for name, pseudocount, sites in variants:
-            q = (queries if sites is None
-                 else (queries * sites + pseudocount * BACKGROUND[:, None]) / (sites + pseudocount))
+            q = (
+                queries
+                if sites is None
+                else (queries * sites + pseudocount * BACKGROUND[:, None]) / (sites + pseudocount)
+            )
             p = tomtom_compare(q, targets[pseudocount]).p_values
             hit = ((p < 0.05) & mask).any(axis=1)
             counts[name].append(int(hit.sum()))
@@ -68,10 +81,12 @@ def main():
         first, *others = [name for name, _, _ in variants]
         for name in others:
             for i in np.flatnonzero(matched[folder, first][0] != matched[folder, name][0]):
-                print(f"{folder}: {rows[i]['id']} start {starts[i]} "
-                      f"{one_hot_decode(torch.from_numpy(queries[i:i + 1]))[0]}: "
-                      f"best {args.tf} p {matched[folder, first][1][i]:.4f} ({first}) -> "
-                      f"{matched[folder, name][1][i]:.4f} ({name})")
+                print(
+                    f"{folder}: {rows[i]['id']} start {starts[i]} "
+                    f"{one_hot_decode(torch.from_numpy(queries[i : i + 1]))[0]}: "
+                    f"best {args.tf} p {matched[folder, first][1][i]:.4f} ({first}) -> "
+                    f"{matched[folder, name][1][i]:.4f} ({name})"
+                )
     print("| targets | " + " | ".join(str(f) for f in args.folders) + " |")
     for name, values in counts.items():
         print(f"| {name} | " + " | ".join(str(v) for v in values) + " |")

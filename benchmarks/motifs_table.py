@@ -19,13 +19,11 @@ from pathlib import Path
 
 import torch
 
-from gdashboard.models.catalogue import is_neural
-from gdashboard.results import METRICS_FILE, MOTIFS_FILE, open_run, read_json
-from gdashboard.errors import InputError
-from gdashboard.results import recorded_jaspar_pseudocount
-from gdashboard.motifs.analysis import (EXTRACTION_VERSION, motif_analysis,
-                                        resolve_classopt_device)
 from gdashboard.data.jaspar import MEME_PSEUDOCOUNT
+from gdashboard.errors import InputError
+from gdashboard.models.catalogue import is_neural
+from gdashboard.motifs.analysis import EXTRACTION_VERSION, motif_analysis, resolve_classopt_device
+from gdashboard.results import METRICS_FILE, MOTIFS_FILE, open_run, read_json, recorded_jaspar_pseudocount
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from claims import claim  # noqa: E402
@@ -38,11 +36,16 @@ def main():
     parser.add_argument("--runs", type=Path, default=Path("runs/table"))
     parser.add_argument("--out", type=Path, default=Path("runs/motifs"))
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--poolings", nargs="*", default=["mean", "max"],
-                        help="recurrent runs of these forms only (the presets are the mean forms)")
+    parser.add_argument(
+        "--poolings",
+        nargs="*",
+        default=["mean", "max"],
+        help="recurrent runs of these forms only (the presets are the mean forms)",
+    )
     parser.add_argument("--presets", nargs="*", help="runs of these presets only (default: every neural one)")
-    parser.add_argument("--first", type=Path,
-                        help="a file of EXPERIMENT/LABEL lines (run folders) to analyse first, in that order")
+    parser.add_argument(
+        "--first", type=Path, help="a file of EXPERIMENT/LABEL lines (run folders) to analyse first, in that order"
+    )
     parser.add_argument("--classopt-device", help="run class optimisation there (e.g. cuda); the rest on the CPU")
     args = parser.parse_args()
     if not args.data.is_dir():
@@ -77,8 +80,7 @@ def main():
 
 def current(previous: dict) -> bool:
     """Whether a motifs.json was made by today's rules (see the module docstring)."""
-    current_rule = ("temporal" not in previous["methods"]
-                    or previous.get("extraction_version") == EXTRACTION_VERSION)
+    current_rule = "temporal" not in previous["methods"] or previous.get("extraction_version") == EXTRACTION_VERSION
     return current_rule and "chance" in previous and recorded_jaspar_pseudocount(previous) == MEME_PSEUDOCOUNT
 
 
@@ -96,8 +98,7 @@ def analyse(rundir, metrics_path, out_root, test, classopt_device=None):
     except InputError as error:
         print(f"{rundir}: {error}", flush=True)
         return
-    print(json.dumps({"run": str(rundir), **{m: c["matches"] for m, c in summary["methods"].items()}}),
-          flush=True)
+    print(json.dumps({"run": str(rundir), **{m: c["matches"] for m, c in summary["methods"].items()}}), flush=True)
 
 
 if __name__ == "__main__":

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import torch
 
-from gdashboard.models.catalogue import model_folder
-from gdashboard.results import METRICS_FILE, read_config, read_json
 from gdashboard.data.paths import shared_data
 from gdashboard.errors import InputError
 from gdashboard.models import ALL_PRESETS, PRESETS, RECURRENT_PRESETS
+from gdashboard.models.catalogue import model_folder
+from gdashboard.results import METRICS_FILE, read_config, read_json
 from gdashboard.runs import NOT_LEARNED_AUC, train_run
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -57,9 +57,11 @@ def _outdated(rundir: Path) -> str | None:
     if "attempts" not in metrics and metrics["validation_auc"] <= NOT_LEARNED_AUC:
         return "before-restarts"  # runs that had not learned are now restarted
     limit = read_config(rundir)["recipe"]
-    if (limit["epochs"] < PRESETS[metrics["preset"]].recipe.epochs
-            and metrics["epochs_run"] >= limit["epochs"]
-            and metrics["epochs_run"] - metrics["best_epoch"] < limit["patience"]):
+    if (
+        limit["epochs"] < PRESETS[metrics["preset"]].recipe.epochs
+        and metrics["epochs_run"] >= limit["epochs"]
+        and metrics["epochs_run"] - metrics["best_epoch"] < limit["patience"]
+    ):
         # The epoch limit, not early stopping, ended it, and the limit has been
         # raised since. A run that early stopping ended before the old limit is
         # kept: under the new limit it takes the same steps (seeded, constant
@@ -71,7 +73,7 @@ def _outdated(rundir: Path) -> str | None:
 def jobs(data: Path, presets, poolings):
     for name, train, test in experiments(data):
         for preset in presets:
-            for pooling in (poolings if preset in RECURRENT_PRESETS else [None]):
+            for pooling in poolings if preset in RECURRENT_PRESETS else [None]:
                 label = model_folder(preset, pooling)
                 yield name, train, test, preset, pooling, label
 
@@ -112,14 +114,22 @@ def run_job(args, name, train, test, preset, pooling, label):
         rundir.rename(aside)
     began = time.time()
     try:
-        metrics = train_run(train, test, preset, rundir, seed=args.seed, pooling=pooling,
-                            progress=False, resume=True)
+        metrics = train_run(train, test, preset, rundir, seed=args.seed, pooling=pooling, progress=False, resume=True)
     except InputError as error:
         print(f"{name} {label}: {error}", flush=True)
         return
-    print(json.dumps({"experiment": name, "model": label, "test_auc": metrics["test_auc"],
-                      "validation_auc": metrics["validation_auc"],
-                      "minutes": round((time.time() - began) / 60, 2)}), flush=True)
+    print(
+        json.dumps(
+            {
+                "experiment": name,
+                "model": label,
+                "test_auc": metrics["test_auc"],
+                "validation_auc": metrics["validation_auc"],
+                "minutes": round((time.time() - began) / 60, 2),
+            }
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -8,9 +8,7 @@ when found. Usage:
 """
 
 import argparse
-import itertools
 import json
-import os
 from pathlib import Path
 
 import torch
@@ -30,20 +28,30 @@ GRID = [
     # (name, overrides for train_run)
     ("plain-lr1e-3", dict(learning_rate=1e-3, schedule="constant", model_options={"input_init_scale": 1.0})),
     ("plain-lr1e-2-step", dict(learning_rate=1e-2, schedule="step", model_options={"input_init_scale": 1.0})),
-    ("fb3-lr3e-3", dict(learning_rate=3e-3, schedule="constant",
-                        model_options={"input_init_scale": 1.0, "forget_bias": 3.0})),
-    ("fb5-lr3e-3", dict(learning_rate=3e-3, schedule="constant",
-                        model_options={"input_init_scale": 1.0, "forget_bias": 5.0})),
+    (
+        "fb3-lr3e-3",
+        dict(learning_rate=3e-3, schedule="constant", model_options={"input_init_scale": 1.0, "forget_bias": 3.0}),
+    ),
+    (
+        "fb5-lr3e-3",
+        dict(learning_rate=3e-3, schedule="constant", model_options={"input_init_scale": 1.0, "forget_bias": 5.0}),
+    ),
     ("scale4-lr3e-3", dict(learning_rate=3e-3, schedule="constant", model_options={"input_init_scale": 4.0})),
     ("scale8-lr3e-3", dict(learning_rate=3e-3, schedule="constant", model_options={"input_init_scale": 8.0})),
     ("scale16-lr3e-3", dict(learning_rate=3e-3, schedule="constant", model_options={"input_init_scale": 16.0})),
-    ("scale4-fb3-lr1e-2", dict(learning_rate=1e-2, schedule="constant",
-                               model_options={"input_init_scale": 4.0, "forget_bias": 3.0})),
+    (
+        "scale4-fb3-lr1e-2",
+        dict(learning_rate=1e-2, schedule="constant", model_options={"input_init_scale": 4.0, "forget_bias": 3.0}),
+    ),
     ("scale16-lr1e-2", dict(learning_rate=1e-2, schedule="constant", model_options={"input_init_scale": 16.0})),
-    ("scale16-fb3-lr1e-2", dict(learning_rate=1e-2, schedule="constant",
-                                model_options={"input_init_scale": 16.0, "forget_bias": 3.0})),
-    ("scale32-fb3-lr1e-2", dict(learning_rate=1e-2, schedule="constant",
-                                model_options={"input_init_scale": 32.0, "forget_bias": 3.0})),
+    (
+        "scale16-fb3-lr1e-2",
+        dict(learning_rate=1e-2, schedule="constant", model_options={"input_init_scale": 16.0, "forget_bias": 3.0}),
+    ),
+    (
+        "scale32-fb3-lr1e-2",
+        dict(learning_rate=1e-2, schedule="constant", model_options={"input_init_scale": 32.0, "forget_bias": 3.0}),
+    ),
 ]
 
 
@@ -64,14 +72,30 @@ def main():
         rundir = Path(args.out) / args.preset / name
         if (rundir / "metrics.json").exists():
             continue
-        metrics = train_run(DATA / "train.fa", DATA / "test.fa", args.preset, rundir,
-                            epochs=args.epochs, patience=args.epochs, progress=False,
-                            resume=(rundir / "checkpoint.json").exists(), **overrides)
+        metrics = train_run(
+            DATA / "train.fa",
+            DATA / "test.fa",
+            args.preset,
+            rundir,
+            epochs=args.epochs,
+            patience=args.epochs,
+            progress=False,
+            resume=(rundir / "checkpoint.json").exists(),
+            **overrides,
+        )
         history = [json.loads(line) for line in (rundir / "history.jsonl").read_text().splitlines()]
-        print(json.dumps({"preset": args.preset, "config": name,
-                          "validation_auc_per_epoch": [round(h["validation_auc"], 3) for h in history],
-                          "best_validation_auc": round(metrics["validation_auc"], 4),
-                          "best_epoch": metrics["best_epoch"]}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "preset": args.preset,
+                    "config": name,
+                    "validation_auc_per_epoch": [round(h["validation_auc"], 3) for h in history],
+                    "best_validation_auc": round(metrics["validation_auc"], 4),
+                    "best_epoch": metrics["best_epoch"],
+                }
+            ),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -21,13 +21,27 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from paper_table import DATA, experiments, jobs  # noqa: E402
 
-from gdashboard.models.catalogue import is_neural
-from gdashboard.results import METRICS_FILE, open_run
 from gdashboard.fileio import write_text  # noqa: E402
 from gdashboard.models import ALL_PRESETS  # noqa: E402
+from gdashboard.models.catalogue import is_neural
+from gdashboard.results import METRICS_FILE, open_run
 
-COLUMNS = ["experiment", "model", "preset", "pooling", "test_auc", "test_auprc", "test_accuracy",
-           "validation_auc", "best_epoch", "epochs_run", "train_minutes", "finished_utc", "sharded_step", "trained_on"]
+COLUMNS = [
+    "experiment",
+    "model",
+    "preset",
+    "pooling",
+    "test_auc",
+    "test_auprc",
+    "test_accuracy",
+    "validation_auc",
+    "best_epoch",
+    "epochs_run",
+    "train_minutes",
+    "finished_utc",
+    "sharded_step",
+    "trained_on",
+]
 
 
 def _train_seconds(rundir: Path, metrics: dict) -> float:
@@ -52,9 +66,10 @@ def main():
     since = None
     if args.sharded_since.exists():
         since = datetime.datetime.fromisoformat(args.sharded_since.read_text().strip()).replace(
-            tzinfo=datetime.timezone.utc)
+            tzinfo=datetime.timezone.utc
+        )
     rows, missing, incomplete = [], [], set()
-    for name, _, _, preset, pooling, label in jobs(args.data, list(ALL_PRESETS), ["mean", "max"]):
+    for name, _, _, _preset, _pooling, label in jobs(args.data, list(ALL_PRESETS), ["mean", "max"]):
         path = args.runs / name / label / METRICS_FILE
         if not path.exists():
             missing.append(f"{name.split('_')[0]} {label}")
@@ -65,25 +80,35 @@ def main():
         neural = is_neural(metrics["preset"])
         # Runs from before `trained_on` was recorded all trained on this CPU machine.
         trained_on = metrics.get("trained_on", "cpu") if neural else ""
-        rows.append({
-            "experiment": name, "model": label, "preset": metrics["preset"], "pooling": metrics.get("pooling") or "",
-            **{key: metrics.get(key) for key in ("test_auc", "test_auprc", "test_accuracy", "validation_auc",
-                                                 "best_epoch", "epochs_run")},
-            "train_minutes": round(_train_seconds(path.parent, metrics) / 60, 2),
-            "finished_utc": finished.strftime("%Y-%m-%dT%H:%M"),
-            "trained_on": trained_on,
-            # Shards exist on the CPU only (one shard per batch on a GPU).
-            "sharded_step": "" if not neural or since is None or "cuda" in trained_on
-            else ("yes" if finished > since else "no"),
-        })
+        rows.append(
+            {
+                "experiment": name,
+                "model": label,
+                "preset": metrics["preset"],
+                "pooling": metrics.get("pooling") or "",
+                **{
+                    key: metrics.get(key)
+                    for key in ("test_auc", "test_auprc", "test_accuracy", "validation_auc", "best_epoch", "epochs_run")
+                },
+                "train_minutes": round(_train_seconds(path.parent, metrics) / 60, 2),
+                "finished_utc": finished.strftime("%Y-%m-%dT%H:%M"),
+                "trained_on": trained_on,
+                # Shards exist on the CPU only (one shard per batch on a GPU).
+                "sharded_step": ""
+                if not neural or since is None or "cuda" in trained_on
+                else ("yes" if finished > since else "no"),
+            }
+        )
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     write_text(args.out, buffer.getvalue())
     n_experiments = len(experiments(args.data))
-    print(f"{len(rows)} runs written to {args.out}; {n_experiments - len(incomplete)} of "
-          f"{n_experiments} experiments complete; {len(missing)} runs missing")
+    print(
+        f"{len(rows)} runs written to {args.out}; {n_experiments - len(incomplete)} of "
+        f"{n_experiments} experiments complete; {len(missing)} runs missing"
+    )
     if missing:
         print("missing: " + ", ".join(missing))
 

@@ -29,8 +29,8 @@ import numpy as np
 import torch
 
 from gdashboard.explain.temporal import input_spans, temporal_output_scores
-from gdashboard.results import load_model
 from gdashboard.motifs.extract import temporal_windows
+from gdashboard.results import load_model
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from attribution_groundtruth import ROOT, planted_positives, prepare_data, train  # noqa: E402
@@ -73,8 +73,13 @@ def main(argv=None) -> int:
         }
         for rule, starts in rules.items():
             inside = mask[rows, starts[:, None] + np.arange(WIDTH)].sum(axis=1)
-            result = {"preset": preset, "rule": rule, "n": len(X), "planted_bases_mean": float(inside.mean()),
-                      "at_least_5": float((inside >= 5).mean())}
+            result = {
+                "preset": preset,
+                "rule": rule,
+                "n": len(X),
+                "planted_bases_mean": float(inside.mean()),
+                "at_least_5": float((inside >= 5).mean()),
+            }
             results.append(result)
             print(f"| {preset} | {rule} | {result['planted_bases_mean']:.2f} | {result['at_least_5']:.3f} |")
     chance = float(mask.mean() * WIDTH)

@@ -44,14 +44,14 @@ def batched_loop(model, X: torch.Tensor, batch_size: int = 500) -> tuple[np.ndar
     backward = np.empty((n, length), np.float32)
     with torch.no_grad():
         for start in range(0, n, batch_size):
-            encoded = model.encode(X[start:start + batch_size])  # convolutions once
+            encoded = model.encode(X[start : start + batch_size])  # convolutions once
             T = encoded.shape[1]
 
             def probability(part):
                 outputs, _ = model.lstm(part)
                 return torch.softmax(model.classify(model.pool(outputs)), dim=-1)[:, 1]
 
-            prefix = torch.stack([probability(encoded[:, :s + 1]) for s in range(T)], dim=1)
+            prefix = torch.stack([probability(encoded[:, : s + 1]) for s in range(T)], dim=1)
             suffix = torch.stack([probability(encoded[:, s:]) for s in range(T)], dim=1)
             steps = input_steps(model, length, T)
             stop = start + encoded.shape[0]
@@ -76,8 +76,13 @@ def max_difference(a, b) -> float:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=500, help="test sequences to score (default 500)")
-    parser.add_argument("--naive-subset", type=int, default=None, metavar="K",
-                        help="time (a) on the first K sequences only and extrapolate linearly")
+    parser.add_argument(
+        "--naive-subset",
+        type=int,
+        default=None,
+        metavar="K",
+        help="time (a) on the first K sequences only and extrapolate linearly",
+    )
     parser.add_argument("--presets", default=",".join(RECURRENT_PRESETS))
     parser.add_argument("--pooling", default="mean", choices=("mean", "max"))
     parser.add_argument("--rundir", default=None, help="a trained recurrent run folder to use instead")
@@ -93,7 +98,7 @@ def main(argv=None) -> int:
         return 0
     from gdashboard.data import read_dataset
 
-    X = read_dataset(args.data).X[:args.n].contiguous()
+    X = read_dataset(args.data).X[: args.n].contiguous()
     n = X.shape[0]
     k = n if args.naive_subset is None else min(args.naive_subset, n)
 
@@ -108,13 +113,17 @@ def main(argv=None) -> int:
             torch.manual_seed(0)
             models[preset] = build_model(preset, pooling=args.pooling).eval()
 
-    print(f"{n} sequences of length {X.shape[2]} from {args.data}; {torch.get_num_threads()} thread(s); "
-          f"pooling {args.pooling if not args.rundir else 'from the run'}")
+    print(
+        f"{n} sequences of length {X.shape[2]} from {args.data}; {torch.get_num_threads()} thread(s); "
+        f"pooling {args.pooling if not args.rundir else 'from the run'}"
+    )
     if k < n:
         print(f"(a) timed on the first {k} sequences and extrapolated linearly to {n} (marked *)")
     print("seconds are CPU seconds of this process (wall seconds of (c) in the last column)")
-    header = (f"{'model':<18}{'(a) naive':>11}{'(b) batched':>13}{'(c) ours':>10}{'a/c':>9}{'b/c':>8}"
-              f"{'max |diff|':>12}{'(c) wall':>10}")
+    header = (
+        f"{'model':<18}{'(a) naive':>11}{'(b) batched':>13}{'(c) ours':>10}{'a/c':>9}{'b/c':>8}"
+        f"{'max |diff|':>12}{'(c) wall':>10}"
+    )
     print(header)
     failed = False
     results = {}
@@ -126,18 +135,32 @@ def main(argv=None) -> int:
         diff = max(max_difference(out_b, out_c), max_difference(out_a, (out_c[0][:k], out_c[1][:k])))
         failed |= diff > TOLERANCE
         star = "*" if k < n else " "
-        print(f"{name:<18}{t_a_all:>10.2f}{star}{t_b:>13.2f}{t_c:>10.2f}{t_a_all / t_c:>8.1f}x"
-              f"{t_b / t_c:>7.2f}x{diff:>12.1e}{wall_c:>10.2f}", flush=True)
-        results[name] = dict(naive_cpu_seconds=t_a_all, naive_extrapolated_from=k, batched_cpu_seconds=t_b,
-                             ours_cpu_seconds=t_c, ours_wall_seconds=wall_c, naive_ratio=t_a_all / t_c,
-                             batched_ratio=t_b / t_c, max_abs_difference=diff)
+        print(
+            f"{name:<18}{t_a_all:>10.2f}{star}{t_b:>13.2f}{t_c:>10.2f}{t_a_all / t_c:>8.1f}x"
+            f"{t_b / t_c:>7.2f}x{diff:>12.1e}{wall_c:>10.2f}",
+            flush=True,
+        )
+        results[name] = dict(
+            naive_cpu_seconds=t_a_all,
+            naive_extrapolated_from=k,
+            batched_cpu_seconds=t_b,
+            ours_cpu_seconds=t_c,
+            ours_wall_seconds=wall_c,
+            naive_ratio=t_a_all / t_c,
+            batched_ratio=t_b / t_c,
+            max_abs_difference=diff,
+        )
     if args.json:
         from gdashboard.fileio import write_json
 
-        write_json(args.json, dict(settings=vars(args) | {"json": str(args.json), "n": n,
-                                                          "threads": torch.get_num_threads(),
-                                                          "torch": torch.__version__},
-                                   results=results))
+        write_json(
+            args.json,
+            dict(
+                settings=vars(args)
+                | {"json": str(args.json), "n": n, "threads": torch.get_num_threads(), "torch": torch.__version__},
+                results=results,
+            ),
+        )
     if failed:
         print(f"FAILED: outputs differ by more than {TOLERANCE}")
         return 1

@@ -15,12 +15,11 @@ import statistics
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-from gdashboard.data.paths import shared_data
 from gdashboard.data import read_dataset, train_validation_split
+from gdashboard.data.paths import shared_data
 from gdashboard.models import NEURAL_PRESETS, build_model
 from gdashboard.models.catalogue import Recipe
 from gdashboard.train import fit
@@ -38,7 +37,7 @@ def plain_loop(model, X, y, epochs, batch_size, learning_rate, seed):
         order = torch.randperm(len(X), generator=generator)
         total = 0.0
         for start in range(0, len(X), batch_size):
-            index = order[start:start + batch_size]
+            index = order[start : start + batch_size]
             loss = F.cross_entropy(model(X[index]), y[index])
             optimizer.zero_grad()
             loss.backward()
@@ -68,13 +67,20 @@ def main():
         # Warm-up on a few batches (oneDNN kernels, the worker threads), so that
         # neither side pays a one-off cost in the first timed round.
         warm = build_model(preset)
-        fit(warm, train.X[:512], train.labels[:512], valid.X[:256], valid.labels[:256],
-            Recipe(epochs=1, batch_size=256, learning_rate=1e-3), progress=False)
+        fit(
+            warm,
+            train.X[:512],
+            train.labels[:512],
+            valid.X[:256],
+            valid.labels[:256],
+            Recipe(epochs=1, batch_size=256, learning_rate=1e-3),
+            progress=False,
+        )
         plain_loop(build_model(preset), train.X[:512], train.labels[:512], 1, 256, 1e-3, 0)
         for round_ in range(args.rounds):
             torch.manual_seed(round_)
             initial = build_model(preset).state_dict()
-            for side in (("ours", "plain") if round_ % 2 == 0 else ("plain", "ours")):
+            for side in ("ours", "plain") if round_ % 2 == 0 else ("plain", "ours"):
                 model = build_model(preset)
                 model.load_state_dict(initial)
                 began = time.perf_counter()
@@ -85,10 +91,17 @@ def main():
                     plain_loop(model, train.X, train.labels, args.epochs, 256, 1e-3, round_)
                     plain.append(len(train) * args.epochs / (time.perf_counter() - began))
         ratios = [a / b for a, b in zip(ours, plain)]
-        results[preset] = {"gdash": statistics.median(ours), "plain": statistics.median(plain),
-                           "ratio": statistics.median(ratios), "ratios": ratios}
-        print(f"{preset:15s} {results[preset]['gdash']:12.0f} {results[preset]['plain']:12.0f} "
-              f"{results[preset]['ratio']:7.2f}", flush=True)
+        results[preset] = {
+            "gdash": statistics.median(ours),
+            "plain": statistics.median(plain),
+            "ratio": statistics.median(ratios),
+            "ratios": ratios,
+        }
+        print(
+            f"{preset:15s} {results[preset]['gdash']:12.0f} {results[preset]['plain']:12.0f} "
+            f"{results[preset]['ratio']:7.2f}",
+            flush=True,
+        )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

@@ -1,7 +1,8 @@
 """Exactness on trained presets: saliency against captum's Saliency × input, and fast
 temporal output scores against the naive per-prefix loop (the original algorithm).
 
-    .venv/bin/python benchmarks/trained_agreement.py --runs runs/table/GATA1_K562_GATA-1_USC --n 500 --naive 20 --threads 2
+    .venv/bin/python benchmarks/trained_agreement.py --runs runs/table/GATA1_K562_GATA-1_USC \
+        --n 500 --naive 20 --threads 2
 """
 
 import argparse
@@ -10,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from gdashboard.models.catalogue import is_neural
-from gdashboard.data.paths import shared_data
 from gdashboard.data import read_dataset
+from gdashboard.data.paths import shared_data
 from gdashboard.explain.saliency import saliency_map
 from gdashboard.explain.temporal import temporal_output_scores, temporal_output_scores_naive
+from gdashboard.models.catalogue import is_neural
 from gdashboard.results import load_model, read_config
 
 DATA = shared_data("deepmotif", "GATA1_K562_GATA-1_USC")
@@ -34,8 +35,10 @@ def main():
     from captum.attr import Saliency
 
     X = read_dataset(args.test, shuffle_negatives=False).X[: args.n]
-    print(f"{'run':22s} {'saliency vs captum':>20s} {'same batch':>11s} {'max |saliency|':>15s} "
-          f"{'temporal vs naive':>18s}")
+    print(
+        f"{'run':22s} {'saliency vs captum':>20s} {'same batch':>11s} {'max |saliency|':>15s} "
+        f"{'temporal vs naive':>18s}"
+    )
     for rundir in sorted(p for p in args.runs.iterdir() if (p / "model.safetensors").exists()):
         if not is_neural(read_config(rundir)["preset"]):
             continue
@@ -45,7 +48,7 @@ def main():
         # must agree exactly, and any difference above is float32 rounding of
         # different batch shapes.
         same_batch, _ = saliency_map(model, X, batch_size=len(X))
-        positive_logit = lambda inputs: model(inputs)[:, 1]  # noqa: E731
+        positive_logit = lambda inputs: model(inputs)[:, 1]  # noqa: E731, B023 (used in this iteration)
         reference = (Saliency(positive_logit).attribute(X.clone().requires_grad_(True), abs=True) * X).sum(1)
         reference = reference.detach().numpy()
         saliency_error = float(np.abs(saliency - reference).max())
@@ -55,9 +58,13 @@ def main():
         if hasattr(model, "lstm"):
             forward, backward = temporal_output_scores(model, X[: args.naive])
             naive_forward, naive_backward = temporal_output_scores_naive(model, X[: args.naive])
-            temporal_error = f"{max(np.abs(forward - naive_forward).max(), np.abs(backward - naive_backward).max()):.1e}"
-        print(f"{rundir.name:22s} {saliency_error:20.1e} {same_batch_error:11.1e} {largest:15.3g} "
-              f"{temporal_error:>18s}", flush=True)
+            temporal_error = (
+                f"{max(np.abs(forward - naive_forward).max(), np.abs(backward - naive_backward).max()):.1e}"
+            )
+        print(
+            f"{rundir.name:22s} {saliency_error:20.1e} {same_batch_error:11.1e} {largest:15.3g} {temporal_error:>18s}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -13,15 +13,21 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "gdashboard"
 
 # Higher numbers may import lower ones (and their own layer), never the reverse.
 LAYERS = {
-    "errors": 0, "fileio": 0, "parallel": 0,
+    "errors": 0,
+    "fileio": 0,
+    "parallel": 0,
     "data": 1,
     "models": 2,
-    "evaluate": 3, "train": 3, "results": 3,
+    "evaluate": 3,
+    "train": 3,
+    "results": 3,
     "runs": 4,
     "explain": 5,
     "motifs": 6,
     "report": 7,
-    "study": 8, "dashboard": 8, "demo": 8,
+    "study": 8,
+    "dashboard": 8,
+    "demo": 8,
     "cli": 9,
 }
 
@@ -59,7 +65,8 @@ def test_every_top_level_module_has_a_layer():
 def test_imports_only_point_down():
     upward = [
         f"{module} -> {target}"
-        for module, targets in _imports().items() if _layer(module)
+        for module, targets in _imports().items()
+        if _layer(module)
         for target in targets
         if LAYERS[_layer(target)] > LAYERS[_layer(module)]
     ]

@@ -16,20 +16,36 @@ from gdashboard.results import collect_motif_results, collect_runs
 EXPERIMENTS = [f"TF{i}_K562_TF{i}_USC" for i in range(6)]
 
 
-def make_run(root, experiment, preset, seed=1, test_auc=0.8, validation_auc=0.8,
-             pooling=None, available=True, reason=None, name=None):
+def make_run(
+    root,
+    experiment,
+    preset,
+    seed=1,
+    test_auc=0.8,
+    validation_auc=0.8,
+    pooling=None,
+    available=True,
+    reason=None,
+    name=None,
+):
     """Write one run folder as ``gdash train`` would and return it."""
     if pooling is None and preset.endswith("rnn"):
         pooling = "mean"
     folder = root / (name or f"{experiment}-{preset}-{pooling}-{seed}")
     folder.mkdir(parents=True)
     metrics = {
-        "experiment": experiment, "tf": experiment.split("_")[0], "preset": preset,
-        "pooling": pooling, "seed": seed,
+        "experiment": experiment,
+        "tf": experiment.split("_")[0],
+        "preset": preset,
+        "pooling": pooling,
+        "seed": seed,
         "test_auc": test_auc if available else None,
-        "test_auprc": None, "test_accuracy": None,
+        "test_auprc": None,
+        "test_accuracy": None,
         "validation_auc": validation_auc if available else None,
-        "available": available, "best_epoch": 3, "train_seconds": 1.5,
+        "available": available,
+        "best_epoch": 3,
+        "train_seconds": 1.5,
     }
     if reason:
         metrics["reason"] = reason
@@ -46,8 +62,7 @@ def grid(tmp_path):
         for experiment in EXPERIMENTS:
             auc = float(rng.uniform(0.6, 0.99))
             aucs[preset, experiment] = auc
-            make_run(tmp_path / "runs", experiment, preset, test_auc=auc,
-                     validation_auc=float(rng.uniform(0.6, 0.99)))
+            make_run(tmp_path / "runs", experiment, preset, test_auc=auc, validation_auc=float(rng.uniform(0.6, 0.99)))
     return tmp_path / "runs", aucs
 
 
@@ -131,8 +146,7 @@ def test_include_max_option_of_the_command_line(tmp_path, capsys):
 
     for experiment in EXPERIMENTS[:3]:
         make_run(tmp_path / "runs", experiment, "small-rnn", test_auc=0.7, validation_auc=0.7)
-        make_run(tmp_path / "runs", experiment, "small-rnn", pooling="max", test_auc=0.9,
-                 validation_auc=0.9)
+        make_run(tmp_path / "runs", experiment, "small-rnn", pooling="max", test_auc=0.9, validation_auc=0.9)
     representatives = {}
     for flag in ([], ["--include-max"]):
         out = tmp_path / f"out{len(flag)}"
@@ -176,8 +190,14 @@ def test_unavailable_runs_excluded_and_shown_na(grid, tmp_path):
     root, aucs = grid
     for i, experiment in enumerate(EXPERIMENTS):
         available = i < 2
-        make_run(root, experiment, "pwm", test_auc=0.75 + 0.1 * i, available=available,
-                 reason=None if available else "no JASPAR motif for the TF")
+        make_run(
+            root,
+            experiment,
+            "pwm",
+            test_auc=0.75 + 0.1 * i,
+            available=available,
+            reason=None if available else "no JASPAR motif for the TF",
+        )
     report = summarise(collect_runs([root]))
     pwm = next(r for r in report.table2 if r["model"] == "pwm")
     assert pwm["n_experiments"] == 2
@@ -198,8 +218,7 @@ def test_unavailable_runs_excluded_and_shown_na(grid, tmp_path):
 def test_write_report_files(grid, tmp_path):
     root, aucs = grid
     paths = write_report([root], tmp_path / "out")
-    assert set(paths) == {"report", "per_experiment", "table2",
-                          "table3_architectures", "table3_presets"}
+    assert set(paths) == {"report", "per_experiment", "table2", "table3_architectures", "table3_presets"}
     assert all(p.is_file() for p in paths.values())
     assert not list((tmp_path / "out").glob(".*.tmp"))  # temp files were renamed away
     table2 = {r["model"]: r for r in read_csv(paths["table2"])}
@@ -214,8 +233,9 @@ def test_write_report_files(grid, tmp_path):
     assert f"| {np.mean(values):.3f} |" in md
     assert "paper's ranking CNN-RNN > CNN > RNN" in md
     assert "vs deepbind" in md
-    best = max(["small-rnn", "small-cnn", "med-cnn", "small-cnn-rnn"],
-               key=lambda m: np.mean([aucs[m, e] for e in EXPERIMENTS]))
+    best = max(
+        ["small-rnn", "small-cnn", "med-cnn", "small-cnn-rnn"], key=lambda m: np.mean([aucs[m, e] for e in EXPERIMENTS])
+    )
     line = summarise(collect_runs([root])).best_vs_deepbind
     assert (line["a"], line["b"], line["n"]) == (best, "deepbind", 6)
     assert len(read_csv(paths["table3_architectures"])) == 3 + 3  # 3 pairs + 3 vs deepbind
@@ -283,14 +303,26 @@ def test_recursive_discovery_and_duplicates(tmp_path):
 # --------------------------------------------------------------------------- Table 4
 
 METHODS_BY_PRESET = {
-    "small-cnn": ("saliency", "conv"), "med-cnn": ("saliency", "conv"),
+    "small-cnn": ("saliency", "conv"),
+    "med-cnn": ("saliency", "conv"),
     "small-rnn": ("saliency", "temporal"),
     "small-cnn-rnn": ("saliency", "temporal", "conv"),
 }
 
 
-def make_motifs(folder, experiment, preset, counts, classopt=0, seed=1, pooling=None,
-                in_jaspar=True, overlap=0.3, of=50, chance=None):
+def make_motifs(
+    folder,
+    experiment,
+    preset,
+    counts,
+    classopt=0,
+    seed=1,
+    pooling=None,
+    in_jaspar=True,
+    overlap=0.3,
+    of=50,
+    chance=None,
+):
     """Write ``folder/motifs.json`` as ``gdash motifs`` would; ``counts``: method -> (p, q)."""
     if pooling is None and preset.endswith("rnn"):
         pooling = "mean"
@@ -299,15 +331,28 @@ def make_motifs(folder, experiment, preset, counts, classopt=0, seed=1, pooling=
     for method in METHODS_BY_PRESET[preset]:
         matches, matches_q = counts.get(method, (0, 0)) if in_jaspar else (None, None)
         methods[method] = {"matches": matches, "matches_q": matches_q, "of": of}
-    methods["classopt"] = {"matches": classopt if in_jaspar else None,
-                           "matches_q": classopt if in_jaspar else None, "of": 1,
-                           "sequence": "ACGT", "score": 1.0}
+    methods["classopt"] = {
+        "matches": classopt if in_jaspar else None,
+        "matches_q": classopt if in_jaspar else None,
+        "of": 1,
+        "sequence": "ACGT",
+        "score": 1.0,
+    }
     summary = {
-        "experiment": experiment, "tf": experiment.split("_")[0], "preset": preset,
-        "pooling": pooling, "seed": seed, "jaspar_release": "JASPAR2024",
-        "tf_in_jaspar": in_jaspar, "tf_motifs": ["MA0001.1 X"] if in_jaspar else [],
-        "n_positives": of, "p_threshold": 0.05, "q_threshold": 0.5, "window": 9,
-        "methods": methods, "saliency_fimo_overlap": overlap if in_jaspar else None,
+        "experiment": experiment,
+        "tf": experiment.split("_")[0],
+        "preset": preset,
+        "pooling": pooling,
+        "seed": seed,
+        "jaspar_release": "JASPAR2024",
+        "tf_in_jaspar": in_jaspar,
+        "tf_motifs": ["MA0001.1 X"] if in_jaspar else [],
+        "n_positives": of,
+        "p_threshold": 0.05,
+        "q_threshold": 0.5,
+        "window": 9,
+        "methods": methods,
+        "saliency_fimo_overlap": overlap if in_jaspar else None,
     }
     if chance is not None:  # files from before the chance count have none
         summary["chance"] = {"matches": chance[0], "matches_q": chance[1], "of": of}
@@ -324,20 +369,20 @@ def motif_grid(tmp_path):
     experiments = EXPERIMENTS[:4]
     for i, experiment in enumerate(experiments):
         # small-cnn wins validation on even experiments, med-cnn (better test AUC) on odd.
-        validation = {"small-cnn": 0.9 if i % 2 == 0 else 0.7,
-                      "med-cnn": 0.7 if i % 2 == 0 else 0.9,
-                      "small-rnn": 0.8, "small-cnn-rnn": 0.85}
+        validation = {
+            "small-cnn": 0.9 if i % 2 == 0 else 0.7,
+            "med-cnn": 0.7 if i % 2 == 0 else 0.9,
+            "small-rnn": 0.8,
+            "small-cnn-rnn": 0.85,
+        }
         for preset, val in validation.items():
-            run = make_run(root, experiment, preset, test_auc=0.95 - val / 10,
-                           validation_auc=val)
-            counts = {m: (int(rng.integers(10, 50)), int(rng.integers(0, 10)))
-                      for m in METHODS_BY_PRESET[preset]}
+            run = make_run(root, experiment, preset, test_auc=0.95 - val / 10, validation_auc=val)
+            counts = {m: (int(rng.integers(10, 50)), int(rng.integers(0, 10))) for m in METHODS_BY_PRESET[preset]}
             classopt = int(rng.integers(0, 2))
             overlap = float(rng.uniform(0, 1))
             expected[experiment, preset] = (counts, classopt, overlap)
             # Inside the run folder, as `gdash motifs RUN --out RUN/motifs` would put it.
-            make_motifs(run / "motifs", experiment, preset, counts, classopt=classopt,
-                        overlap=overlap)
+            make_motifs(run / "motifs", experiment, preset, counts, classopt=classopt, overlap=overlap)
     # A TF JASPAR lacks: runs and motifs.json, but no counts.
     lacking = "NOPE_K562_NOPE_USC"
     for preset in ["small-cnn", "small-rnn"]:
@@ -410,8 +455,9 @@ def test_table4_notes_temporal_counts_of_mixed_extraction_rules(tmp_path):
         path.write_text(json.dumps(dict(summary, extraction_version=version)))
     report = summarise(collect_runs([root]), motifs=collect_motif_results([root]))
     assert report.table4_notes["temporal_versions"] == [2, 3]
-    assert "Mixed rules: the temporal-output counts come from motif results of extraction versions 2, 3" \
-        in to_markdown(report)
+    assert "Mixed rules: the temporal-output counts come from motif results of extraction versions 2, 3" in to_markdown(
+        report
+    )
 
 
 def test_table4_notes_motif_results_of_mixed_jaspar_pseudocounts(tmp_path):
@@ -423,8 +469,10 @@ def test_table4_notes_motif_results_of_mixed_jaspar_pseudocounts(tmp_path):
             path.write_text(json.dumps(dict(json.loads(path.read_text()), jaspar_pseudocount=pseudocount)))
     report = summarise(collect_runs([root]), motifs=collect_motif_results([root]))
     assert report.table4_notes["jaspar_pseudocounts"] == [0.1, 0.8]
-    assert "Mixed JASPAR matrices: the motif results compared with JASPAR counts plus pseudocounts 0.1, 0.8" \
+    assert (
+        "Mixed JASPAR matrices: the motif results compared with JASPAR counts plus pseudocounts 0.1, 0.8"
         in to_markdown(report)
+    )
     paths = list(root.glob("*/motifs/motifs.json"))
     assert len(paths) == 2
     for path in paths:  # one pseudocount throughout: no note
@@ -453,11 +501,9 @@ def test_table4_names_a_tf_whose_pwm_baseline_found_no_jaspar_motif(motif_grid, 
     # that JASPAR lacks the TF.
     root, motif_dir, _, _ = motif_grid
     make_run(root, "ZERO_K562_ZERO_USC", "small-cnn", validation_auc=0.8)
-    make_run(root, "ZERO_K562_ZERO_USC", "pwm", available=False,
-             reason="JASPAR2024 has no vertebrate motif for ZERO")
+    make_run(root, "ZERO_K562_ZERO_USC", "pwm", available=False, reason="JASPAR2024 has no vertebrate motif for ZERO")
     report = summarise(collect_runs([root]), motifs=collect_motif_results([root, motif_dir]))
-    assert report.table4_notes["not_in_jaspar"] == {"NOPE": ["NOPE_K562_NOPE_USC"],
-                                                    "ZERO": ["ZERO_K562_ZERO_USC"]}
+    assert report.table4_notes["not_in_jaspar"] == {"NOPE": ["NOPE_K562_NOPE_USC"], "ZERO": ["ZERO_K562_ZERO_USC"]}
     assert "ZERO (1 experiment)" in to_markdown(report)
 
 
@@ -484,8 +530,7 @@ def test_table4_seeds_are_averaged(tmp_path):
     e0 = EXPERIMENTS[0]
     for seed, (sal, opt) in enumerate([(10, 1), (20, 0)]):
         run = make_run(root, e0, "small-cnn", seed=seed)
-        make_motifs(run / "motifs", e0, "small-cnn", {"saliency": (sal, 0)}, classopt=opt,
-                    seed=seed)
+        make_motifs(run / "motifs", e0, "small-cnn", {"saliency": (sal, 0)}, classopt=opt, seed=seed)
     report = summarise(collect_runs([root]), motifs=collect_motif_results([root]))
     cnn = report.table4_architectures[0]
     assert cnn["saliency"] == pytest.approx(15.0)
@@ -520,8 +565,9 @@ def test_malformed_motifs_names_file(grid, tmp_path):
         write_report([root, tmp_path / "m"], tmp_path / "out")
     message = str(info.value)
     assert str(bad) in message and "line 3" in message and "\n" not in message
-    bad.write_text(json.dumps({"experiment": "x", "preset": "small-cnn",
-                               "methods": {"saliency": {"matches": 600, "of": 500}}}))
+    bad.write_text(
+        json.dumps({"experiment": "x", "preset": "small-cnn", "methods": {"saliency": {"matches": 600, "of": 500}}})
+    )
     with pytest.raises(InputError, match="more than its 'of'") as info:
         collect_motif_results([bad])
     assert info.value.path == str(bad) and "\n" not in str(info.value)

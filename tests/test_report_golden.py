@@ -38,21 +38,27 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures" / "report_house"
 
 def _first_difference(expected_dir: Path, actual_dir: Path, names: list[str]) -> str | None:
     """None when every file is identical, else which ones differ and a diff of the first."""
-    differing = [n for n in names
-                 if (expected_dir / n).read_bytes() != (actual_dir / n).read_bytes()]
+    differing = [n for n in names if (expected_dir / n).read_bytes() != (actual_dir / n).read_bytes()]
     if not differing:
         return None
     name = differing[0]
     expected = (expected_dir / name).read_bytes().decode("utf-8", errors="replace")
     actual = (actual_dir / name).read_bytes().decode("utf-8", errors="replace")
-    diff = "".join(difflib.unified_diff(
-        expected.splitlines(keepends=True), actual.splitlines(keepends=True),
-        fromfile=f"expected/{name}", tofile=f"actual/{name}"))
+    diff = "".join(
+        difflib.unified_diff(
+            expected.splitlines(keepends=True),
+            actual.splitlines(keepends=True),
+            fromfile=f"expected/{name}",
+            tofile=f"actual/{name}",
+        )
+    )
     if not diff:  # same text, other bytes (line endings, a trailing newline)
         diff = f"same lines, different bytes: {expected!r:.200} vs {actual!r:.200}"
-    return (f"gdash report output changed in {', '.join(differing)} "
-            f"(do not regenerate {expected_dir.name}/ to make this pass); "
-            f"first difference:\n{diff}")
+    return (
+        f"gdash report output changed in {', '.join(differing)} "
+        f"(do not regenerate {expected_dir.name}/ to make this pass); "
+        f"first difference:\n{diff}"
+    )
 
 
 @pytest.mark.parametrize(

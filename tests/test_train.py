@@ -5,12 +5,11 @@ import numpy as np
 import pytest
 import torch
 
-from gdashboard.data import read_dataset
 from gdashboard.models import build_model
-from gdashboard.results import load_model
 from gdashboard.models.catalogue import Recipe
-from gdashboard.train import fit, learning_rate_at
+from gdashboard.results import load_model
 from gdashboard.runs import train_run
+from gdashboard.train import fit, learning_rate_at
 
 
 def test_learning_rate_schedules():
@@ -38,8 +37,16 @@ def presence_only(tmp_path_factory):
 def test_small_cnn_learns_simulated_data(presence_only, tmp_path):
     # A small set has few batches per epoch: smaller batches and a higher rate
     # give the optimiser enough steps within a test's time.
-    metrics = train_run(presence_only / "train.tsv", presence_only / "test.tsv", "small-cnn", tmp_path / "run",
-                        epochs=15, batch_size=64, learning_rate=3e-3, progress=False)
+    metrics = train_run(
+        presence_only / "train.tsv",
+        presence_only / "test.tsv",
+        "small-cnn",
+        tmp_path / "run",
+        epochs=15,
+        batch_size=64,
+        learning_rate=3e-3,
+        progress=False,
+    )
     assert metrics["test_auc"] > 0.9
     for name in ("config.json", "model.safetensors", "metrics.json", "history.jsonl", "test_predictions.tsv"):
         assert (tmp_path / "run" / name).exists(), name
@@ -56,8 +63,16 @@ def test_mean_pooled_small_rnn_learns_with_its_preset_recipe(presence_only, tmp_
     # input initialisation; batch 64 for enough steps on a small set. With
     # PyTorch's default initialisation (input_init_scale=1) the same run stays
     # on the plateau (test AUC about 0.6), so this guards the recipe.
-    metrics = train_run(presence_only / "train.tsv", presence_only / "test.tsv", "small-rnn", tmp_path / "run",
-                        epochs=12, batch_size=64, restarts=0, progress=False)
+    metrics = train_run(
+        presence_only / "train.tsv",
+        presence_only / "test.tsv",
+        "small-rnn",
+        tmp_path / "run",
+        epochs=12,
+        batch_size=64,
+        restarts=0,
+        progress=False,
+    )
     assert load_model(tmp_path / "run").pooling == "mean"
     assert metrics["test_auc"] > 0.9
 
@@ -83,12 +98,15 @@ def test_fit_is_seeded_and_repeatable():
         assert torch.equal(results[0][key], results[1][key]), key
 
 
-@pytest.mark.parametrize("recipe", [
-    Recipe(epochs=4, batch_size=64, patience=10),
-    # the recurrent presets' kind: a rate halved on a schedule, no stop before a minimum
-    Recipe(epochs=4, batch_size=64, patience=1, learning_rate=1e-2, schedule="step", step_epochs=1,
-           min_epochs=4),
-], ids=["constant", "step-schedule"])
+@pytest.mark.parametrize(
+    "recipe",
+    [
+        Recipe(epochs=4, batch_size=64, patience=10),
+        # the recurrent presets' kind: a rate halved on a schedule, no stop before a minimum
+        Recipe(epochs=4, batch_size=64, patience=1, learning_rate=1e-2, schedule="step", step_epochs=1, min_epochs=4),
+    ],
+    ids=["constant", "step-schedule"],
+)
 def test_resume_continues_from_saved_epoch(tmp_path, recipe):
     X, y = _toy_problem()
 
@@ -99,8 +117,18 @@ def test_resume_continues_from_saved_epoch(tmp_path, recipe):
     # Interrupt after two epochs: train with epochs=2 into a checkpoint folder ...
     torch.manual_seed(0)
     first = build_model("small-cnn")
-    fit(first, X, y, X[:64], y[:64], replace(recipe, epochs=2), seed=0,
-        checkpoint_dir=tmp_path, history_path=tmp_path / "history.jsonl", progress=False)
+    fit(
+        first,
+        X,
+        y,
+        X[:64],
+        y[:64],
+        replace(recipe, epochs=2),
+        seed=0,
+        checkpoint_dir=tmp_path,
+        history_path=tmp_path / "history.jsonl",
+        progress=False,
+    )
     state = json.loads((tmp_path / "checkpoint.json").read_text())
     assert state["epoch"] == 1  # 0-based: two epochs done
     # An interruption after the history line but before the checkpoint leaves an
@@ -111,8 +139,19 @@ def test_resume_continues_from_saved_epoch(tmp_path, recipe):
     # ... then resume in a fresh model: epochs 3 and 4 only, same result as uninterrupted.
     torch.manual_seed(123)
     resumed = build_model("small-cnn")
-    result = fit(resumed, X, y, X[:64], y[:64], recipe, seed=0, checkpoint_dir=tmp_path,
-                 resume=True, history_path=tmp_path / "history.jsonl", progress=False)
+    result = fit(
+        resumed,
+        X,
+        y,
+        X[:64],
+        y[:64],
+        recipe,
+        seed=0,
+        checkpoint_dir=tmp_path,
+        resume=True,
+        history_path=tmp_path / "history.jsonl",
+        progress=False,
+    )
     assert [h["epoch"] for h in result.history] == [1, 2, 3, 4]
     lines = (tmp_path / "history.jsonl").read_text().splitlines()
     assert [json.loads(line)["epoch"] for line in lines] == [1, 2, 3, 4]
@@ -129,16 +168,35 @@ def test_a_run_resumed_elsewhere_records_every_device_that_trained_it(tmp_path):
     X, y = _toy_problem()
     recipe = Recipe(epochs=3, batch_size=64, patience=10)
     here = device_description(pick_device())
-    first = fit(build_model("small-cnn"), X, y, X[:64], y[:64], replace(recipe, epochs=2), seed=0,
-                checkpoint_dir=tmp_path, progress=False)
+    first = fit(
+        build_model("small-cnn"),
+        X,
+        y,
+        X[:64],
+        y[:64],
+        replace(recipe, epochs=2),
+        seed=0,
+        checkpoint_dir=tmp_path,
+        progress=False,
+    )
     assert first.devices == [here]
     # As if those two epochs had run on a GPU machine and the run came back here.
     state = json.loads((tmp_path / "checkpoint.json").read_text())
     assert state["devices"] == [here]
     state["devices"] = ["cuda (Some GPU), torch 2.11.0"]
     (tmp_path / "checkpoint.json").write_text(json.dumps(state))
-    resumed = fit(build_model("small-cnn"), X, y, X[:64], y[:64], recipe, seed=0,
-                  checkpoint_dir=tmp_path, resume=True, progress=False)
+    resumed = fit(
+        build_model("small-cnn"),
+        X,
+        y,
+        X[:64],
+        y[:64],
+        recipe,
+        seed=0,
+        checkpoint_dir=tmp_path,
+        resume=True,
+        progress=False,
+    )
     assert resumed.devices == ["cuda (Some GPU), torch 2.11.0", here]
 
 
@@ -213,8 +271,7 @@ def test_training_gives_the_same_model_with_one_or_two_threads(preset):
             torch.set_num_threads(threads)
             torch.manual_seed(5)
             model = build_model(preset)
-            fit(model, X, y, X[:64], y[:64], Recipe(epochs=2, batch_size=64, patience=10), seed=5,
-                progress=False)
+            fit(model, X, y, X[:64], y[:64], Recipe(epochs=2, batch_size=64, patience=10), seed=5, progress=False)
             results.append(model.state_dict())
     finally:
         torch.set_num_threads(before)
@@ -226,12 +283,25 @@ def test_early_stopping_waits_for_min_epochs():
     X, y = _toy_problem(n=128)
     torch.manual_seed(0)
     # A learning rate of 0 never improves on epoch 1: patience 1 alone stops at epoch 2.
-    result = fit(build_model("small-cnn"), X, y, X[:64], y[:64],
-                 Recipe(epochs=8, batch_size=64, learning_rate=0.0, patience=1, min_epochs=5),
-                 progress=False)
+    result = fit(
+        build_model("small-cnn"),
+        X,
+        y,
+        X[:64],
+        y[:64],
+        Recipe(epochs=8, batch_size=64, learning_rate=0.0, patience=1, min_epochs=5),
+        progress=False,
+    )
     assert result.epochs_run == 5 and result.best_epoch == 1
-    result = fit(build_model("small-cnn"), X, y, X[:64], y[:64],
-                 Recipe(epochs=8, batch_size=64, learning_rate=0.0, patience=1), progress=False)
+    result = fit(
+        build_model("small-cnn"),
+        X,
+        y,
+        X[:64],
+        y[:64],
+        Recipe(epochs=8, batch_size=64, learning_rate=0.0, patience=1),
+        progress=False,
+    )
     assert result.epochs_run == 2
 
 
@@ -249,7 +319,10 @@ def test_a_run_that_has_not_learned_is_restarted_from_new_seeds(tmp_path):
     assert all(a["validation_auc"] == 0.5 for a in metrics["attempts"])
     assert metrics["kept_attempt"] == 0  # ties go to the first
     assert [a["history"] for a in metrics["attempts"]] == [
-        "history.jsonl", "restart-1/history.jsonl", "restart-2/history.jsonl"]
+        "history.jsonl",
+        "restart-1/history.jsonl",
+        "restart-2/history.jsonl",
+    ]
     for attempt in metrics["attempts"]:
         assert (tmp_path / "run" / attempt["history"]).read_text().count("\n") == 1
     assert not list((tmp_path / "run").rglob("checkpoint*"))

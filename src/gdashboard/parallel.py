@@ -43,8 +43,9 @@ def _pool(workers: int, intra_op: int) -> ThreadPoolExecutor:
     with _pools_lock:
         key = (workers, intra_op)
         if key not in _pools:
-            _pools[key] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gdashboard",
-                                             initializer=_start_worker, initargs=(intra_op,))
+            _pools[key] = ThreadPoolExecutor(
+                max_workers=workers, thread_name_prefix="gdashboard", initializer=_start_worker, initargs=(intra_op,)
+            )
         return _pools[key]
 
 
@@ -85,8 +86,14 @@ def parallel_section(device, max_workers: int | None = None):
         torch.set_num_threads(threads)
 
 
-def for_each_batch(function: Callable[[int, int], None], n: int, batch_size: int,
-                   device: torch.device, progress: bool = False, desc: str = "") -> None:
+def for_each_batch(
+    function: Callable[[int, int], None],
+    n: int,
+    batch_size: int,
+    device: torch.device,
+    progress: bool = False,
+    desc: str = "",
+) -> None:
     """Call ``function(start, stop)`` for every batch ``[start, stop)`` of ``range(n)``.
 
     Parameters

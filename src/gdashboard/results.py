@@ -105,8 +105,7 @@ def collect_runs(rundirs: Iterable[str | os.PathLike]) -> list[dict]:
         # Only motifs.json files were given: there is nothing to join them to.
         where = given_paths[0] if len(given_paths) == 1 else None
         raise InputError(
-            f"no {METRICS_FILE} in the paths given, only {MOTIFS_FILE}: "
-            "give the training run folders too",
+            f"no {METRICS_FILE} in the paths given, only {MOTIFS_FILE}: give the training run folders too",
             where,
         )
     return runs
@@ -134,9 +133,7 @@ def _find_metrics(path: Path) -> list[Path]:
         has_motifs = has_motifs or MOTIFS_FILE in files
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
     if not found and not has_motifs:
-        raise InputError(
-            f"no {METRICS_FILE} here or in any folder below: not a training run folder", path
-        )
+        raise InputError(f"no {METRICS_FILE} here or in any folder below: not a training run folder", path)
     return sorted(found)
 
 
@@ -227,7 +224,7 @@ def _checked_copy(data: Any, what: str, required: str, where: str | None) -> dic
             raise InputError(f"'{key}' must be a non-empty string", where)
     pooling = out.get("pooling")
     if pooling not in (None, "mean", "max"):
-        raise InputError(f"'pooling' must be \"mean\", \"max\" or null, not {pooling!r}", where)
+        raise InputError(f'\'pooling\' must be "mean", "max" or null, not {pooling!r}', where)
     out["pooling"] = pooling
     seed = out.setdefault("seed", None)
     if isinstance(seed, (list, dict)):
@@ -295,9 +292,7 @@ def normalise_motif_result(result: Any, path: str | os.PathLike | None = None) -
     if in_jaspar:
         for method in counted:
             if methods[method]["matches"] is None:
-                raise InputError(
-                    f"'methods.{method}.matches' is null although 'tf_in_jaspar' is true", where
-                )
+                raise InputError(f"'methods.{method}.matches' is null although 'tf_in_jaspar' is true", where)
     overlap = _number_or_none(out.get("saliency_fimo_overlap"), "saliency_fimo_overlap", where)
     if overlap is not None and not (math.isfinite(overlap) and 0.0 <= overlap <= 1.0):
         raise InputError(f"'saliency_fimo_overlap' must lie in [0, 1], not {overlap!r}", where)
@@ -328,9 +323,7 @@ def read_json(path: str | os.PathLike) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise InputError(
-            f"malformed JSON: {error.msg} (column {error.colno})", path, line=error.lineno
-        ) from None
+        raise InputError(f"malformed JSON: {error.msg} (column {error.colno})", path, line=error.lineno) from None
 
 
 def _number_or_none(value: Any, key: str, where: str | None) -> float | None:
@@ -390,8 +383,6 @@ def normalise_run(metrics: Any, path: str | os.PathLike | None = None) -> dict:
     return run
 
 
-
-
 def recorded_jaspar_pseudocount(summary: Mapping) -> float:
     """The pseudocount a ``motifs.json``'s JASPAR matrices were made with: files from
     before ``jaspar_pseudocount`` was recorded used 0.8 (now MEME's 0.1)."""
@@ -411,8 +402,7 @@ def read_config(rundir: str | os.PathLike) -> dict:
         raise InputError("expected a JSON object of the run's configuration", path)
     version = config.get("format_version", FORMAT_VERSION)
     if version != FORMAT_VERSION:
-        raise InputError(f"run folder format version {version!r}; this gdashboard reads version "
-                         f"{FORMAT_VERSION}", path)
+        raise InputError(f"run folder format version {version!r}; this gdashboard reads version {FORMAT_VERSION}", path)
     return dict(config)
 
 
@@ -516,8 +506,11 @@ def write_classopt_cache(rundir: str | os.PathLike, options: Mapping, arrays: Ma
     """Write a run's class optimisation (atomic) with the options that made it."""
     path = Path(rundir) / CLASSOPT_CACHE_FILE
     with atomic_path(path) as temporary, open(temporary, "wb") as handle:
-        np.savez_compressed(handle, options=np.array(json.dumps(dict(options), sort_keys=True)),
-                            **{key: np.asarray(value) for key, value in arrays.items()})
+        np.savez_compressed(
+            handle,
+            options=np.array(json.dumps(dict(options), sort_keys=True)),
+            **{key: np.asarray(value) for key, value in arrays.items()},
+        )
     return path
 
 
@@ -617,8 +610,9 @@ class Run:
 
         dataset = read_dataset(path, shuffle_negatives=False, pad=pad)
         if dataset.length != self.sequence_length:
-            raise InputError(f"sequences have length {dataset.length}; the model was trained on "
-                             f"length {self.sequence_length}", path)
+            raise InputError(
+                f"sequences have length {dataset.length}; the model was trained on length {self.sequence_length}", path
+            )
         return dataset
 
 

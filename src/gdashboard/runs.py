@@ -18,13 +18,10 @@ from gdashboard.data.readers import experiment_name
 from gdashboard.errors import InputError
 from gdashboard.evaluate import binary_metrics, predict_scores
 from gdashboard.fileio import write_json
-from gdashboard.models.catalogue import (ALL_PRESETS, ARCHITECTURE, PRESETS, RECURRENT_PRESETS, is_neural,
-                                         preset_help)
+from gdashboard.models.catalogue import ALL_PRESETS, ARCHITECTURE, PRESETS, RECURRENT_PRESETS, is_neural, preset_help
 from gdashboard.models.presets import build_model, model_kwargs
-from gdashboard.results import (METRICS_FILE, PREDICTIONS_FILE, open_run, read_json, save_model,
-                                write_predictions)
+from gdashboard.results import METRICS_FILE, PREDICTIONS_FILE, open_run, read_json, save_model, write_predictions
 from gdashboard.train import CHECKPOINT_STATE, CHECKPOINT_TENSORS, device_description, fit
-
 
 # A neural run whose best validation AUC is at most this has not learned (AUC 0.5
 # is chance; the smallest validation sets here, ~250 sequences, put chance within
@@ -53,7 +50,9 @@ def _check_lengths(train: Dataset, test: Dataset) -> None:
     if train.length != test.length:
         raise InputError(
             f"test sequences have length {test.length} but training sequences {train.length}; "
-            "the model needs one length (pad both with --pad to a common length)", test.path)
+            "the model needs one length (pad both with --pad to a common length)",
+            test.path,
+        )
 
 
 def train_run(
@@ -114,14 +113,25 @@ def train_run(
     training, validation = train.subset(train_index), train.subset(valid_index)
     for part, name in ((training, "training"), (validation, "validation")):
         if len(np.unique(part.labels)) < 2:
-            raise InputError(f"the {name} split holds {len(part)} sequences of one class only; "
-                             f"bound and unbound sequences are both needed", train_path)
+            raise InputError(
+                f"the {name} split holds {len(part)} sequences of one class only; "
+                f"bound and unbound sequences are both needed",
+                train_path,
+            )
     out.mkdir(parents=True, exist_ok=True)
     base_config = {
-        "preset": preset, "architecture": ARCHITECTURE[preset], "experiment": experiment, "tf": tf,
-        "sequence_length": train.length, "seed": seed, "train_file": str(train_path),
-        "test_file": str(test_path), "validation_fraction": validation_fraction,
-        "n_train": len(training), "n_validation": len(validation), "n_test": len(test),
+        "preset": preset,
+        "architecture": ARCHITECTURE[preset],
+        "experiment": experiment,
+        "tf": tf,
+        "sequence_length": train.length,
+        "seed": seed,
+        "train_file": str(train_path),
+        "test_file": str(test_path),
+        "validation_fraction": validation_fraction,
+        "n_train": len(training),
+        "n_validation": len(validation),
+        "n_test": len(test),
         "n_shuffled_negatives": train.n_shuffled,
     }
     began = time.perf_counter()
@@ -131,8 +141,15 @@ def train_run(
         try:
             model = build_baseline(preset, tf=tf, **({"seed": seed} if preset == "kmer" else {}))
         except MotifNotFoundError as error:
-            metrics = {**_metrics_header(base_config, None), "available": False, "reason": error.problem,
-                       "test_auc": None, "test_auprc": None, "test_accuracy": None, "validation_auc": None}
+            metrics = {
+                **_metrics_header(base_config, None),
+                "available": False,
+                "reason": error.problem,
+                "test_auc": None,
+                "test_auprc": None,
+                "test_accuracy": None,
+                "validation_auc": None,
+            }
             write_json(out / METRICS_FILE, metrics)
             return metrics
         model.fit(training.X, training.labels, validation.X, validation.labels)
@@ -143,9 +160,18 @@ def train_run(
         fit_seconds = None
     else:
         recipe = PRESETS[preset].recipe
-        overrides = {k: v for k, v in dict(
-            epochs=epochs, learning_rate=learning_rate, batch_size=batch_size, schedule=schedule,
-            warmup_epochs=warmup_epochs, patience=patience).items() if v is not None}
+        overrides = {
+            k: v
+            for k, v in dict(
+                epochs=epochs,
+                learning_rate=learning_rate,
+                batch_size=batch_size,
+                schedule=schedule,
+                warmup_epochs=warmup_epochs,
+                patience=patience,
+            ).items()
+            if v is not None
+        }
         recipe = replace(recipe, **overrides)
         extra = dict(model_options or {})
         if pooling is not None:
@@ -155,8 +181,9 @@ def train_run(
             with torch.no_grad():
                 build_model(preset, **extra).eval()(torch.zeros(1, 4, train.length))
         except RuntimeError:
-            raise InputError(f"sequences of length {train.length} are too short for {preset}'s "
-                             f"convolutions", train_path) from None
+            raise InputError(
+                f"sequences of length {train.length} are too short for {preset}'s convolutions", train_path
+            ) from None
         tried = []  # (fit result, model, seed, folder), one per attempt
         for attempt in range(1 + max(0, restarts)):
             attempt_seed = restart_seed(seed, attempt)
@@ -164,9 +191,20 @@ def train_run(
             folder.mkdir(parents=True, exist_ok=True)
             torch.manual_seed(attempt_seed)
             candidate = build_model(preset, **extra)
-            result = fit(candidate, training.X, training.labels, validation.X, validation.labels, recipe,
-                         attempt_seed, checkpoint_dir=folder, resume=resume,
-                         history_path=folder / "history.jsonl", progress=progress, device=device)
+            result = fit(
+                candidate,
+                training.X,
+                training.labels,
+                validation.X,
+                validation.labels,
+                recipe,
+                attempt_seed,
+                checkpoint_dir=folder,
+                resume=resume,
+                history_path=folder / "history.jsonl",
+                progress=progress,
+                device=device,
+            )
             tried.append((result, candidate, attempt_seed, folder))
             if result.best_validation_auc > NOT_LEARNED_AUC:
                 break
@@ -174,9 +212,12 @@ def train_run(
         result, model = tried[kept][0], tried[kept][1]
         validation_auc, best_epoch, history = result.best_validation_auc, result.best_epoch, result.history
         fit_seconds = sum(attempt[0].seconds for attempt in tried)
-        config = {**base_config, "model_class": PRESETS[preset].model_class,
-                  "model_kwargs": {k: list(v) if isinstance(v, tuple) else v for k, v in kwargs.items()},
-                  "recipe": asdict(recipe)}
+        config = {
+            **base_config,
+            "model_class": PRESETS[preset].model_class,
+            "model_kwargs": {k: list(v) if isinstance(v, tuple) else v for k, v in kwargs.items()},
+            "recipe": asdict(recipe),
+        }
         threshold = 0.0
     # Epoch times add up across --resume; a baseline's fit is timed here.
     train_seconds = fit_seconds if fit_seconds is not None else time.perf_counter() - began
@@ -188,22 +229,31 @@ def train_run(
     metrics = {
         **_metrics_header(base_config, config.get("model_kwargs", {}).get("pooling")),
         "available": True,
-        "test_auc": test_metrics["auc"], "test_auprc": test_metrics["auprc"],
-        "test_accuracy": test_metrics["accuracy"], "validation_auc": validation_auc,
-        "best_epoch": best_epoch, "epochs_run": len(history), "train_seconds": train_seconds,
+        "test_auc": test_metrics["auc"],
+        "test_auprc": test_metrics["auprc"],
+        "test_accuracy": test_metrics["accuracy"],
+        "validation_auc": validation_auc,
+        "best_epoch": best_epoch,
+        "epochs_run": len(history),
+        "train_seconds": train_seconds,
     }
     if is_neural(preset):
         # A run says where its kept model trained (every device, if it was resumed
         # on another); a checkpoint from before devices were recorded was a CPU's.
-        metrics["trained_on"] = " + ".join(
-            result.devices or [device_description(next(model.parameters()).device)])
+        metrics["trained_on"] = " + ".join(result.devices or [device_description(next(model.parameters()).device)])
     if is_neural(preset) and len(tried) > 1:
         metrics["kept_attempt"] = kept
         metrics["attempts"] = [
-            {"attempt": k, "seed": attempt_seed, "validation_auc": result.best_validation_auc,
-             "best_epoch": result.best_epoch, "epochs_run": len(result.history),
-             "history": str(folder.relative_to(out) / "history.jsonl")}
-            for k, (result, _, attempt_seed, folder) in enumerate(tried)]
+            {
+                "attempt": k,
+                "seed": attempt_seed,
+                "validation_auc": result.best_validation_auc,
+                "best_epoch": result.best_epoch,
+                "epochs_run": len(result.history),
+                "history": str(folder.relative_to(out) / "history.jsonl"),
+            }
+            for k, (result, _, attempt_seed, folder) in enumerate(tried)
+        ]
     write_json(out / METRICS_FILE, metrics)
     for folder in [out, *sorted(out.glob("restart-*"))]:
         for leftover in (CHECKPOINT_TENSORS, CHECKPOINT_STATE):
@@ -211,8 +261,7 @@ def train_run(
     return metrics
 
 
-def _check_same_run(out: Path, metrics: dict, preset: str, seed: int, experiment: str,
-                    pooling: str | None) -> None:
+def _check_same_run(out: Path, metrics: dict, preset: str, seed: int, experiment: str, pooling: str | None) -> None:
     """A finished run is reused by --resume only when it is the run asked for."""
     asked = {"preset": preset, "seed": seed, "experiment": experiment}
     if preset in RECURRENT_PRESETS:
@@ -226,8 +275,10 @@ def _check_same_run(out: Path, metrics: dict, preset: str, seed: int, experiment
 
 
 def _metrics_header(config: dict, pooling: str | None) -> dict:
-    return {k: config[k] for k in ("experiment", "tf", "preset", "architecture", "seed",
-                                   "n_train", "n_validation", "n_test")} | {"pooling": pooling}
+    return {
+        k: config[k]
+        for k in ("experiment", "tf", "preset", "architecture", "seed", "n_train", "n_validation", "n_test")
+    } | {"pooling": pooling}
 
 
 def predict_file(rundir: str | os.PathLike, path: str | os.PathLike, pad: bool = False):

@@ -9,7 +9,7 @@ import json
 import math
 import os
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +20,8 @@ from tqdm.auto import tqdm
 
 from gdashboard.evaluate import log_odds, pick_device, predict_logits, rank_auc
 from gdashboard.fileio import atomic_path, write_json
-from gdashboard.models.dropout import shard_generator
 from gdashboard.models.catalogue import Recipe
+from gdashboard.models.dropout import shard_generator
 from gdashboard.parallel import for_each_batch, parallel_section
 
 CHECKPOINT_TENSORS = "checkpoint.safetensors"
@@ -72,9 +72,15 @@ def learning_rate_at(recipe: Recipe, epoch_position: float) -> float:
     return rate
 
 
-def batch_gradients(model: torch.nn.Module, parameters: list, X: torch.Tensor, y: torch.Tensor,
-                    seeds: list[int], index: torch.Tensor | None = None,
-                    clip_value: float | None = None) -> torch.Tensor:
+def batch_gradients(
+    model: torch.nn.Module,
+    parameters: list,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    seeds: list[int],
+    index: torch.Tensor | None = None,
+    clip_value: float | None = None,
+) -> torch.Tensor:
     """Set each parameter's ``.grad`` to the gradient of the batch's mean loss.
 
     The batch ``(X, y)`` is cut into ``len(seeds)`` contiguous shards; each
@@ -151,8 +157,10 @@ def _save_checkpoint(directory: Path, model, best_state, optimizer, generator, s
     tensors["rng.generator"] = generator.get_state()
     with atomic_path(directory / CHECKPOINT_TENSORS) as temporary:
         save_file(tensors, str(temporary))
-    write_json(directory / CHECKPOINT_STATE, {
-        **state, "optimizer_scalars": scalars, "param_groups": optimizer_state["param_groups"]})
+    write_json(
+        directory / CHECKPOINT_STATE,
+        {**state, "optimizer_scalars": scalars, "param_groups": optimizer_state["param_groups"]},
+    )
 
 
 def _load_checkpoint(directory: Path, model, optimizer, generator):
@@ -180,7 +188,7 @@ def fit(
     y_train: np.ndarray,
     X_valid: torch.Tensor,
     y_valid: np.ndarray,
-    recipe: Recipe = Recipe(),
+    recipe: Recipe = Recipe(),  # noqa: B008 (frozen: one shared default is safe)
     seed: int = 0,
     *,
     checkpoint_dir: str | os.PathLike | None = None,
@@ -209,8 +217,9 @@ def fit(
     y_train_tensor = torch.as_tensor(np.asarray(y_train), dtype=torch.long, device=device)
     generator = torch.Generator().manual_seed(seed)
     # The fused kernel updates all parameters in one pass (CPU and CUDA alike).
-    optimizer = torch.optim.Adam(model.parameters(), lr=recipe.learning_rate,
-                                 weight_decay=recipe.weight_decay, fused=True)
+    optimizer = torch.optim.Adam(
+        model.parameters(), lr=recipe.learning_rate, weight_decay=recipe.weight_decay, fused=True
+    )
     checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
     history: list[dict] = []
     start_epoch, best_epoch, best_auc, epochs_without_gain = 0, -1, -math.inf, 0
@@ -241,8 +250,15 @@ def fit(
     shards = CPU_SHARDS if device.type == "cpu" else 1
     steps_per_epoch = max(1, math.ceil(n_train / recipe.batch_size))
     began = time.perf_counter()
-    bar = tqdm(total=recipe.epochs, initial=start_epoch, disable=not progress, unit="epoch",
-               desc="training", leave=False, dynamic_ncols=True)
+    bar = tqdm(
+        total=recipe.epochs,
+        initial=start_epoch,
+        disable=not progress,
+        unit="epoch",
+        desc="training",
+        leave=False,
+        dynamic_ncols=True,
+    )
     # One parallel section for the whole training: the shards of every batch
     # and the validation batches run side by side on the CPU's cores.
     with parallel_section(device, max_workers=shards):
@@ -253,18 +269,25 @@ def fit(
             order = torch.randperm(n_train, generator=generator).to(device)
             loss_sum = torch.zeros((), device=device)
             for step in range(steps_per_epoch):
-                index = order[step * recipe.batch_size:(step + 1) * recipe.batch_size]
+                index = order[step * recipe.batch_size : (step + 1) * recipe.batch_size]
                 rate = learning_rate_at(recipe, epoch + step / steps_per_epoch)
                 for group in optimizer.param_groups:
                     group["lr"] = rate
                 seeds = torch.randint(0, 2**62, (shards,), generator=generator).tolist()
-                loss_sum += batch_gradients(model, parameters, X_train, y_train_tensor,
-                                            seeds[:len(index)], index=index,
-                                            clip_value=recipe.clip_value)
+                loss_sum += batch_gradients(
+                    model,
+                    parameters,
+                    X_train,
+                    y_train_tensor,
+                    seeds[: len(index)],
+                    index=index,
+                    clip_value=recipe.clip_value,
+                )
                 optimizer.step()
             # One batch per worker: the validation set is small.
             validation_logits = predict_logits(
-                model, X_valid, batch_size=min(512, max(1, math.ceil(len(X_valid) / shards))))
+                model, X_valid, batch_size=min(512, max(1, math.ceil(len(X_valid) / shards)))
+            )
             validation_auc = rank_auc(y_valid, log_odds(validation_logits))
             validation_loss = float(F.cross_entropy(validation_logits, torch.as_tensor(y_valid)))
             record = {
@@ -287,19 +310,37 @@ def fit(
             else:
                 epochs_without_gain += 1
             stopped = epochs_without_gain >= recipe.patience and epoch + 1 >= recipe.min_epochs
-            bar.set_postfix(loss=f"{record['train_loss']:.4f}", val_auc=f"{validation_auc:.4f}",
-                            best=f"{best_auc:.4f}@{best_epoch}")
+            bar.set_postfix(
+                loss=f"{record['train_loss']:.4f}", val_auc=f"{validation_auc:.4f}", best=f"{best_auc:.4f}@{best_epoch}"
+            )
             bar.update(1)
             if checkpoint_dir is not None:
-                _save_checkpoint(checkpoint_dir, model, best_state, optimizer, generator, {
-                    "epoch": epoch, "best_epoch": best_epoch, "best_validation_auc": best_auc,
-                    "epochs_without_gain": epochs_without_gain, "history": history, "stopped": stopped,
-                    "devices": devices})
+                _save_checkpoint(
+                    checkpoint_dir,
+                    model,
+                    best_state,
+                    optimizer,
+                    generator,
+                    {
+                        "epoch": epoch,
+                        "best_epoch": best_epoch,
+                        "best_validation_auc": best_auc,
+                        "epochs_without_gain": epochs_without_gain,
+                        "history": history,
+                        "stopped": stopped,
+                        "devices": devices,
+                    },
+                )
             if stopped:
                 break
     bar.close()
     model.load_state_dict(best_state)
     model.eval()
-    return FitResult(best_epoch=best_epoch, best_validation_auc=best_auc,
-                     epochs_run=len(history), history=history,
-                     seconds=earlier_seconds + time.perf_counter() - began, devices=devices)
+    return FitResult(
+        best_epoch=best_epoch,
+        best_validation_auc=best_auc,
+        epochs_run=len(history),
+        history=history,
+        seconds=earlier_seconds + time.perf_counter() - began,
+        devices=devices,
+    )

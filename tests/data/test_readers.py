@@ -50,21 +50,24 @@ def raises_at(path: Path, line: int | None, problem: str, **kwargs) -> InputErro
 
 
 def dinucleotides(sequence: str) -> Counter:
-    return Counter(sequence[i:i + 2] for i in range(len(sequence) - 1))
+    return Counter(sequence[i : i + 2] for i in range(len(sequence) - 1))
 
 
 # --------------------------------------------------------------------------- names
 
 
-@pytest.mark.parametrize("filename, expected", [
-    ("ARID3A_K562_ARID3A_(sc-8821)_Stanford_AC.seq.gz", "ARID3A_K562_ARID3A_(sc-8821)_Stanford"),
-    ("ARID3A_K562_ARID3A_(sc-8821)_Stanford_B.seq.gz", "ARID3A_K562_ARID3A_(sc-8821)_Stanford"),
-    ("MYC_H1-hESC_c-Myc_Stanford_AC.seq", "MYC_H1-hESC_c-Myc_Stanford"),
-    ("GATA1_K562_GATA-1_USC/train.fa", "GATA1_K562_GATA-1_USC"),
-    ("GATA1_K562_GATA-1_USC/test.fa", "GATA1_K562_GATA-1_USC"),
-    ("GATA1_K562_GATA-1_USC/test.fa.gz", "GATA1_K562_GATA-1_USC"),
-    ("somewhere/my_peaks.tsv", "my_peaks"),
-])
+@pytest.mark.parametrize(
+    "filename, expected",
+    [
+        ("ARID3A_K562_ARID3A_(sc-8821)_Stanford_AC.seq.gz", "ARID3A_K562_ARID3A_(sc-8821)_Stanford"),
+        ("ARID3A_K562_ARID3A_(sc-8821)_Stanford_B.seq.gz", "ARID3A_K562_ARID3A_(sc-8821)_Stanford"),
+        ("MYC_H1-hESC_c-Myc_Stanford_AC.seq", "MYC_H1-hESC_c-Myc_Stanford"),
+        ("GATA1_K562_GATA-1_USC/train.fa", "GATA1_K562_GATA-1_USC"),
+        ("GATA1_K562_GATA-1_USC/test.fa", "GATA1_K562_GATA-1_USC"),
+        ("GATA1_K562_GATA-1_USC/test.fa.gz", "GATA1_K562_GATA-1_USC"),
+        ("somewhere/my_peaks.tsv", "my_peaks"),
+    ],
+)
 def test_experiment_name(tmp_path, filename, expected):
     assert experiment_name(tmp_path / filename) == expected
 
@@ -88,8 +91,12 @@ def test_tf_name():
 
 @pytest.mark.parametrize("gz", [False, True])
 def test_deepbind_with_negatives(tmp_path, gz):
-    rows = [("A", "seq_1_peak", S1, 1), ("A", "seq_1_shuf", S2, 0),
-            ("B", "seq_2_peak", S3.lower(), 1), ("B", "seq_2_shuf", S4, 0)]
+    rows = [
+        ("A", "seq_1_peak", S1, 1),
+        ("A", "seq_1_shuf", S2, 0),
+        ("B", "seq_2_peak", S3.lower(), 1),
+        ("B", "seq_2_shuf", S4, 0),
+    ]
     name = "CTCF_K562_CTCF_Lab_B.seq" + (".gz" if gz else "")
     data = read_dataset(write(tmp_path, name, deepbind_text(rows), gz=gz))
     assert data.ids == ["seq_1_peak", "seq_1_shuf", "seq_2_peak", "seq_2_shuf"]
@@ -295,8 +302,9 @@ def test_lower_case_and_n_in_file(tmp_path):
 # --------------------------------------------------------------------------- tables
 
 
-@pytest.mark.parametrize("name, sep, gz", [("t.tsv", "\t", False), ("t.csv", ",", False),
-                                           ("t.csv.gz", ",", True), ("t.txt", "\t", False)])
+@pytest.mark.parametrize(
+    "name, sep, gz", [("t.tsv", "\t", False), ("t.csv", ",", False), ("t.csv.gz", ",", True), ("t.txt", "\t", False)]
+)
 def test_table_without_id(tmp_path, name, sep, gz):
     text = f"sequence{sep}label\n{S1}{sep}1\n{S2}{sep}0\n\n{S3}{sep}1\n"
     data = read_dataset(write(tmp_path, name, text, gz=gz))
@@ -320,8 +328,9 @@ def test_table_positives_only_gets_shuffles(tmp_path):
     np.testing.assert_array_equal(data.groups[2:], data.groups[:2])
 
 
-@pytest.mark.parametrize("header, missing", [("seq\tlabel", "sequence"), ("sequence\tbound", "label"),
-                                             ("id\tvalue", "sequence")])
+@pytest.mark.parametrize(
+    "header, missing", [("seq\tlabel", "sequence"), ("sequence\tbound", "label"), ("id\tvalue", "sequence")]
+)
 def test_table_missing_column(tmp_path, header, missing):
     raises_at(write(tmp_path, "t.tsv", f"{header}\n{S1}\t1\n"), 1, f"no '{missing}' column")
 
@@ -376,8 +385,10 @@ def test_txt_holding_fasta_is_read_by_content(tmp_path):
 # --------------------------------------------------------------------------- empty, missing, unreadable
 
 
-@pytest.mark.parametrize("name, gz", [("x.fa", False), ("x.seq", False), ("x.tsv", False),
-                                      ("x.seq.gz", True), ("x.fa.gz", True), ("x.dat", False)])
+@pytest.mark.parametrize(
+    "name, gz",
+    [("x.fa", False), ("x.seq", False), ("x.tsv", False), ("x.seq.gz", True), ("x.fa.gz", True), ("x.dat", False)],
+)
 def test_empty_file(tmp_path, name, gz):
     path = write(tmp_path, name, "", gz=gz)
     with pytest.raises(InputError) as info:
@@ -416,8 +427,10 @@ def test_real_deepmotif_train_fa():
     assert int(data.labels.sum()) == 3574 and data.n_shuffled == 0
     assert len(np.unique(data.groups)) == 3574
     # every group is one positive and one negative
-    np.testing.assert_array_equal(np.bincount(data.groups[data.labels == 1], minlength=len(data)),
-                                  np.bincount(data.groups[data.labels == 0], minlength=len(data)))
+    np.testing.assert_array_equal(
+        np.bincount(data.groups[data.labels == 1], minlength=len(data)),
+        np.bincount(data.groups[data.labels == 0], minlength=len(data)),
+    )
     assert data.name == "GATA1_K562_GATA-1_USC" and data.tf == "GATA1"
     assert data.ids[:2] == ["train:1", "train:2"]
 

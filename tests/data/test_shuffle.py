@@ -13,8 +13,7 @@ import pytest
 import torch
 
 from gdashboard.data.onehot import one_hot_decode, one_hot_encode
-from gdashboard.data.readers import Dataset
-from gdashboard.data.readers import add_shuffled_negatives
+from gdashboard.data.readers import Dataset, add_shuffled_negatives
 from gdashboard.data.shuffle import dinucleotide_shuffle
 
 LENGTH = 60
@@ -50,7 +49,7 @@ def _sequences() -> list[str]:
 
 
 def _dinucleotides(sequence: str) -> Counter:
-    return Counter(sequence[i:i + 2] for i in range(len(sequence) - 1))
+    return Counter(sequence[i : i + 2] for i in range(len(sequence) - 1))
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +58,14 @@ def shuffled():
     sequences = _sequences()
     X = one_hot_encode(sequences)
     dataset = Dataset(
-        X=X[:6], labels=np.array([1, 0, 1, 1, 0, 1]), ids=[f"s{i}" for i in range(6)],
-        groups=np.array([0, 1, 2, 3, 4, 5]), name="EXP_cell", tf="EXP", path="x.fa")
+        X=X[:6],
+        labels=np.array([1, 0, 1, 1, 0, 1]),
+        ids=[f"s{i}" for i in range(6)],
+        groups=np.array([0, 1, 2, 3, 4, 5]),
+        name="EXP_cell",
+        tf="EXP",
+        path="x.fa",
+    )
     return {
         "sequences": sequences,
         "X": X,

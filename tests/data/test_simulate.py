@@ -9,6 +9,7 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
+from gdashboard.data.jaspar import motif_by_id
 from gdashboard.data.readers import read_dataset
 from gdashboard.data.simulate import (
     DEFAULT_NEGATIVE_MIX,
@@ -23,7 +24,6 @@ from gdashboard.data.simulate import (
     write_simulation,
 )
 from gdashboard.errors import InputError
-from gdashboard.data.jaspar import motif_by_id
 
 GATA, EBOX = "MA0035.5", "MA0522.4"
 N, LENGTH, SEED = 600, 101, 7
@@ -125,8 +125,7 @@ def test_each_kind_has_its_arrangement(sim):
 
 
 def test_configured_spacing_and_mix():
-    sim = simulate(n=80, length=120, seed=2, spacing=50,
-                   negative_mix={"wrong-order": 1, "wrong-spacing": 1})
+    sim = simulate(n=80, length=120, seed=2, spacing=50, negative_mix={"wrong-order": 1, "wrong-spacing": 1})
     assert set(sim.kinds[sim.labels == 0]) == {"wrong-order", "wrong-spacing"}
     for id_, group in _by_id(sim.sites).items():
         assert len(group) == 2
@@ -146,7 +145,7 @@ def test_presence_only_auc_bound():
     sites = _by_id(sim.sites)
     both = np.array([len({s["matrix_id"] for s in sites[i]}) == 2 for i in sim.ids], dtype=float)
     pos, neg = both[sim.labels == 1], both[sim.labels == 0]
-    auc = ((pos[:, None] > neg[None]).mean() + 0.5 * (pos[:, None] == neg[None]).mean())
+    auc = (pos[:, None] > neg[None]).mean() + 0.5 * (pos[:, None] == neg[None]).mean()
     assert auc == pytest.approx(presence_only_auc(), abs=1e-9)
 
 
@@ -155,10 +154,13 @@ def test_planted_bases_score_high_under_the_pwm(sim):
     for matrix_id in (GATA, EBOX):
         log_odds = motif_by_id(matrix_id).log_odds()
         random_mean = float(log_odds.mean(axis=0).sum())  # expected score of a uniform window
-        scores = np.array([
-            _score(sequences[s["id"]][s["start"]:s["end"]], log_odds)
-            for s in sim.sites if s["matrix_id"] == matrix_id
-        ])
+        scores = np.array(
+            [
+                _score(sequences[s["id"]][s["start"] : s["end"]], log_odds)
+                for s in sim.sites
+                if s["matrix_id"] == matrix_id
+            ]
+        )
         assert len(scores) > 200
         assert scores.mean() > random_mean + 20
         assert (scores > random_mean + 10).mean() > 0.95
@@ -218,7 +220,7 @@ def test_sites_file_matches_sequences(sim, written):
     scores = {m: [] for m in log_odds}
     for site in sites:
         assert site["split"] == splits[site["id"]]
-        window = sequences[site["id"]][site["start"]:site["end"]]
+        window = sequences[site["id"]][site["start"] : site["end"]]
         scores[site["matrix_id"]].append(_score(window, log_odds[site["matrix_id"]]))
     for matrix_id, values in scores.items():
         # Sampled sites vary, but nearly all score like the motif, not like noise.
@@ -231,7 +233,7 @@ def test_planted_mask_marks_exactly_the_sites(sim):
     expected = np.zeros((N, LENGTH), dtype=bool)
     row = {i: k for k, i in enumerate(sim.ids)}
     for site in sim.sites:
-        expected[row[site["id"]], site["start"]:site["end"]] = True
+        expected[row[site["id"]], site["start"] : site["end"]] = True
     np.testing.assert_array_equal(mask, expected)
     per_sequence = np.where(np.isin(sim.kinds, ["gata-only", "ebox-only"]), 7, 14)
     np.testing.assert_array_equal(mask.sum(axis=1), per_sequence)
@@ -241,15 +243,18 @@ def test_planted_mask_marks_exactly_the_sites(sim):
     np.testing.assert_array_equal(sub, mask[[row[i] for i in test_ids]])
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"n": 1},
-    {"spacing": 98},
-    {"spacing": 3},
-    {"test_fraction": 1.0},
-    {"negative_mix": {"both-wrong": 1.0}},
-    {"negative_mix": {"gata-only": 0.0}},
-    {"length": 40, "spacing": 25},  # no wrong spacing d in [20, 33] is 10 away from 25
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"n": 1},
+        {"spacing": 98},
+        {"spacing": 3},
+        {"test_fraction": 1.0},
+        {"negative_mix": {"both-wrong": 1.0}},
+        {"negative_mix": {"gata-only": 0.0}},
+        {"length": 40, "spacing": 25},  # no wrong spacing d in [20, 33] is 10 away from 25
+    ],
+)
 def test_bad_parameters_raise(kwargs):
     with pytest.raises(InputError):
         simulate(**{"n": 20, **kwargs})

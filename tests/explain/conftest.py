@@ -43,7 +43,7 @@ def _gata_sequences(n, length=101, seed=0):
         background = "".join(rng.choice(list("ACGT"), length))
         if GATA in background:
             continue
-        sequences.append(background[:SITE] + GATA + background[SITE + len(GATA):])
+        sequences.append(background[:SITE] + GATA + background[SITE + len(GATA) :])
     return _one_hot(sequences)
 
 

@@ -13,8 +13,16 @@ def _save(preset, rundir, length=40):
     torch.manual_seed(0)
     model = build_model(preset)
     kwargs = {k: list(v) if isinstance(v, tuple) else v for k, v in model_kwargs(preset).items()}
-    save_model(model, rundir, {"preset": preset, "model_class": PRESETS[preset].model_class,
-                               "model_kwargs": kwargs, "sequence_length": length})
+    save_model(
+        model,
+        rundir,
+        {
+            "preset": preset,
+            "model_class": PRESETS[preset].model_class,
+            "model_kwargs": kwargs,
+            "sequence_length": length,
+        },
+    )
     return model
 
 
@@ -26,19 +34,38 @@ def fasta(tmp_path):
     return path
 
 
-@pytest.mark.parametrize("method, keys, shapes", [
-    ("saliency", ["saliency", "gradient"], [(5, 40), (5, 4, 40)]),
-    ("temporal", ["forward", "backward"], [(5, 40), (5, 40)]),
-    ("ism", ["ism"], [(5, 4, 40)]),
-    ("ig", ["attribution"], [(5, 4, 40)]),
-    ("conv", ["start", "width", "filter"], [(5,), (5,), (5,)]),
-])
+@pytest.mark.parametrize(
+    "method, keys, shapes",
+    [
+        ("saliency", ["saliency", "gradient"], [(5, 40), (5, 4, 40)]),
+        ("temporal", ["forward", "backward"], [(5, 40), (5, 40)]),
+        ("ism", ["ism"], [(5, 4, 40)]),
+        ("ig", ["attribution"], [(5, 4, 40)]),
+        ("conv", ["start", "width", "filter"], [(5,), (5,), (5,)]),
+    ],
+)
 def test_explain_writes_npz_without_pickle(tmp_path, fasta, capsys, method, keys, shapes):
     preset = "small-cnn-rnn"
     _save(preset, tmp_path / "run")
     out = tmp_path / f"{method}.npz"
-    assert main(["explain", str(tmp_path / "run"), "--test", str(fasta), "--method", method,
-                 "--out", str(out), "--quiet", "--n-steps", "4"]) == 0, capsys.readouterr().err
+    assert (
+        main(
+            [
+                "explain",
+                str(tmp_path / "run"),
+                "--test",
+                str(fasta),
+                "--method",
+                method,
+                "--out",
+                str(out),
+                "--quiet",
+                "--n-steps",
+                "4",
+            ]
+        )
+        == 0
+    ), capsys.readouterr().err
     data = np.load(out, allow_pickle=False)
     assert list(data["ids"]) == [f"s{i}" for i in range(5)]
     assert data["ids"].dtype.kind == "U"
@@ -49,8 +76,26 @@ def test_explain_writes_npz_without_pickle(tmp_path, fasta, capsys, method, keys
 def test_classopt_npz(tmp_path, fasta, capsys):
     _save("small-cnn", tmp_path / "run")
     out = tmp_path / "classopt.npz"
-    assert main(["explain", str(tmp_path / "run"), "--test", str(fasta), "--method", "classopt",
-                 "--out", str(out), "--quiet", "--steps", "5", "--restarts", "2"]) == 0
+    assert (
+        main(
+            [
+                "explain",
+                str(tmp_path / "run"),
+                "--test",
+                str(fasta),
+                "--method",
+                "classopt",
+                "--out",
+                str(out),
+                "--quiet",
+                "--steps",
+                "5",
+                "--restarts",
+                "2",
+            ]
+        )
+        == 0
+    )
     data = np.load(out, allow_pickle=False)
     assert data["matrix"].shape == (4, 40)
     np.testing.assert_allclose(data["probabilities"].sum(0), 1.0, rtol=1e-5)
@@ -59,8 +104,19 @@ def test_classopt_npz(tmp_path, fasta, capsys):
 
 def test_temporal_of_a_cnn_is_a_one_line_error(tmp_path, fasta, capsys):
     _save("small-cnn", tmp_path / "run")
-    code = main(["explain", str(tmp_path / "run"), "--test", str(fasta), "--method", "temporal",
-                 "--out", str(tmp_path / "t.npz"), "--quiet"])
+    code = main(
+        [
+            "explain",
+            str(tmp_path / "run"),
+            "--test",
+            str(fasta),
+            "--method",
+            "temporal",
+            "--out",
+            str(tmp_path / "t.npz"),
+            "--quiet",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not (tmp_path / "t.npz").exists()

@@ -13,8 +13,15 @@ from sklearn.metrics import roc_auc_score
 
 from gdashboard.data import one_hot_encode
 from gdashboard.errors import InputError
-from gdashboard.models.baselines import (BASELINES, KmerBaseline, MotifNotFoundError, PWMBaseline,
-                                         build_baseline, kmer_counts, kmer_names)
+from gdashboard.models.baselines import (
+    BASELINES,
+    KmerBaseline,
+    MotifNotFoundError,
+    PWMBaseline,
+    build_baseline,
+    kmer_counts,
+    kmer_names,
+)
 
 torch.set_num_threads(1)
 
@@ -32,7 +39,7 @@ def random_sequences(rng: np.random.Generator, n: int, length: int, n_fraction: 
 
 
 def plant(sequence: str, site: str, position: int) -> str:
-    return sequence[:position] + site + sequence[position + len(site):]
+    return sequence[:position] + site + sequence[position + len(site) :]
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +110,8 @@ def test_pwm_ranks_planted_gata_site_on_either_strand(gata1):
     # whichever strand carries it.
     flank = "N" * 20
     fwd_only, rev_only = gata1.decision_function(
-        one_hot_encode([flank + "AGATAAG" + flank, flank + reverse_complement("AGATAAG") + flank]))
+        one_hot_encode([flank + "AGATAAG" + flank, flank + reverse_complement("AGATAAG") + flank])
+    )
     assert fwd_only == pytest.approx(rev_only, abs=1e-9)
     assert fwd_only > 5  # a consensus GATA site is a strong match in log2-odds
 
@@ -135,7 +143,7 @@ def naive_kmer_counts(sequence: str, max_k: int, revcomp: bool) -> dict[str, int
     counts: dict[str, int] = {}
     for k in range(1, max_k + 1):
         for i in range(len(sequence) - k + 1):
-            kmer = sequence[i:i + k]
+            kmer = sequence[i : i + k]
             if "N" in kmer:
                 continue
             if revcomp:
@@ -195,7 +203,7 @@ def test_kmer_learns_planted_site(toy_kmer):
     config = toy_kmer.get_config()
     assert config["chosen_C"] in config["C_grid"]
     tried = [row["C"] for row in config["search"]]
-    assert tried == sorted(config["C_grid"])[:len(tried)]  # increasing, possibly stopped early
+    assert tried == sorted(config["C_grid"])[: len(tried)]  # increasing, possibly stopped early
     assert max(config["search"], key=lambda row: row["valid_auc"])["C"] == config["chosen_C"]
     json.dumps(config)
 

@@ -33,8 +33,7 @@ def test_outside_a_shard_and_in_eval_it_is_nn_dropout():
 def test_layer_by_layer_lstm_equals_nn_lstm(preset):
     torch.manual_seed(0)
     model = build_model(preset).eval()
-    inputs = model.encode(torch.nn.functional.one_hot(torch.randint(0, 4, (5, 30)), 4)
-                          .transpose(1, 2).float())
+    inputs = model.encode(torch.nn.functional.one_hot(torch.randint(0, 4, (5, 30)), 4).transpose(1, 2).float())
     expected = model.lstm(inputs)[0]
     torch.testing.assert_close(model.run_lstm(inputs, layerwise=True), expected, rtol=1e-6, atol=1e-6)
 
@@ -46,8 +45,7 @@ def test_layer_by_layer_training_path_equals_nn_lstm_with_gradients():
     model = build_model("large-rnn").train()
     model.between_layers.p = 0.0
     model.lstm.dropout = 0.0
-    inputs = model.encode(torch.nn.functional.one_hot(torch.randint(0, 4, (6, 25)), 4)
-                          .transpose(1, 2).float())
+    inputs = model.encode(torch.nn.functional.one_hot(torch.randint(0, 4, (6, 25)), 4).transpose(1, 2).float())
     weights = list(model.lstm.parameters())
     ours = model.run_lstm(inputs, layerwise=True)
     theirs = model.lstm(inputs)[0]

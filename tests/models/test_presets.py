@@ -1,11 +1,10 @@
 import pytest
 import torch
 
-from gdashboard.models import NEURAL_PRESETS, RECURRENT_PRESETS, build_model
-from gdashboard.results import load_model, save_model
+from gdashboard.models import NEURAL_PRESETS, build_model
 from gdashboard.models.catalogue import PRESETS
 from gdashboard.models.presets import model_kwargs
-from gdashboard.models.rnn import RecurrentNet
+from gdashboard.results import load_model, save_model
 
 
 @pytest.mark.parametrize("preset", NEURAL_PRESETS)
@@ -39,9 +38,9 @@ def test_forget_gate_bias_is_one():
     h = model.hidden_size
     for name, parameter in model.lstm.named_parameters():
         if name.startswith("bias_ih"):
-            assert torch.all(parameter[h:2 * h] == 1.0)
+            assert torch.all(parameter[h : 2 * h] == 1.0)
         if name.startswith("bias_hh"):
-            assert torch.all(parameter[h:2 * h] == 0.0)
+            assert torch.all(parameter[h : 2 * h] == 0.0)
 
 
 def test_mean_and_max_pooling_differ():
@@ -62,8 +61,7 @@ def test_save_load_round_trip(tmp_path, preset):
     torch.manual_seed(0)
     model = build_model(preset).eval()
     kwargs = {k: list(v) if isinstance(v, tuple) else v for k, v in model_kwargs(preset).items()}
-    save_model(model, tmp_path, {"preset": preset, "model_class": PRESETS[preset].model_class,
-                                 "model_kwargs": kwargs})
+    save_model(model, tmp_path, {"preset": preset, "model_class": PRESETS[preset].model_class, "model_kwargs": kwargs})
     assert (tmp_path / "model.safetensors").exists() and (tmp_path / "config.json").exists()
     loaded = load_model(tmp_path)
     X = torch.rand(4, 4, 101)
@@ -97,6 +95,7 @@ def test_damaged_run_folders_are_one_line_input_errors(tmp_path):
     (tmp_path / "model.safetensors").write_bytes(weights)
     config["model_kwargs"]["n_filters"] = 32  # the weights hold 64 filters
     import json
+
     (tmp_path / "config.json").write_text(json.dumps(config))
     with pytest.raises(InputError, match="do not fit"):
         load_model(tmp_path)

@@ -10,8 +10,8 @@ import torch
 from gdashboard.cli import main
 from gdashboard.models import build_model
 from gdashboard.models.cnn import ConvNet
-from gdashboard.results import save_model
 from gdashboard.motifs.analysis import EXTRACTION_VERSION
+from gdashboard.results import save_model
 
 GATA = "AGATAA"
 
@@ -44,7 +44,7 @@ def _test_file(path, n_positives=30, n_negatives=10, seed=0):
             continue
         if len(planted) < n_positives:
             start = int(rng.integers(1, 101 - len(GATA)))
-            sequence = background[:start] + GATA + background[start + len(GATA):]
+            sequence = background[:start] + GATA + background[start + len(GATA) :]
             lines += [">1", sequence]
         else:
             start = None
@@ -55,9 +55,15 @@ def _test_file(path, n_positives=30, n_negatives=10, seed=0):
 
 
 def _config(model_class, kwargs):
-    return {"preset": "hand-built", "model_class": model_class, "experiment": "GATA1_hand_built",
-            "tf": "GATA1", "sequence_length": 101, "seed": 0,
-            "model_kwargs": {k: list(v) if isinstance(v, tuple) else v for k, v in kwargs.items()}}
+    return {
+        "preset": "hand-built",
+        "model_class": model_class,
+        "experiment": "GATA1_hand_built",
+        "tf": "GATA1",
+        "sequence_length": 101,
+        "seed": 0,
+        "model_kwargs": {k: list(v) if isinstance(v, tuple) else v for k, v in kwargs.items()},
+    }
 
 
 def _windows(out):
@@ -67,12 +73,25 @@ def _windows(out):
 
 def test_motifs_of_a_gata_filter_find_the_planted_sites_and_match_gata1(tmp_path, capsys):
     run = tmp_path / "run"
-    save_model(_gata_model(), run, _config(
-        "ConvNet", dict(n_filters=1, kernel_sizes=(6,), pool=None, dropout=0.0)))
+    save_model(_gata_model(), run, _config("ConvNet", dict(n_filters=1, kernel_sizes=(6,), pool=None, dropout=0.0)))
     planted = _test_file(tmp_path / "test.fa")
     out = tmp_path / "motifs"
-    assert main(["motifs", str(run), "--test", str(tmp_path / "test.fa"), "--out", str(out),
-                 "--classopt-steps", "50", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "motifs",
+                str(run),
+                "--test",
+                str(tmp_path / "test.fa"),
+                "--out",
+                str(out),
+                "--classopt-steps",
+                "50",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     summary = json.loads((out / "motifs.json").read_text())
     assert summary["tf"] == "GATA1" and summary["tf_in_jaspar"] and summary["n_positives"] == 30
@@ -102,21 +121,22 @@ def test_motifs_of_a_gata_filter_find_the_planted_sites_and_match_gata1(tmp_path
     # p < 1e-4 against GATA1's longer matrices, so no level is asserted.
     with open(out / "fimo_sites.tsv", newline="") as handle:
         sites = list(csv.DictReader(handle, delimiter="\t"))
-    covered = {(site["id"], position) for site in sites
-               for position in range(int(site["start"]), int(site["end"]))}
+    covered = {(site["id"], position) for site in sites for position in range(int(site["start"]), int(site["end"]))}
     overlapping = [any((row["id"], int(row["start"]) + k) in covered for k in range(9)) for row in saliency]
     assert summary["saliency_fimo_overlap"] == np.mean(overlapping)
     for name in ("extracted.meme", "fimo_sites.tsv", "saliency_logo.png"):
         assert (out / name).stat().st_size > 0
 
 
-@pytest.mark.parametrize("preset, kwargs", [
-    # The small-rnn preset untrained (oneDNN's LSTM is many times slower at hidden size 8).
-    ("small-rnn", dict(hidden_size=32, n_layers=1, input_init_scale=16.0)),
-    # A CNN-RNN, whose outputs read 4 bases ahead (a width-9 convolution).
-    ("small-cnn-rnn", dict(hidden_size=32, n_layers=1, conv_filters=16, conv_kernel_sizes=(9,),
-                           conv_pool=None)),
-])
+@pytest.mark.parametrize(
+    "preset, kwargs",
+    [
+        # The small-rnn preset untrained (oneDNN's LSTM is many times slower at hidden size 8).
+        ("small-rnn", dict(hidden_size=32, n_layers=1, input_init_scale=16.0)),
+        # A CNN-RNN, whose outputs read 4 bases ahead (a width-9 convolution).
+        ("small-cnn-rnn", dict(hidden_size=32, n_layers=1, conv_filters=16, conv_kernel_sizes=(9,), conv_pool=None)),
+    ],
+)
 def test_temporal_windows_end_at_the_last_base_read_at_the_largest_step(tmp_path, capsys, preset, kwargs):
     from gdashboard.data import read_dataset
     from gdashboard.explain.temporal import temporal_output_scores
@@ -127,12 +147,27 @@ def test_temporal_windows_end_at_the_last_base_read_at_the_largest_step(tmp_path
     save_model(model, run, _config("RecurrentNet", kwargs))
     _test_file(tmp_path / "test.fa", n_positives=12, n_negatives=2)
     out = tmp_path / "motifs"
-    assert main(["motifs", str(run), "--test", str(tmp_path / "test.fa"), "--out", str(out),
-                 "--classopt-steps", "20", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "motifs",
+                str(run),
+                "--test",
+                str(tmp_path / "test.fa"),
+                "--out",
+                str(out),
+                "--classopt-steps",
+                "20",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     summary = json.loads((out / "motifs.json").read_text())
     assert set(summary["methods"]) == {"saliency", "temporal", "classopt"} | (
-        {"conv"} if "conv_filters" in kwargs else set())
+        {"conv"} if "conv_filters" in kwargs else set()
+    )
     assert summary["extraction_version"] == EXTRACTION_VERSION
     temporal = [int(r["start"]) for r in _windows(out) if r["method"] == "temporal"]
     # Independently: the largest single step of the forward output (never the
@@ -145,11 +180,17 @@ def test_temporal_windows_end_at_the_last_base_read_at_the_largest_step(tmp_path
     np.testing.assert_array_equal(temporal, np.clip(last_read - 8, 0, 101 - 9))
 
 
-@pytest.mark.parametrize("device, problem", [
-    ("gpu0", "unknown device 'gpu0'"),
-    pytest.param("cuda", "no CUDA device is available",
-                 marks=pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is present here")),
-])
+@pytest.mark.parametrize(
+    "device, problem",
+    [
+        ("gpu0", "unknown device 'gpu0'"),
+        pytest.param(
+            "cuda",
+            "no CUDA device is available",
+            marks=pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is present here"),
+        ),
+    ],
+)
 def test_a_class_optimisation_device_that_cannot_be_used_is_refused_before_any_work(tmp_path, device, problem):
     from gdashboard.errors import InputError
     from gdashboard.motifs.analysis import motif_analysis
@@ -162,11 +203,21 @@ def test_a_class_optimisation_device_that_cannot_be_used_is_refused_before_any_w
 
 def test_gdash_motifs_refuses_an_unknown_class_optimisation_device_in_one_line(tmp_path, capsys):
     run = tmp_path / "run"
-    save_model(_gata_model(), run, _config(
-        "ConvNet", dict(n_filters=1, kernel_sizes=(6,), pool=None, dropout=0.0)))
+    save_model(_gata_model(), run, _config("ConvNet", dict(n_filters=1, kernel_sizes=(6,), pool=None, dropout=0.0)))
     _test_file(tmp_path / "test.fa")
-    code = main(["motifs", str(run), "--test", str(tmp_path / "test.fa"), "--out", str(tmp_path / "motifs"),
-                 "--classopt-device", "gpu0", "--quiet"])
+    code = main(
+        [
+            "motifs",
+            str(run),
+            "--test",
+            str(tmp_path / "test.fa"),
+            "--out",
+            str(tmp_path / "motifs"),
+            "--classopt-device",
+            "gpu0",
+            "--quiet",
+        ]
+    )
     error = capsys.readouterr().err
     assert code == 1
     assert error == "gdash: error: unknown device 'gpu0' for class optimisation\n"
@@ -178,10 +229,8 @@ def test_class_optimisation_on_a_gpu_leaves_the_model_work_on_the_cpu(tmp_path):
     from gdashboard.motifs.analysis import motif_analysis
 
     run = tmp_path / "run"
-    save_model(_gata_model(), run, _config(
-        "ConvNet", dict(n_filters=1, kernel_sizes=(6,), pool=None, dropout=0.0)))
+    save_model(_gata_model(), run, _config("ConvNet", dict(n_filters=1, kernel_sizes=(6,), pool=None, dropout=0.0)))
     _test_file(tmp_path / "test.fa")
-    summary = motif_analysis(run, tmp_path / "test.fa", tmp_path / "motifs", classopt_steps=20,
-                             classopt_device="cuda")
+    summary = motif_analysis(run, tmp_path / "test.fa", tmp_path / "motifs", classopt_steps=20, classopt_device="cuda")
     assert summary["classopt_device"].startswith("cuda (")
     assert summary["methods"]["saliency"]["matches"] > 15

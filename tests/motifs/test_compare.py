@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import scipy.stats
 
+from gdashboard.data.jaspar import MEME_PSEUDOCOUNT, all_motifs
 from gdashboard.errors import InputError
 from gdashboard.motifs.compare import (
     Hit,
@@ -12,7 +13,6 @@ from gdashboard.motifs.compare import (
     matches_tf,
     tomtom_compare,
 )
-from gdashboard.data.jaspar import MEME_PSEUDOCOUNT, all_motifs
 
 
 def hit(name, p, q=None, target_id="X"):
@@ -55,8 +55,9 @@ def test_every_jaspar_motif_matches_itself_on_both_strands(jaspar, self_comparis
     assert np.all(self_comparison.offsets[n + idx, idx] == 0)
     assert np.all(self_comparison.overlaps[n + idx, idx] == widths)
     # q-values are BH over each query's targets
-    np.testing.assert_allclose(self_comparison.q_values[:5],
-                               scipy.stats.false_discovery_control(p[:5], axis=1), rtol=1e-12)
+    np.testing.assert_allclose(
+        self_comparison.q_values[:5], scipy.stats.false_discovery_control(p[:5], axis=1), rtol=1e-12
+    )
 
 
 def test_compare_motifs_hits_sorted_with_names(jaspar, self_comparison):
@@ -72,8 +73,7 @@ def test_compare_motifs_hits_sorted_with_names(jaspar, self_comparison):
 def test_compare_motifs_offsets_and_strand_of_a_sub_motif(jaspar):
     gata = next(m for m in jaspar if m.matrix_id == "MA0140.3")  # GATA1::TAL1, width 17
     probs = gata.probabilities()
-    queries = [probs[:, 4:12], probs[::-1, ::-1][:, 2:11],
-               np.eye(4)[probs.argmax(axis=0)].T]  # one-hot consensus
+    queries = [probs[:, 4:12], probs[::-1, ::-1][:, 2:11], np.eye(4)[probs.argmax(axis=0)].T]  # one-hot consensus
     results = compare_motifs(queries, max_hits=20, n_jobs=1)
     assert len(results) == 3
     for hits in results:
@@ -88,17 +88,17 @@ def test_compare_motifs_offsets_and_strand_of_a_sub_motif(jaspar):
 
 def test_benjamini_hochberg_equals_scipy():
     p = np.array([0.01, 0.04, 0.03, 0.5, 0.001, 0.2, 0.04, 1.0])
-    np.testing.assert_allclose(benjamini_hochberg(p), scipy.stats.false_discovery_control(p),
-                               rtol=1e-12)
+    np.testing.assert_allclose(benjamini_hochberg(p), scipy.stats.false_discovery_control(p), rtol=1e-12)
     # by hand: sorted 0.001 .01 .03 .04 .04 .2 .5 1 -> x 8/rank -> monotone from the right
-    np.testing.assert_allclose(benjamini_hochberg(p),
-                               [0.04, 0.064, 0.064, 4 / 7, 0.008, 4 / 15, 0.064, 1.0])
+    np.testing.assert_allclose(benjamini_hochberg(p), [0.04, 0.064, 0.064, 4 / 7, 0.008, 4 / 15, 0.064, 1.0])
     rng = np.random.default_rng(3)
     many = rng.random((6, 50)) ** 3
-    np.testing.assert_allclose(benjamini_hochberg(many, axis=1),
-                               scipy.stats.false_discovery_control(many, axis=1), rtol=1e-12)
-    np.testing.assert_allclose(benjamini_hochberg(many.T, axis=0),
-                               scipy.stats.false_discovery_control(many, axis=1).T, rtol=1e-12)
+    np.testing.assert_allclose(
+        benjamini_hochberg(many, axis=1), scipy.stats.false_discovery_control(many, axis=1), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        benjamini_hochberg(many.T, axis=0), scipy.stats.false_discovery_control(many, axis=1).T, rtol=1e-12
+    )
 
 
 def test_matches_tf_counts_heterodimers():

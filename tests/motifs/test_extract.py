@@ -18,7 +18,7 @@ from gdashboard.motifs.extract import (
 def test_window_sums_match_direct_sums():
     rng = np.random.default_rng(0)
     values = rng.random((5, 30))
-    direct = np.array([[row[s:s + 9].sum() for s in range(22)] for row in values])
+    direct = np.array([[row[s : s + 9].sum() for s in range(22)] for row in values])
     np.testing.assert_allclose(window_sums(values, 9), direct, rtol=0, atol=1e-12)
 
 

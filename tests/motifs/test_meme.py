@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from gdashboard.errors import InputError
 from gdashboard.data.jaspar import motif_by_id
+from gdashboard.errors import InputError
 from gdashboard.motifs.meme import jaspar_to_meme, read_meme, read_meme_motifs, write_meme
 
 
@@ -54,7 +54,7 @@ def test_a_meme_tool_reading_the_export_scores_what_gdash_motifs_scores(tmp_path
     must give Motif.probabilities(0.1), the Tomtom targets here (a motif of 10 sites shows it)."""
     few_sites = motif_by_id("MA0074.1")  # RXRA::VDR, 10 sites per column
     assert np.all(few_sites.counts.sum(axis=0) == 10)
-    record, = read_meme_motifs(jaspar_to_meme([few_sites], tmp_path / "one.meme"))
+    (record,) = read_meme_motifs(jaspar_to_meme([few_sites], tmp_path / "one.meme"))
     smoothed = (record.probabilities * record.nsites + 0.1 * 0.25) / (record.nsites + 0.1)
     np.testing.assert_allclose(smoothed, few_sites.probabilities(0.1), atol=1e-6)
 
@@ -84,8 +84,9 @@ def test_bad_input(tmp_path):
         write_meme({"x": -np.ones((4, 5))}, tmp_path / "bad.meme")
     assert not (tmp_path / "bad.meme").exists()
     broken = tmp_path / "broken.meme"
-    broken.write_text("MEME version 4\n\nMOTIF a\nletter-probability matrix: alength= 4 w= 3\n"
-                      "0.25 0.25 0.25 0.25\n0.1 0.2 0.7\n")
+    broken.write_text(
+        "MEME version 4\n\nMOTIF a\nletter-probability matrix: alength= 4 w= 3\n0.25 0.25 0.25 0.25\n0.1 0.2 0.7\n"
+    )
     with pytest.raises(InputError, match="line 6"):
         read_meme(broken)
 
@@ -93,8 +94,8 @@ def test_bad_input(tmp_path):
 def test_jaspar_counts_get_memes_motif_pseudocount_where_meme_tools_are_stood_in_for():
     """Tomtom targets and queries, FIMO motifs: counts + 0.1 (MEME's --motif-pseudo);
     log-odds PWMs keep JASPAR's 0.8."""
-    from gdashboard.motifs.compare import _queries, _targets
     from gdashboard.data.jaspar import MEME_PSEUDOCOUNT, PWM_PSEUDOCOUNT
+    from gdashboard.motifs.compare import _queries, _targets
     from gdashboard.motifs.meme import _named_matrices
 
     assert (MEME_PSEUDOCOUNT, PWM_PSEUDOCOUNT) == (0.1, 0.8)
@@ -103,12 +104,13 @@ def test_jaspar_counts_get_memes_motif_pseudocount_where_meme_tools_are_stood_in
     expected = (counts + 0.025) / (counts.sum(axis=0) + 0.1)
     assert np.abs(expected - few_sites.probabilities(0.8)).max() > 0.01  # the two differ here
     for items in (_named_matrices([few_sites]), _named_matrices({"MA0074.1 RXRA::VDR": few_sites})):
-        (motif_id, name, matrix), = items
+        ((motif_id, name, matrix),) = items
         assert (motif_id, name) == ("MA0074.1", "RXRA::VDR")
         np.testing.assert_allclose(matrix, expected, rtol=1e-12)
     ids, names, targets = _targets([few_sites])  # what Tomtom compares with (FIMO uses _named_matrices)
     assert (ids, names) == (("MA0074.1",), ("RXRA::VDR",))
     np.testing.assert_allclose(targets[0], expected, rtol=1e-12)
     np.testing.assert_allclose(_queries([few_sites])[0], expected, rtol=1e-12)
-    np.testing.assert_allclose(few_sites.log_odds(),
-                               np.log2((counts + 0.2) / (counts.sum(axis=0) + 0.8) / 0.25), rtol=1e-12)
+    np.testing.assert_allclose(
+        few_sites.log_odds(), np.log2((counts + 0.2) / (counts.sum(axis=0) + 0.8) / 0.25), rtol=1e-12
+    )

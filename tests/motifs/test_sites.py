@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from gdashboard.errors import InputError
 from gdashboard.data.jaspar import motif_by_id
+from gdashboard.errors import InputError
 from gdashboard.motifs.sites import Site, find_sites, site_mask
 
 COMPLEMENT = np.array([3, 2, 1, 0])  # A<->T, C<->G in ACGT order
@@ -21,8 +21,8 @@ def planted():
     # CGCG... holds no GATA1 site: the exact site list below has only the planted two
     background = np.tile([1, 2], 30)[None].repeat(2, axis=0)  # CGCG...
     seqs = background.copy()
-    seqs[0, 10:10 + gata1.width] = consensus
-    seqs[1, 30:30 + gata1.width] = COMPLEMENT[consensus][::-1]
+    seqs[0, 10 : 10 + gata1.width] = consensus
+    seqs[1, 30 : 30 + gata1.width] = COMPLEMENT[consensus][::-1]
     return gata1, one_hot(seqs)
 
 
@@ -44,8 +44,8 @@ def test_torch_input_dict_motifs_and_mask(planted):
     assert {s.motif_id for s in sites} == {"gata"}
     mask = site_mask(sites, 2, X.shape[2])
     expected = np.zeros((2, X.shape[2]), dtype=bool)
-    expected[0, 10:10 + gata1.width] = True
-    expected[1, 30:30 + gata1.width] = True
+    expected[0, 10 : 10 + gata1.width] = True
+    expected[1, 30 : 30 + gata1.width] = True
     np.testing.assert_array_equal(mask, expected)
     forward_only = find_sites([gata1], X, reverse_complement=False)
     assert [(s.sequence, s.start, s.strand) for s in forward_only] == [(0, 10, "+")]

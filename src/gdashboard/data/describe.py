@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 
 def describe(dataset) -> str:
     counts = dataset.X.sum(dim=(0, 2)).numpy()
@@ -16,7 +14,8 @@ def describe(dataset) -> str:
         f"sequences:   {len(dataset)} of length {dataset.length}",
         f"labels:      {positives} bound, {len(dataset) - positives} unbound"
         + (f" ({dataset.n_shuffled} made by dinucleotide shuffle)" if dataset.n_shuffled else ""),
-        "composition: " + ", ".join(f"{b} {c / max(total, 1):.3f}" for b, c in zip("ACGT", counts))
+        "composition: "
+        + ", ".join(f"{b} {c / max(total, 1):.3f}" for b, c in zip("ACGT", counts))
         + f", N {n_unknown}",
         f"first ids:   {', '.join(dataset.ids[:3])}",
     ]

@@ -70,8 +70,9 @@ def _all_motifs(release: str, tax_group: str, collection: str) -> tuple[Motif, .
     return tuple(_to_motif(r) for r in records)
 
 
-def all_motifs(release: str = DEFAULT_RELEASE, tax_group: str = DEFAULT_TAX_GROUP,
-               collection: str = "CORE") -> list[Motif]:
+def all_motifs(
+    release: str = DEFAULT_RELEASE, tax_group: str = DEFAULT_TAX_GROUP, collection: str = "CORE"
+) -> list[Motif]:
     """Every motif of one JASPAR release, collection and taxonomic group (latest versions)."""
     return list(_all_motifs(release, tax_group, collection))
 
@@ -81,8 +82,9 @@ def motif_names_tf(motif_name: str) -> list[str]:
     return [part.strip().upper() for part in motif_name.split("::")]
 
 
-def motifs_for_tf(tf: str, release: str = DEFAULT_RELEASE, tax_group: str = DEFAULT_TAX_GROUP,
-                  include_dimers: bool = True) -> list[Motif]:
+def motifs_for_tf(
+    tf: str, release: str = DEFAULT_RELEASE, tax_group: str = DEFAULT_TAX_GROUP, include_dimers: bool = True
+) -> list[Motif]:
     """The JASPAR motifs of a TF, matched by name without regard to case.
 
     Looked up within one taxonomic group (a plain name search also finds plant

@@ -149,8 +149,8 @@ def _detect_format(path: Path) -> str:
     if "sequence" in fields and "label" in fields:
         return "table"
     raise InputError(
-        "unknown format: expected FASTA, a DeepBind .seq file or a TSV/CSV with "
-        "'sequence' and 'label' columns", path, 1)
+        "unknown format: expected FASTA, a DeepBind .seq file or a TSV/CSV with 'sequence' and 'label' columns", path, 1
+    )
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -166,8 +166,7 @@ def _parse_deepbind(path: Path, lines: list[str]):
         raise InputError("the file is empty", path)
     header = lines[0].rstrip("\r").split("\t")
     if [h.strip().lower() for h in header[:4]] != ["foldid", "eventid", "seq", "bound"]:
-        raise InputError(
-            f"expected the DeepBind header 'FoldID EventID seq Bound', found {lines[0][:60]!r}", path, 1)
+        raise InputError(f"expected the DeepBind header 'FoldID EventID seq Bound', found {lines[0][:60]!r}", path, 1)
     ids, sequences, labels, line_numbers = [], [], [], []
     for number, line in enumerate(lines[1:], start=2):
         line = line.rstrip("\r")
@@ -224,8 +223,8 @@ def _parse_fasta(path: Path, lines: list[str]):
         if any(is_label):
             first = is_label.index(True)
             raise InputError(
-                "mixes label headers ('>1', '>0') with named records; use one kind",
-                path, line_numbers[first] - 1)
+                "mixes label headers ('>1', '>0') with named records; use one kind", path, line_numbers[first] - 1
+            )
         labels = [1] * len(headers)
         ids = [h.split()[0] if h else f"{stem}:{i}" for i, h in enumerate(headers, start=1)]
     return ids, sequences, labels, chunk_lines
@@ -254,8 +253,7 @@ def _parse_table(path: Path, lines: list[str]):
             raise InputError(f"label must be 0 or 1, found {label!r}", path, number)
         sequences.append(row[seq_col].strip())
         labels.append(int(label))
-        ids.append(row[id_col].strip() if id_col is not None and row[id_col].strip()
-                   else f"{stem}:{len(ids) + 1}")
+        ids.append(row[id_col].strip() if id_col is not None and row[id_col].strip() else f"{stem}:{len(ids) + 1}")
         line_numbers.append([number])
     return ids, sequences, labels, line_numbers
 
@@ -345,7 +343,10 @@ def read_dataset(
             first = int(np.argmax(lengths != lengths[0]))
             raise InputError(
                 f"sequence of length {lengths[first]} where the first has {lengths[0]}; "
-                "all sequences must share one length (or pass --pad)", path, line_numbers[first])
+                "all sequences must share one length (or pass --pad)",
+                path,
+                line_numbers[first],
+            )
         longest = int(lengths.max())
         sequences = [s + "N" * (longest - len(s)) for s in sequences]
 
@@ -355,15 +356,25 @@ def read_dataset(
         line = _line_of_position(lines, record_lines[bad_sequence], bad_position)
         raise InputError(
             f"invalid character {char!r} at position {bad_position + 1} of the sequence; "
-            "only A, C, G, T and N are allowed", path, line)
+            "only A, C, G, T and N are allowed",
+            path,
+            line,
+        )
 
     X = torch.from_numpy(np.ascontiguousarray(_EYE[codes].transpose(0, 2, 1)))
     labels_array = np.asarray(labels, dtype=np.int64)
     groups = _pair_groups(sequences, labels)
     experiment = name or experiment_name(path)
-    dataset = Dataset(X=X, labels=labels_array, ids=list(ids), groups=groups, name=experiment,
-                      tf=tf_name(experiment), path=str(path),
-                      source_lines=np.asarray(line_numbers, dtype=np.int64))
+    dataset = Dataset(
+        X=X,
+        labels=labels_array,
+        ids=list(ids),
+        groups=groups,
+        name=experiment,
+        tf=tf_name(experiment),
+        path=str(path),
+        source_lines=np.asarray(line_numbers, dtype=np.int64),
+    )
 
     if shuffle_negatives is None:
         shuffle_negatives = bool((labels_array == 1).all())

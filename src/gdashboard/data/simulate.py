@@ -196,7 +196,7 @@ def sharpened(probabilities: np.ndarray, sharpness: float) -> np.ndarray:
     """
     if sharpness <= 0:
         raise ValueError(f"site_sharpness must be positive, got {sharpness}")
-    powered = probabilities ** sharpness
+    powered = probabilities**sharpness
     return powered / powered.sum(axis=0, keepdims=True)
 
 
@@ -287,15 +287,20 @@ def simulate(
         raise InputError(f"spacing {spacing} would make the sites overlap (widths {wg} and {we})")
     if spacing + max(wg, we) > length:
         raise InputError(f"spacing {spacing} leaves no room for both sites in {length} bp")
-    wrong_distances = np.array([
-        d for d in range(max(min_spacing, wg), length - we + 1)
-        if abs(d - spacing) >= wrong_spacing_offset
-        and (max_wrong_spacing_offset is None or abs(d - spacing) <= max_wrong_spacing_offset)
-    ], dtype=np.int64)
+    wrong_distances = np.array(
+        [
+            d
+            for d in range(max(min_spacing, wg), length - we + 1)
+            if abs(d - spacing) >= wrong_spacing_offset
+            and (max_wrong_spacing_offset is None or abs(d - spacing) <= max_wrong_spacing_offset)
+        ],
+        dtype=np.int64,
+    )
     if mix["wrong-spacing"] > 0 and len(wrong_distances) == 0:
         raise InputError(
             f"no wrong spacing d with {min_spacing} <= d <= {length - we} and "
-            f"{wrong_spacing_offset} <= |d - {spacing}| <= {max_wrong_spacing_offset} fits in {length} bp")
+            f"{wrong_spacing_offset} <= |d - {spacing}| <= {max_wrong_spacing_offset} fits in {length} bp"
+        )
 
     rng = np.random.default_rng(seed)
     n_pos = n // 2
@@ -330,8 +335,7 @@ def simulate(
     shuffle_seed = int(rng.integers(0, 2**30))
     neg_background[shuffled] = _shuffle_backgrounds(pos_background[partner[shuffled]], shuffle_seed)
     codes = np.concatenate([pos_background, neg_background])
-    backgrounds = np.array(
-        ["uniform"] * n_pos + ["shuffled" if s else "uniform" for s in shuffled], dtype=object)
+    backgrounds = np.array(["uniform"] * n_pos + ["shuffled" if s else "uniform" for s in shuffled], dtype=object)
 
     # Site positions, kind by kind: (sequence index, motif, start).
     placements: list[tuple[int, str, int]] = []
@@ -350,8 +354,7 @@ def simulate(
             placements += [(int(i), "ebox", int(s)) for i, s in zip(index, start)]
             placements += [(int(i), "gata", int(s) + spacing) for i, s in zip(index, start)]
         else:  # wrong-spacing
-            distance = (wrong_distances[rng.integers(0, len(wrong_distances), size=k)]
-                        if k else np.zeros(0, np.int64))
+            distance = wrong_distances[rng.integers(0, len(wrong_distances), size=k)] if k else np.zeros(0, np.int64)
             start = np.array([rng.integers(0, length - we - d + 1) for d in distance], dtype=np.int64)
             placements += [(int(i), "gata", int(s)) for i, s in zip(index, start)]
             placements += [(int(i), "ebox", int(s + d)) for i, s, d in zip(index, start, distance)]
@@ -361,7 +364,7 @@ def simulate(
         chosen = [(i, s) for i, m, s in placements if m == key]
         bases = _sample_sites(rng, sharpened(motif.probabilities(PWM_PSEUDOCOUNT), site_sharpness), len(chosen))
         for (i, s), site in zip(chosen, bases):
-            codes[i, s:s + motif.width] = site
+            codes[i, s : s + motif.width] = site
 
     # Ids in a seeded random order, so that files do not list positives first.
     order = rng.permutation(n)
@@ -399,8 +402,7 @@ def simulate(
         "shuffled_fraction": float(shuffled_fraction),
         "min_spacing": int(min_spacing),
         "wrong_spacing_offset": int(wrong_spacing_offset),
-        "max_wrong_spacing_offset": (None if max_wrong_spacing_offset is None
-                                     else int(max_wrong_spacing_offset)),
+        "max_wrong_spacing_offset": (None if max_wrong_spacing_offset is None else int(max_wrong_spacing_offset)),
         "wrong_spacings": [int(d) for d in wrong_distances],
         "strand": "+",
         "pseudocount": PWM_PSEUDOCOUNT,
@@ -462,7 +464,8 @@ def write_simulation(simulation: Simulation, out_dir: str | os.PathLike) -> dict
         rows = [
             (id_, seq, int(label), kind)
             for id_, seq, label, kind, where in zip(
-                simulation.ids, simulation.sequences, simulation.labels, simulation.kinds, simulation.split)
+                simulation.ids, simulation.sequences, simulation.labels, simulation.kinds, simulation.split
+            )
             if where == part
         ]
         write_text(paths[part], _tsv(SEQUENCE_HEADER, rows))

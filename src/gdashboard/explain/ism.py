@@ -107,10 +107,12 @@ def _score_all(scorer, X, target, batch_size, device, effect, progress) -> None:
 
         # The scorer's logits only read the caches ``prepare`` made, and each
         # batch writes its own entries of ``effect``: batches may run at once.
+        # The closure runs within this iteration (for_each_batch below), so the
+        # loop variables it reads are this iteration's.
         def one_batch(start: int, stop: int) -> None:
-            s, b, p = sequence[start:stop], base[start:stop], position[start:stop]
+            s, b, p = sequence[start:stop], base[start:stop], position[start:stop]  # noqa: B023
             S = score(scorer.logits(s, b, p), target)
-            effect[first + s.cpu(), b.cpu(), p.cpu()] = (S - S0[s]).float().cpu()
+            effect[first + s.cpu(), b.cpu(), p.cpu()] = (S - S0[s]).float().cpu()  # noqa: B023
 
         for_each_batch(one_batch, len(sequence), batch_size, device)
 

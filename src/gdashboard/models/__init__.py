@@ -6,9 +6,18 @@ this package) does not import torch. ``build_model`` loads torch when first used
 A trained model is saved in and loaded from a run folder by :mod:`gdashboard.results`.
 """
 
-from gdashboard.models.catalogue import (ALL_PRESETS, ARCHITECTURE, ARCHITECTURES, BASELINES,
-                                         NEURAL_PRESETS, NON_NEURAL_PRESETS, PRESETS,
-                                         RECURRENT_PRESETS, Recipe, model_label)
+from gdashboard.models.catalogue import (
+    ALL_PRESETS,
+    ARCHITECTURE,
+    ARCHITECTURES,
+    BASELINES,
+    NEURAL_PRESETS,
+    NON_NEURAL_PRESETS,
+    PRESETS,
+    RECURRENT_PRESETS,
+    Recipe,
+    model_label,
+)
 
 _LAZY = {"build_model": "gdashboard.models.presets", "model_kwargs": "gdashboard.models.presets"}
 
@@ -23,6 +32,17 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'gdashboard.models' has no attribute {name!r}")
 
 
-__all__ = ["ALL_PRESETS", "ARCHITECTURE", "ARCHITECTURES", "BASELINES", "NEURAL_PRESETS",
-           "NON_NEURAL_PRESETS", "PRESETS", "RECURRENT_PRESETS", "Recipe", "build_model", "model_kwargs",
-           "model_label"]
+__all__ = [
+    "ALL_PRESETS",
+    "ARCHITECTURE",
+    "ARCHITECTURES",
+    "BASELINES",
+    "NEURAL_PRESETS",
+    "NON_NEURAL_PRESETS",
+    "PRESETS",
+    "RECURRENT_PRESETS",
+    "Recipe",
+    "build_model",
+    "model_kwargs",
+    "model_label",
+]

@@ -69,25 +69,33 @@ CNN_RECIPE = Recipe(learning_rate=1e-3, epochs=100, patience=6)
 # for a dozen epochs before it takes off (small-cnn-rnn on the simulated set:
 # 0.54-0.57 up to epoch 12, 0.91 at epoch 23, 0.98 from 29), and patience 6 alone then ends
 # training on the plateau. No stop before two learning-rate periods.
-RNN_RECIPE = Recipe(learning_rate=1e-2, epochs=40, schedule="step", step_epochs=10, patience=6,
-                    min_epochs=20)
+RNN_RECIPE = Recipe(learning_rate=1e-2, epochs=40, schedule="step", step_epochs=10, patience=6, min_epochs=20)
 CNN_RNN_RECIPE = RNN_RECIPE
 RNN_INIT = dict(input_init_scale=16.0)
 
 # In the order every table shows them: the paper's architectures, then DeepBind.
 PRESETS: dict[str, Preset] = {
-    preset.name: preset for preset in [
+    preset.name: preset
+    for preset in [
         Preset("small-rnn", "RNN", "RecurrentNet", dict(hidden_size=32, n_layers=1, **RNN_INIT), RNN_RECIPE),
         Preset("large-rnn", "RNN", "RecurrentNet", dict(hidden_size=32, n_layers=2, **RNN_INIT), RNN_RECIPE),
         Preset("small-cnn", "CNN", "ConvNet", dict(n_filters=64, kernel_sizes=(9, 5), pool=2), CNN_RECIPE),
         Preset("med-cnn", "CNN", "ConvNet", dict(n_filters=64, kernel_sizes=(9, 5, 3), pool=2), CNN_RECIPE),
         Preset("large-cnn", "CNN", "ConvNet", dict(n_filters=64, kernel_sizes=(9, 5, 3, 3), pool=2), CNN_RECIPE),
-        Preset("small-cnn-rnn", "CNN-RNN", "RecurrentNet",
-               dict(hidden_size=32, n_layers=1, conv_filters=128, conv_kernel_sizes=(9,), conv_pool=None),
-               CNN_RNN_RECIPE),
-        Preset("large-cnn-rnn", "CNN-RNN", "RecurrentNet",
-               dict(hidden_size=32, n_layers=1, conv_filters=128, conv_kernel_sizes=(9, 5), conv_pool=2),
-               CNN_RNN_RECIPE),
+        Preset(
+            "small-cnn-rnn",
+            "CNN-RNN",
+            "RecurrentNet",
+            dict(hidden_size=32, n_layers=1, conv_filters=128, conv_kernel_sizes=(9,), conv_pool=None),
+            CNN_RNN_RECIPE,
+        ),
+        Preset(
+            "large-cnn-rnn",
+            "CNN-RNN",
+            "RecurrentNet",
+            dict(hidden_size=32, n_layers=1, conv_filters=128, conv_kernel_sizes=(9, 5), conv_pool=2),
+            CNN_RNN_RECIPE,
+        ),
         Preset("deepbind", "baseline", "DeepBind", dict(n_filters=16, kernel_size=24, hidden=32), CNN_RECIPE),
     ]
 }
@@ -99,8 +107,10 @@ ALL_PRESETS = NEURAL_PRESETS + NON_NEURAL_PRESETS
 ARCHITECTURES = ("CNN", "RNN", "CNN-RNN")
 RECURRENT_ARCHITECTURES = ("RNN", "CNN-RNN")
 # preset -> architecture ("baseline" for the comparison models), in table order.
-ARCHITECTURE = {**{name: preset.architecture for name, preset in PRESETS.items()},
-                **{name: "baseline" for name in NON_NEURAL_PRESETS}}
+ARCHITECTURE = {
+    **{name: preset.architecture for name, preset in PRESETS.items()},
+    **{name: "baseline" for name in NON_NEURAL_PRESETS},
+}
 # The models every architecture is compared against (the paper's Table 3 baselines).
 BASELINES = tuple(name for name, architecture in ARCHITECTURE.items() if architecture == "baseline")
 RECURRENT_PRESETS = tuple(name for name, preset in PRESETS.items() if preset.recurrent)

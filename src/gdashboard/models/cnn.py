@@ -20,8 +20,15 @@ class ConvStack(nn.Module):
     padding : "valid" or "same"
     """
 
-    def __init__(self, n_filters: int, kernel_sizes, pool: int | None = 2, dropout: float = 0.5,
-                 padding: str = "valid", in_channels: int = 4):
+    def __init__(
+        self,
+        n_filters: int,
+        kernel_sizes,
+        pool: int | None = 2,
+        dropout: float = 0.5,
+        padding: str = "valid",
+        in_channels: int = 4,
+    ):
         super().__init__()
         layers: list[nn.Module] = []
         channels = in_channels
@@ -50,8 +57,9 @@ class ConvNet(nn.Module):
     unpadded ("valid"), as in the original Torch7 code.
     """
 
-    def __init__(self, n_filters: int = 64, kernel_sizes=(9, 5), pool: int | None = 2,
-                 dropout: float = 0.5, n_classes: int = 2):
+    def __init__(
+        self, n_filters: int = 64, kernel_sizes=(9, 5), pool: int | None = 2, dropout: float = 0.5, n_classes: int = 2
+    ):
         super().__init__()
         self.convolutions = ConvStack(n_filters, kernel_sizes, pool, dropout, padding="valid")
         self.linear = nn.Linear(self.convolutions.out_channels, n_classes)
@@ -75,8 +83,9 @@ class DeepBind(nn.Module):
     pads its input.
     """
 
-    def __init__(self, n_filters: int = 16, kernel_size: int = 24, hidden: int = 32,
-                 dropout: float = 0.5, n_classes: int = 2):
+    def __init__(
+        self, n_filters: int = 16, kernel_size: int = 24, hidden: int = 32, dropout: float = 0.5, n_classes: int = 2
+    ):
         super().__init__()
         self.convolution = nn.Conv1d(4, n_filters, kernel_size, padding=kernel_size - 1)
         self.hidden = nn.Linear(2 * n_filters, hidden)

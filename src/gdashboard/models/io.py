@@ -57,6 +57,7 @@ def model_from_config(config: dict, tensors: dict[str, torch.Tensor], where: str
         model.load_state_dict(tensors)
     except (KeyError, TypeError, ValueError, RuntimeError) as error:
         # A config.json and model.safetensors that do not describe one model.
-        raise InputError(f"the weights do not fit the model config.json describes: "
-                         f"{str(error).splitlines()[0]}", where) from None
+        raise InputError(
+            f"the weights do not fit the model config.json describes: {str(error).splitlines()[0]}", where
+        ) from None
     return model.eval()

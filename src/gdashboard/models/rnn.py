@@ -37,10 +37,19 @@ class RecurrentNet(nn.Module):
         scale puts the gates in their nonlinear range from the first step.
     """
 
-    def __init__(self, hidden_size: int = 32, n_layers: int = 1, conv_filters: int = 0,
-                 conv_kernel_sizes=(), conv_pool: int | None = None, pooling: str = "mean",
-                 dropout: float = 0.5, forget_bias: float = 1.0, input_init_scale: float = 1.0,
-                 n_classes: int = 2):
+    def __init__(
+        self,
+        hidden_size: int = 32,
+        n_layers: int = 1,
+        conv_filters: int = 0,
+        conv_kernel_sizes=(),
+        conv_pool: int | None = None,
+        pooling: str = "mean",
+        dropout: float = 0.5,
+        forget_bias: float = 1.0,
+        input_init_scale: float = 1.0,
+        n_classes: int = 2,
+    ):
         super().__init__()
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
@@ -48,14 +57,19 @@ class RecurrentNet(nn.Module):
         if conv_kernel_sizes:
             # No dropout between the convolutions and the LSTM: the original
             # CNN-RNN had none there; dropout acts before the classifier.
-            self.convolutions = ConvStack(conv_filters, conv_kernel_sizes, conv_pool, dropout=0.0,
-                                          padding="same")
+            self.convolutions = ConvStack(conv_filters, conv_kernel_sizes, conv_pool, dropout=0.0, padding="same")
             lstm_input = self.convolutions.out_channels
         else:
             self.convolutions = None
             lstm_input = 4
-        self.lstm = nn.LSTM(lstm_input, hidden_size, num_layers=n_layers, batch_first=True,
-                            bidirectional=True, dropout=dropout if n_layers > 1 else 0.0)
+        self.lstm = nn.LSTM(
+            lstm_input,
+            hidden_size,
+            num_layers=n_layers,
+            batch_first=True,
+            bidirectional=True,
+            dropout=dropout if n_layers > 1 else 0.0,
+        )
         # The same dropout between stacked layers, applied by run_lstm when training.
         self.between_layers = Dropout(dropout if n_layers > 1 else 0.0)
         self.dropout = Dropout(dropout)
@@ -75,7 +89,7 @@ class RecurrentNet(nn.Module):
             for name, parameter in self.lstm.named_parameters():
                 if name.startswith("bias_"):
                     h = self.hidden_size
-                    parameter[h:2 * h] = value if name.startswith("bias_ih") else 0.0
+                    parameter[h : 2 * h] = value if name.startswith("bias_ih") else 0.0
 
     def encode(self, X: torch.Tensor) -> torch.Tensor:
         """The LSTM's input sequence ``(N, T, C)``: the convolution output, or X itself."""
@@ -107,14 +121,15 @@ class RecurrentNet(nn.Module):
             return self.lstm(inputs)[0]
         outputs = inputs
         for layer in range(self.n_layers):
-            weights = [getattr(self.lstm, f"{kind}_l{layer}{suffix}")
-                       for suffix in ("", "_reverse")
-                       for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+            weights = [
+                getattr(self.lstm, f"{kind}_l{layer}{suffix}")
+                for suffix in ("", "_reverse")
+                for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+            ]
             zeros = outputs.new_zeros(2, outputs.shape[0], self.hidden_size)
             # torch._VF.lstm is the kernel nn.LSTM.forward itself calls; here
             # with one layer's weights and no internal dropout.
-            outputs = torch._VF.lstm(outputs, (zeros, zeros), weights, True, 1, 0.0,
-                                     self.training, True, True)[0]
+            outputs = torch._VF.lstm(outputs, (zeros, zeros), weights, True, 1, 0.0, self.training, True, True)[0]
             if layer < self.n_layers - 1:
                 outputs = self.between_layers(outputs)
         return outputs

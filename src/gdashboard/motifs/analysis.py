@@ -41,8 +41,7 @@ import numpy as np
 
 from gdashboard.errors import InputError
 from gdashboard.fileio import atomic_path, write_json
-from gdashboard.results import (EXTRACTED_FILE, FIMO_SITES_FILE, MOTIFS_FILE, SALIENCY_LOGO_FILE,
-                                WINDOWS_FILE, open_run)
+from gdashboard.results import EXTRACTED_FILE, FIMO_SITES_FILE, MOTIFS_FILE, SALIENCY_LOGO_FILE, WINDOWS_FILE, open_run
 
 WINDOW = 9
 # Bumped when a method's windows change (benchmarks/motifs_table.py redoes older
@@ -55,8 +54,8 @@ EXTRACTION_VERSION = 3
 
 def _windows_for(method: str, model, X, progress: bool):
     """Window starts and widths (N,) of one method on positives ``X``; None when not applicable."""
-    from gdashboard.motifs.extract import saliency_windows, temporal_windows
     from gdashboard.models.rnn import RecurrentNet
+    from gdashboard.motifs.extract import saliency_windows, temporal_windows
 
     if method == "saliency":
         from gdashboard.explain.saliency import saliency_map
@@ -98,14 +97,16 @@ def _chance_matches(X, starts, tf: str, known, p_threshold: float, q_threshold: 
     if not known:
         return {"matches": None, "matches_q": None, "of": len(X)}
     comparison = tomtom_compare(window_matrices(dinucleotide_shuffle(X, seed=seed), starts, WINDOW))
-    return {"matches": int(comparison.matches_tf(tf, p_threshold=p_threshold).sum()),
-            "matches_q": int(comparison.matches_tf(tf, p_threshold=None, q_threshold=q_threshold).sum()),
-            "of": len(X)}
+    return {
+        "matches": int(comparison.matches_tf(tf, p_threshold=p_threshold).sum()),
+        "matches_q": int(comparison.matches_tf(tf, p_threshold=None, q_threshold=q_threshold).sum()),
+        "of": len(X),
+    }
 
 
 def _one_hot_windows(X, starts, widths) -> list[np.ndarray]:
     array = X.numpy() if hasattr(X, "numpy") else np.asarray(X)
-    return [array[i, :, s:s + w] for i, (s, w) in enumerate(zip(starts, widths))]
+    return [array[i, :, s : s + w] for i, (s, w) in enumerate(zip(starts, widths))]
 
 
 def resolve_classopt_device(name: str | None):
@@ -122,10 +123,21 @@ def resolve_classopt_device(name: str | None):
     return device
 
 
-def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out: str | os.PathLike,
-                   *, tf: str | None = None, p_threshold: float = 0.05, q_threshold: float = 0.5,
-                   classopt_steps: int = 1000, classopt_restarts: int = 16, limit: int | None = None,
-                   seed: int = 0, progress: bool = False, classopt_device: str | None = None) -> dict:
+def motif_analysis(
+    rundir: str | os.PathLike,
+    test_path: str | os.PathLike,
+    out: str | os.PathLike,
+    *,
+    tf: str | None = None,
+    p_threshold: float = 0.05,
+    q_threshold: float = 0.5,
+    classopt_steps: int = 1000,
+    classopt_restarts: int = 16,
+    limit: int | None = None,
+    seed: int = 0,
+    progress: bool = False,
+    classopt_device: str | None = None,
+) -> dict:
     """Extract motifs by every applicable method, compare them with JASPAR, write ``out``.
 
     Writes ``motifs.json`` (the counts; what ``gdash report`` reads for Table 4),
@@ -141,15 +153,13 @@ def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out:
     optimised matrix may differ from the CPU's (rounding over 1,000 steps), so
     ``motifs.json`` records where it ran (``classopt_device``).
     """
-    import torch
 
+    from gdashboard.data.jaspar import DEFAULT_RELEASE, MEME_PSEUDOCOUNT, motifs_for_tf
     from gdashboard.explain.classopt import class_optimize
     from gdashboard.motifs.compare import tomtom_compare
     from gdashboard.motifs.extract import aggregate_pfm, best_window
-    from gdashboard.data.jaspar import DEFAULT_RELEASE, MEME_PSEUDOCOUNT, motifs_for_tf
     from gdashboard.motifs.meme import write_meme
     from gdashboard.motifs.sites import find_sites, site_mask
-
     from gdashboard.train import device_description
 
     # Checked first: the class optimisation that uses it comes last, minutes in.
@@ -171,13 +181,21 @@ def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out:
     out.mkdir(parents=True, exist_ok=True)
 
     summary = {
-        "experiment": run.experiment, "tf": tf, "preset": run.preset,
-        "pooling": run.pooling, "seed": run.seed,
-        "jaspar_release": DEFAULT_RELEASE, "jaspar_pseudocount": MEME_PSEUDOCOUNT,
+        "experiment": run.experiment,
+        "tf": tf,
+        "preset": run.preset,
+        "pooling": run.pooling,
+        "seed": run.seed,
+        "jaspar_release": DEFAULT_RELEASE,
+        "jaspar_pseudocount": MEME_PSEUDOCOUNT,
         "tf_in_jaspar": bool(known),
         "tf_motifs": [f"{m.matrix_id} {m.name}" for m in known],
-        "n_positives": len(positives), "p_threshold": p_threshold, "q_threshold": q_threshold,
-        "window": WINDOW, "extraction_version": EXTRACTION_VERSION, "methods": {},
+        "n_positives": len(positives),
+        "p_threshold": p_threshold,
+        "q_threshold": q_threshold,
+        "window": WINDOW,
+        "extraction_version": EXTRACTION_VERSION,
+        "methods": {},
     }
     rows, aggregates = [], {}
     saliency = None
@@ -191,8 +209,7 @@ def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out:
         windows = _one_hot_windows(X, starts, widths)
         comparison = tomtom_compare(windows)
         by_p = comparison.matches_tf(tf, p_threshold=p_threshold) if known else np.zeros(len(X), bool)
-        by_q = (comparison.matches_tf(tf, p_threshold=None, q_threshold=q_threshold)
-                if known else np.zeros(len(X), bool))
+        by_q = comparison.matches_tf(tf, p_threshold=None, q_threshold=q_threshold) if known else np.zeros(len(X), bool)
         best = comparison.p_values.argmin(axis=1)
         summary["methods"][method] = {
             "matches": int(by_p.sum()) if known else None,
@@ -205,30 +222,44 @@ def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out:
         aggregates[f"{method}_aggregate"] = aggregate_pfm(np.stack(full))
         summary["methods"][method]["aggregated"] = len(full)
         for i, identifier in enumerate(positives.ids):
-            rows.append((identifier, method, int(starts[i]), int(widths[i]), bool(by_p[i]), bool(by_q[i]),
-                         comparison.target_ids[best[i]], comparison.target_names[best[i]],
-                         float(comparison.p_values[i, best[i]])))
+            rows.append(
+                (
+                    identifier,
+                    method,
+                    int(starts[i]),
+                    int(widths[i]),
+                    bool(by_p[i]),
+                    bool(by_q[i]),
+                    comparison.target_ids[best[i]],
+                    comparison.target_names[best[i]],
+                    float(comparison.p_values[i, best[i]]),
+                )
+            )
 
     if saliency is not None:
         sal_starts = np.array([r[2] for r in rows if r[1] == "saliency"])
         summary["chance"] = _chance_matches(X, sal_starts, tf, known, p_threshold, q_threshold, seed)
 
     model.to(optimisation_device)
-    optimised = class_optimize(model, X.shape[-1], steps=classopt_steps, restarts=classopt_restarts, seed=seed,
-                               progress=progress)
+    optimised = class_optimize(
+        model, X.shape[-1], steps=classopt_steps, restarts=classopt_restarts, seed=seed, progress=progress
+    )
     model.cpu()
     summary["classopt_device"] = device_description(optimisation_device)
     probabilities = np.asarray(optimised.probabilities)
     start = int(best_window(probabilities, WINDOW))
-    classopt_motif = probabilities[:, start:start + WINDOW]
+    classopt_motif = probabilities[:, start : start + WINDOW]
     comparison = tomtom_compare([classopt_motif])
     matched = bool(comparison.matches_tf(tf, p_threshold=p_threshold)[0]) if known else None
     matched_q = bool(comparison.matches_tf(tf, p_threshold=None, q_threshold=q_threshold)[0]) if known else None
     best = int(comparison.p_values[0].argmin())
     summary["methods"]["classopt"] = {
         "matches": None if matched is None else int(matched),
-        "matches_q": None if matched_q is None else int(matched_q), "of": 1,
-        "window_start": start, "sequence": optimised.sequence, "score": float(optimised.score),
+        "matches_q": None if matched_q is None else int(matched_q),
+        "of": 1,
+        "window_start": start,
+        "sequence": optimised.sequence,
+        "score": float(optimised.score),
         "best_hit": f"{comparison.target_ids[best]} {comparison.target_names[best]}",
         "best_p": float(comparison.p_values[0, best]),
     }
@@ -245,8 +276,10 @@ def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out:
         with atomic_path(out / FIMO_SITES_FILE) as temporary, open(temporary, "w") as handle:
             handle.write("id\tmotif\tstart\tend\tstrand\tscore\tp_value\n")
             for site in sites:
-                handle.write(f"{positives.ids[site.sequence]}\t{site.motif_id}\t{site.start}\t{site.end}\t"
-                             f"{site.strand}\t{site.score:.4g}\t{site.p_value:.3g}\n")
+                handle.write(
+                    f"{positives.ids[site.sequence]}\t{site.motif_id}\t{site.start}\t{site.end}\t"
+                    f"{site.strand}\t{site.score:.4g}\t{site.p_value:.3g}\n"
+                )
     else:
         summary["saliency_fimo_overlap"] = None
 
@@ -257,7 +290,10 @@ def motif_analysis(rundir: str | os.PathLike, test_path: str | os.PathLike, out:
     if "saliency_aggregate" in aggregates:
         from gdashboard.motifs.logo import save_logo
 
-        save_logo(aggregates["saliency_aggregate"], out / SALIENCY_LOGO_FILE,
-                  title=f"{summary['experiment']} {summary['preset']}: saliency windows ({len(X)})")
+        save_logo(
+            aggregates["saliency_aggregate"],
+            out / SALIENCY_LOGO_FILE,
+            title=f"{summary['experiment']} {summary['preset']}: saliency windows ({len(X)})",
+        )
     write_json(out / MOTIFS_FILE, summary)
     return summary

@@ -55,8 +55,8 @@ from typing import Sequence
 
 import numpy as np
 
-from gdashboard.errors import InputError
 from gdashboard.data.jaspar import MEME_PSEUDOCOUNT, Motif, motif_names_tf
+from gdashboard.errors import InputError
 from gdashboard.motifs.meme import MemeMotif, _named_matrices, as_probabilities
 
 STRANDS = ("+", "-")
@@ -123,17 +123,26 @@ class Comparison:
         order = order[p[order] <= max_p]
         if max_hits is not None:
             order = order[:max_hits]
-        return [Hit(self.target_ids[t], self.target_names[t], float(p[t]),
-                    float(self.q_values[query, t]), float(self.scores[query, t]),
-                    int(self.offsets[query, t]), int(self.overlaps[query, t]),
-                    STRANDS[int(self.strands[query, t])], int(t)) for t in order]
+        return [
+            Hit(
+                self.target_ids[t],
+                self.target_names[t],
+                float(p[t]),
+                float(self.q_values[query, t]),
+                float(self.scores[query, t]),
+                int(self.offsets[query, t]),
+                int(self.overlaps[query, t]),
+                STRANDS[int(self.strands[query, t])],
+                int(t),
+            )
+            for t in order
+        ]
 
     def tf_mask(self, tf: str) -> np.ndarray:
         """Boolean ``(n_targets,)``: the targets that name ``tf`` (heterodimers included)."""
         return tf_target_mask(self.target_names, tf)
 
-    def matches_tf(self, tf: str, p_threshold: float | None = 0.05,
-                   q_threshold: float | None = None) -> np.ndarray:
+    def matches_tf(self, tf: str, p_threshold: float | None = 0.05, q_threshold: float | None = None) -> np.ndarray:
         """Boolean ``(n_queries,)``: :func:`matches_tf` for every query at once."""
         _check_thresholds(p_threshold, q_threshold)
         ok = np.broadcast_to(self.tf_mask(tf), self.p_values.shape)
@@ -193,13 +202,13 @@ def _queries(queries) -> list[np.ndarray]:
             query = query.probabilities(MEME_PSEUDOCOUNT)
         elif isinstance(query, MemeMotif):
             query = query.probabilities
-        result.append(np.ascontiguousarray(as_probabilities(query, what=f"query {index}"),
-                                           dtype=np.float64))
+        result.append(np.ascontiguousarray(as_probabilities(query, what=f"query {index}"), dtype=np.float64))
     return result
 
 
-def tomtom_compare(queries: Sequence, targets=None, reverse_complement: bool = True,
-                   n_jobs: int = 1, **tomtom_options) -> Comparison:
+def tomtom_compare(
+    queries: Sequence, targets=None, reverse_complement: bool = True, n_jobs: int = 1, **tomtom_options
+) -> Comparison:
     """Run memelite's Tomtom once for all queries against all targets.
 
     Parameters
@@ -232,11 +241,18 @@ def tomtom_compare(queries: Sequence, targets=None, reverse_complement: bool = T
     n_targets = len(target_matrices)
     if not query_matrices:
         empty = np.zeros((0, n_targets))
-        return Comparison(target_ids, target_names, empty, empty.copy(), empty.copy(),
-                          empty.astype(np.int64), empty.astype(np.int64), empty.astype(np.int8))
+        return Comparison(
+            target_ids,
+            target_names,
+            empty,
+            empty.copy(),
+            empty.copy(),
+            empty.astype(np.int64),
+            empty.astype(np.int64),
+            empty.astype(np.int8),
+        )
 
     import numba
-
     from memelite import tomtom  # numba: compiled (or loaded from its cache) on first use
 
     from gdashboard.parallel import torch_threads_kept
@@ -245,16 +261,30 @@ def tomtom_compare(queries: Sequence, targets=None, reverse_complement: bool = T
         n_jobs = max(1, min(int(n_jobs), numba.config.NUMBA_NUM_THREADS))
     with torch_threads_kept():
         p, scores, offsets, overlaps, strands = tomtom(
-            query_matrices, target_matrices, reverse_complement=reverse_complement, n_jobs=n_jobs,
-            **tomtom_options)[:5]
+            query_matrices, target_matrices, reverse_complement=reverse_complement, n_jobs=n_jobs, **tomtom_options
+        )[:5]
     p = np.clip(p, 0.0, 1.0)
-    return Comparison(target_ids, target_names, p, benjamini_hochberg(p, axis=1), scores,
-                      offsets.astype(np.int64), overlaps.astype(np.int64), strands.astype(np.int8))
+    return Comparison(
+        target_ids,
+        target_names,
+        p,
+        benjamini_hochberg(p, axis=1),
+        scores,
+        offsets.astype(np.int64),
+        overlaps.astype(np.int64),
+        strands.astype(np.int8),
+    )
 
 
-def compare_motifs(queries: Sequence, targets=None, max_p: float = 1.0,
-                   max_hits: int | None = None, reverse_complement: bool = True,
-                   n_jobs: int = 1, **tomtom_options) -> list[list[Hit]]:
+def compare_motifs(
+    queries: Sequence,
+    targets=None,
+    max_p: float = 1.0,
+    max_hits: int | None = None,
+    reverse_complement: bool = True,
+    n_jobs: int = 1,
+    **tomtom_options,
+) -> list[list[Hit]]:
     """Tomtom hits of every query, best first.
 
     One memelite ``tomtom`` call covers all queries (see :func:`tomtom_compare`
@@ -267,8 +297,9 @@ def compare_motifs(queries: Sequence, targets=None, max_p: float = 1.0,
     list[list[Hit]]
         One list per query, in query order.
     """
-    comparison = tomtom_compare(queries, targets, reverse_complement=reverse_complement,
-                                n_jobs=n_jobs, **tomtom_options)
+    comparison = tomtom_compare(
+        queries, targets, reverse_complement=reverse_complement, n_jobs=n_jobs, **tomtom_options
+    )
     return [comparison.hits(i, max_p=max_p, max_hits=max_hits) for i in range(comparison.n_queries)]
 
 
@@ -283,8 +314,9 @@ def _check_thresholds(p_threshold, q_threshold) -> None:
         raise InputError("give a p-value threshold, a q-value threshold or both")
 
 
-def matches_tf(hits: Sequence[Hit], tf: str, p_threshold: float | None = 0.05,
-               q_threshold: float | None = None) -> bool:
+def matches_tf(
+    hits: Sequence[Hit], tf: str, p_threshold: float | None = 0.05, q_threshold: float | None = None
+) -> bool:
     """Whether a query's hits include one of the TF's own JASPAR motifs.
 
     A hit counts when its target names the TF (the TF's own motifs and the

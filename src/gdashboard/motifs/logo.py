@@ -21,8 +21,7 @@ def information_matrix(probabilities) -> np.ndarray:
     return as_probabilities(probabilities, what="logo matrix") * information_content(probabilities)
 
 
-def save_logo(probabilities: np.ndarray, path: str | os.PathLike, title: str | None = None,
-              dpi: int = 200) -> Path:
+def save_logo(probabilities: np.ndarray, path: str | os.PathLike, title: str | None = None, dpi: int = 200) -> Path:
     """Draw an information-content logo of a ``(4, w)`` probability matrix to a PNG (atomic)."""
     import matplotlib
 

@@ -34,9 +34,9 @@ from typing import Iterable, Mapping
 
 import numpy as np
 
+from gdashboard.data.jaspar import MEME_PSEUDOCOUNT, Motif
 from gdashboard.errors import InputError
 from gdashboard.fileio import write_text
-from gdashboard.data.jaspar import MEME_PSEUDOCOUNT, Motif
 
 ALPHABET = "ACGT"
 UNIFORM = np.full(4, 0.25)
@@ -97,8 +97,9 @@ def as_probabilities(matrix, background: np.ndarray | None = None, what: str = "
     return out
 
 
-def _named_matrices(motifs, background: np.ndarray | None = None,
-                    pseudocount: float = MEME_PSEUDOCOUNT) -> list[tuple[str, str, np.ndarray]]:
+def _named_matrices(
+    motifs, background: np.ndarray | None = None, pseudocount: float = MEME_PSEUDOCOUNT
+) -> list[tuple[str, str, np.ndarray]]:
     """``(id, name, probabilities)`` for a dict of matrices, Motifs or MemeMotifs.
 
     JASPAR :class:`Motif` counts become ``Motif.probabilities(pseudocount)``
@@ -117,23 +118,19 @@ def _named_matrices(motifs, background: np.ndarray | None = None,
                 matrix = matrix.probabilities(pseudocount)
             elif isinstance(matrix, MemeMotif):
                 matrix = matrix.probabilities
-            items.append((motif_id, name.strip(),
-                          as_probabilities(matrix, background, what=f"motif {key}")))
+            items.append((motif_id, name.strip(), as_probabilities(matrix, background, what=f"motif {key}")))
         return items
     for position, motif in enumerate(motifs):
         if isinstance(motif, Motif):
             items.append((motif.matrix_id, motif.name, motif.probabilities(pseudocount)))
         elif isinstance(motif, MemeMotif):
-            items.append((motif.id, motif.name,
-                          as_probabilities(motif.probabilities, background, what=motif.id)))
+            items.append((motif.id, motif.name, as_probabilities(motif.probabilities, background, what=motif.id)))
         else:
-            items.append((str(position), "",
-                          as_probabilities(motif, background, what=f"motif {position}")))
+            items.append((str(position), "", as_probabilities(motif, background, what=f"motif {position}")))
     return items
 
 
-def format_meme(motifs, background: np.ndarray | None = None,
-                nsites: float | Mapping[str, float] = 20) -> str:
+def format_meme(motifs, background: np.ndarray | None = None, nsites: float | Mapping[str, float] = 20) -> str:
     """The text of a MEME minimal motif file; see :func:`write_meme`."""
     background = UNIFORM if background is None else np.asarray(background, dtype=np.float64)
     if background.shape != (4,) or np.any(background <= 0) or not np.isclose(background.sum(), 1):
@@ -146,9 +143,17 @@ def format_meme(motifs, background: np.ndarray | None = None,
         if motif_id in seen:
             raise InputError(f"motif id {motif_id} occurs twice")
         seen.add(motif_id)
-    lines = ["MEME version 4", "", f"ALPHABET= {ALPHABET}", "", "strands: + -", "",
-             "Background letter frequencies",
-             " ".join(f"{base} {value:.6g}" for base, value in zip(ALPHABET, background)), ""]
+    lines = [
+        "MEME version 4",
+        "",
+        f"ALPHABET= {ALPHABET}",
+        "",
+        "strands: + -",
+        "",
+        "Background letter frequencies",
+        " ".join(f"{base} {value:.6g}" for base, value in zip(ALPHABET, background)),
+        "",
+    ]
     if isinstance(nsites, Mapping):
         lacking = [motif_id for motif_id, _, _ in items if motif_id not in nsites]
         if lacking:
@@ -164,8 +169,9 @@ def format_meme(motifs, background: np.ndarray | None = None,
     return "\n".join(lines) + "\n"
 
 
-def write_meme(motifs, path: str | os.PathLike, background: np.ndarray | None = None,
-               nsites: float | Mapping[str, float] = 20) -> Path:
+def write_meme(
+    motifs, path: str | os.PathLike, background: np.ndarray | None = None, nsites: float | Mapping[str, float] = 20
+) -> Path:
     """Write motifs to ``path`` in the MEME minimal motif format, atomically.
 
     Parameters
@@ -197,8 +203,7 @@ def write_meme(motifs, path: str | os.PathLike, background: np.ndarray | None = 
     return write_text(path, format_meme(motifs, background, nsites))
 
 
-def jaspar_to_meme(motifs: Iterable[Motif] | None, path: str | os.PathLike,
-                   pseudocount: float = 0.0) -> Path:
+def jaspar_to_meme(motifs: Iterable[Motif] | None, path: str | os.PathLike, pseudocount: float = 0.0) -> Path:
     """Export JASPAR motifs (all JASPAR2024 CORE vertebrates when ``None``) to a MEME file.
 
     Each motif is written as ``MOTIF <matrix id> <name>`` with its
@@ -278,8 +283,7 @@ def read_meme_motifs(path: str | os.PathLike) -> list[MemeMotif]:
             rows = []
             while len(rows) < width:
                 if index >= len(lines):
-                    raise InputError(f"motif {current[0]} ends after {len(rows)} of {width} rows",
-                                     path, len(lines))
+                    raise InputError(f"motif {current[0]} ends after {len(rows)} of {width} rows", path, len(lines))
                 row_line = lines[index].strip()
                 index += 1
                 if not row_line:
@@ -287,10 +291,9 @@ def read_meme_motifs(path: str | os.PathLike) -> list[MemeMotif]:
                 try:
                     row = [float(value) for value in row_line.split()]
                 except ValueError:
-                    raise InputError(f"motif {current[0]}: a matrix row is not numbers", path, index)
+                    raise InputError(f"motif {current[0]}: a matrix row is not numbers", path, index) from None
                 if len(row) != 4 or not all(np.isfinite(row)) or min(row) < 0:
-                    raise InputError(f"motif {current[0]}: a matrix row must be four probabilities",
-                                     path, index)
+                    raise InputError(f"motif {current[0]}: a matrix row must be four probabilities", path, index)
                 rows.append(row)
             motifs.append(MemeMotif(current[0], current[1], np.array(rows).T.copy(), nsites))
             current = None

@@ -16,5 +16,4 @@ from gdashboard.report.render import Section, section, sections, to_markdown
 from gdashboard.report.statistics import Report, paired_ttest, summarise
 from gdashboard.report.write import write_report
 
-__all__ = ["Report", "Section", "paired_ttest", "section", "sections", "summarise", "to_markdown",
-           "write_report"]
+__all__ = ["Report", "Section", "paired_ttest", "section", "sections", "summarise", "to_markdown", "write_report"]

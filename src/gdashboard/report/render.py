@@ -26,9 +26,16 @@ MOTIF_METHOD_TITLES = {
     "classopt": "class optimization",
 }
 _TABLE4_COLUMNS = [
-    "n_experiments", "n_positives",
-    *MOTIF_METHODS[:3], "classopt_matches", "classopt_of", "chance",
-    *(f"{m}_q" for m in MOTIF_METHODS[:3]), "classopt_matches_q", "classopt_of_q", "chance_q",
+    "n_experiments",
+    "n_positives",
+    *MOTIF_METHODS[:3],
+    "classopt_matches",
+    "classopt_of",
+    "chance",
+    *(f"{m}_q" for m in MOTIF_METHODS[:3]),
+    "classopt_matches_q",
+    "classopt_of_q",
+    "chance_q",
     "saliency_fimo_overlap",
 ]
 CHANCE_TITLE = "chance (shuffled windows)"
@@ -94,7 +101,6 @@ class Section:
         for row in self.rows:
             writer.writerow([_format_csv(row.get(c)) for c in self.columns])
         return buffer.getvalue()
-
 
 
 def _escape(text: str) -> str:
@@ -173,12 +179,20 @@ def _sections(report: Report, by_key: dict[tuple[str, str], dict]) -> list[Secti
     table2 = Section(
         key="table2",
         title="Table 2: test AUC per model",
-        columns=["model", "preset", "pooling", "architecture",
-                 "n_experiments", "mean", "median", "sd", "n_unavailable"],
+        columns=[
+            "model",
+            "preset",
+            "pooling",
+            "architecture",
+            "n_experiments",
+            "mean",
+            "median",
+            "sd",
+            "n_unavailable",
+        ],
         rows=report.table2,
         csv_name="table2.csv",
-        markdown_columns=["model", "architecture",
-                          "n_experiments", "mean", "median", "sd", "n_unavailable"],
+        markdown_columns=["model", "architecture", "n_experiments", "mean", "median", "sd", "n_unavailable"],
         before=[
             "Across experiments (each one's value is its seed mean); sd with ddof = 1. "
             "Models with fewer experiments are summarised over those only, so compare "
@@ -255,10 +269,7 @@ def _ranking_line(ranking: dict) -> str:
     line = f"Ranking by mean test AUC over {ranking['basis']}: {ranked}. "
     paper = " > ".join(PAPER_RANKING)
     if ranking["paper_order_holds"] is None:
-        return line + (
-            f"The paper's ranking {paper} cannot be checked: "
-            "not all three architectures are present."
-        )
+        return line + (f"The paper's ranking {paper} cannot be checked: not all three architectures are present.")
     if ranking["paper_order_holds"]:
         return line + f"This matches the paper's ranking {paper}."
     return line + f"This differs from the paper's ranking {paper}."
@@ -272,9 +283,7 @@ def _best_line(row: dict) -> str:
     if row["p"] is None:
         return text + "; too few shared experiments for a t-test)."
     text += f", t = {_format_markdown('t', row['t'])}, p = {_format_markdown('p', row['p'])}"
-    return text + (
-        "). The model is picked after seeing test AUCs, so read this p-value as descriptive."
-    )
+    return text + ("). The model is picked after seeing test AUCs, so read this p-value as descriptive.")
 
 
 def _number_text(value: float, decimals: int = 1) -> str:
@@ -291,8 +300,7 @@ def _classopt_text(matches: float | int | None, of: int, not_applicable: bool) -
 
 def _table4_markdown(rows: list[dict], label: str, suffix: str) -> tuple[list[str], list[dict]]:
     """Markdown columns and rows of Table 4 at p (``suffix`` "") or q (``suffix`` "_q")."""
-    columns = [label, "experiments", "positives",
-               *(MOTIF_METHOD_TITLES[m] for m in MOTIF_METHODS), CHANCE_TITLE]
+    columns = [label, "experiments", "positives", *(MOTIF_METHOD_TITLES[m] for m in MOTIF_METHODS), CHANCE_TITLE]
     if not suffix:
         columns.append("saliency–FIMO overlap")
     if label == "architecture":
@@ -311,7 +319,8 @@ def _table4_markdown(rows: list[dict], label: str, suffix: str) -> tuple[list[st
                 "–" if method in not_applicable else "" if value is None else f"{value:.1f}"
             )
         md[MOTIF_METHOD_TITLES["classopt"]] = _classopt_text(
-            row["classopt_matches" + suffix], row["classopt_of" + suffix],
+            row["classopt_matches" + suffix],
+            row["classopt_of" + suffix],
             "classopt" in not_applicable,
         )
         chance = row["chance" + suffix]
@@ -334,13 +343,8 @@ def _table4_notes(notes: dict) -> list[str]:
     lacking = notes["not_in_jaspar"]
     if lacking:
         release = "/".join(notes["jaspar_releases"]) or "JASPAR"
-        listed = ", ".join(
-            f"{tf} ({len(e)} experiment{'s' if len(e) != 1 else ''})" for tf, e in lacking.items()
-        )
-        lines.append(
-            f"Left out of Table 4: TFs with no motif in {release}, so no match can be "
-            f"counted: {listed}."
-        )
+        listed = ", ".join(f"{tf} ({len(e)} experiment{'s' if len(e) != 1 else ''})" for tf, e in lacking.items())
+        lines.append(f"Left out of Table 4: TFs with no motif in {release}, so no match can be counted: {listed}.")
     if notes["missing"]:
         shown = "; ".join(f"{e} {a} ({m})" for e, a, m in notes["missing"][:5])
         more = f"; … ({len(notes['missing'])} in all)" if len(notes["missing"]) > 5 else ""
@@ -396,8 +400,7 @@ def _table4_sections(report: Report) -> list[Section]:
         "overlaps a FIMO site of the TF's motifs."
     )
     arch_columns = ["architecture", *_TABLE4_COLUMNS, "not_applicable", "representatives"]
-    preset_columns = ["model", "preset", "pooling", "architecture", *_TABLE4_COLUMNS,
-                      "not_applicable"]
+    preset_columns = ["model", "preset", "pooling", "architecture", *_TABLE4_COLUMNS, "not_applicable"]
     md_columns, md_rows = _table4_markdown(report.table4_architectures, "architecture", "")
     architectures = Section(
         key="table4_architectures",
@@ -465,7 +468,6 @@ def _table4_sections(report: Report) -> list[Section]:
         markdown_rows=md_rows,
     )
     return [architectures, architectures_q, paper, presets, presets_q]
-
 
 
 def sections(report: Report) -> list[Section]:

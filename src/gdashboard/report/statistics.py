@@ -56,8 +56,7 @@ from scipy import stats
 
 from gdashboard.errors import InputError
 from gdashboard.models.catalogue import ARCHITECTURES, BASELINES, model_order
-from gdashboard.results import (MOTIF_METHODS, normalise_motif_result, normalise_run,
-                                recorded_jaspar_pseudocount)
+from gdashboard.results import MOTIF_METHODS, normalise_motif_result, normalise_run, recorded_jaspar_pseudocount
 
 # The paper's Table 3 order: CNN vs RNN, CNN-RNN vs RNN, CNN-RNN vs CNN.
 ARCHITECTURE_PAIRS = (("CNN", "RNN"), ("CNN-RNN", "RNN"), ("CNN-RNN", "CNN"))
@@ -177,11 +176,7 @@ def summarise(
     by_key = {(c["experiment"], c["model"]): c for c in cells}
     # Per model: experiment -> seed-mean test AUC, available cells only.
     values: dict[str, dict[str, float]] = {
-        m: {
-            e: by_key[e, m]["test_auc_mean"]
-            for e in experiments
-            if (e, m) in by_key and by_key[e, m]["available"]
-        }
+        m: {e: by_key[e, m]["test_auc_mean"] for e in experiments if (e, m) in by_key and by_key[e, m]["available"]}
         for m in models
     }
     tfs = {}
@@ -213,11 +208,7 @@ def summarise(
             row = paired_ttest(a, arch_values[a], baseline, values[baseline])
             table3_architectures.append({"kind": "baseline", **row})
 
-    table3_presets = [
-        paired_ttest(a, values[a], b, values[b])
-        for i, a in enumerate(models)
-        for b in models[i + 1 :]
-    ]
+    table3_presets = [paired_ttest(a, values[a], b, values[b]) for i, a in enumerate(models) for b in models[i + 1 :]]
 
     ranking = _ranking(arch_values)
     best_vs_deepbind = _best_vs_deepbind(table2, values)
@@ -251,8 +242,7 @@ def _check_duplicates(runs: list[dict], path_key: str = "metrics_path") -> None:
         if key in seen:
             other = seen[key].get(path_key) or "another one"
             raise InputError(
-                f"same experiment, model and seed ({run['experiment']}, {run['model']}, "
-                f"seed {run['seed']}) as {other}",
+                f"same experiment, model and seed ({run['experiment']}, {run['model']}, seed {run['seed']}) as {other}",
                 run.get(path_key),
             )
         seen[key] = run
@@ -368,9 +358,7 @@ def _architecture_row(architecture: str, values: dict[str, float], reps: list[di
     return {"architecture": architecture, **summary, "representatives": chosen}
 
 
-def paired_ttest(
-    name_a: str, values_a: Mapping[str, float], name_b: str, values_b: Mapping[str, float]
-) -> dict:
+def paired_ttest(name_a: str, values_a: Mapping[str, float], name_b: str, values_b: Mapping[str, float]) -> dict:
     """Two-tailed paired t-test of ``a`` against ``b`` over their shared experiments.
 
     Parameters
@@ -422,9 +410,11 @@ def _ranking(arch_values: dict[str, dict[str, float]]) -> dict:
     over the same experiments; if there are none, each over its own experiments.
     """
     present = [a for a in ARCHITECTURES if arch_values[a]]
-    common = set.intersection(*(set(arch_values[a]) for a in ARCHITECTURES)) if all(
-        arch_values[a] for a in ARCHITECTURES
-    ) else set()
+    common = (
+        set.intersection(*(set(arch_values[a]) for a in ARCHITECTURES))
+        if all(arch_values[a] for a in ARCHITECTURES)
+        else set()
+    )
     if common:
         means = {a: float(np.mean([arch_values[a][e] for e in sorted(common)])) for a in ARCHITECTURES}
         basis = f"the {len(common)} experiments where all three architectures are represented"
@@ -489,8 +479,7 @@ def _motif_cell(results: list[dict]) -> dict:
         [r["saliency_fimo_overlap"] for r in results if r["saliency_fimo_overlap"] is not None]
     )
     for key, count in (("chance", "matches"), ("chance_q", "matches_q")):
-        cell[key] = _mean([r["chance"][count] for r in results
-                           if r.get("chance") and r["chance"][count] is not None])
+        cell[key] = _mean([r["chance"][count] for r in results if r.get("chance") and r["chance"][count] is not None])
     return cell
 
 
@@ -509,9 +498,7 @@ def _table4_row(cells: dict[str, dict], architecture: str | None) -> dict:
         matched = [c["classopt" + suffix] for c in values if c["classopt" + suffix] is not None]
         total = float(sum(matched))
         # Whole experiments unless seeds disagreed (a seed mean of 0.5 counts half).
-        row["classopt_matches" + suffix] = (
-            None if not matched else int(total) if total.is_integer() else total
-        )
+        row["classopt_matches" + suffix] = None if not matched else int(total) if total.is_integer() else total
         row["classopt_of" + suffix] = len(matched)
     row["saliency_fimo_overlap"] = _mean(
         [c["saliency_fimo_overlap"] for c in values if c["saliency_fimo_overlap"] is not None]
@@ -536,8 +523,7 @@ def _table4(report: Report) -> None:
         key = (result["experiment"], result["model"], result["seed"])
         if key not in run_keys:
             unmatched.append(
-                result.get("motifs_path")
-                or f"{result['experiment']} {result['model']} seed {result['seed']}"
+                result.get("motifs_path") or f"{result['experiment']} {result['model']} seed {result['seed']}"
             )
         elif not result["tf_in_jaspar"]:
             not_in_jaspar.setdefault(result["tf"], set()).add(result["experiment"])
@@ -568,9 +554,7 @@ def _table4(report: Report) -> None:
             mine[rep["experiment"]] = cell
             counts[rep["model"]] = counts.get(rep["model"], 0) + 1
         row = {"architecture": architecture, **_table4_row(mine, architecture)}
-        row["representatives"] = ", ".join(
-            f"{m} ×{counts[m]}" for m in sorted(counts, key=model_order)
-        )
+        row["representatives"] = ", ".join(f"{m} ×{counts[m]}" for m in sorted(counts, key=model_order))
         architectures.append(row)
 
     presets = []
@@ -601,10 +585,9 @@ def _table4(report: Report) -> None:
         "p_thresholds": sorted({r["p_threshold"] for r in report.motifs if r["p_threshold"]}),
         "q_thresholds": sorted({r["q_threshold"] for r in report.motifs if r["q_threshold"]}),
         # The temporal window's rule changed between versions (gdash motifs records it).
-        "temporal_versions": sorted({r.get("extraction_version") or 1 for r in report.motifs
-                                     if "temporal" in r["methods"]}),
+        "temporal_versions": sorted(
+            {r.get("extraction_version") or 1 for r in report.motifs if "temporal" in r["methods"]}
+        ),
         "without_chance": sum(1 for r in report.motifs if r["tf_in_jaspar"] and not r.get("chance")),
-        "jaspar_pseudocounts": sorted({recorded_jaspar_pseudocount(r) for r in report.motifs
-                                       if r["tf_in_jaspar"]}),
+        "jaspar_pseudocounts": sorted({recorded_jaspar_pseudocount(r) for r in report.motifs if r["tf_in_jaspar"]}),
     }
-

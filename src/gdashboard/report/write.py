@@ -48,9 +48,7 @@ def write_report(
     paths = list(rundirs)
     runs = collect_runs(paths)
     motifs = collect_motif_results(paths)
-    report = summarise(
-        runs, include_max_in_architectures=include_max_in_architectures, motifs=motifs
-    )
+    report = summarise(runs, include_max_in_architectures=include_max_in_architectures, motifs=motifs)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError("output path exists and is not a folder", out)
@@ -66,4 +64,3 @@ def write_report(
     write_text(path, to_markdown(report, rendered))
     written["report"] = path
     return written
-
