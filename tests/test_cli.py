@@ -13,19 +13,36 @@ def run(capsys, *argv):
 
 
 def test_every_command_has_help(capsys):
-    for argv in ([], ["data"], ["data", "simulate"], ["data", "inspect"], ["train"], ["predict"],
-                 ["report"], ["demo"], ["explain"], ["motifs"]):
+    for argv in (
+        [],
+        ["data"],
+        ["data", "simulate"],
+        ["data", "inspect"],
+        ["train"],
+        ["predict"],
+        ["report"],
+        ["demo"],
+        ["explain"],
+        ["motifs"],
+        ["figure"],
+        ["serve"],
+    ):
         code, out, _ = run(capsys, *argv, "--help")
         assert code == 0 and "Usage: gdash" in out, argv
 
 
-@pytest.mark.parametrize("argv, expected", [
-    (["data", "inspect", "/no/such/file.fa"], "/no/such/file.fa: no such file"),
-    (["train", "--train", "x.fa"], "Missing option"),
-    (["train", "--train", "a", "--test", "b", "--model", "tiny-cnn", "--out", "o"], "unknown model preset"),
-    (["predict", "/no/such/run", "x.fa"], "no config.json"),
-    (["bogus"], "No such command"),
-])
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["data", "inspect", "/no/such/file.fa"], "/no/such/file.fa: no such file"),
+        (["train", "--train", "x.fa"], "Missing option"),
+        (["train", "--train", "a", "--test", "b", "--model", "tiny-cnn", "--out", "o"], "unknown model preset"),
+        (["predict", "/no/such/run", "x.fa"], "no config.json"),
+        (["bogus"], "No such command"),
+        (["figure", "/no/such/run", "--experiment", "X", "--out", "f.png"], "/no/such/run: no such file"),
+        (["serve", "/no/such/run"], "/no/such/run: no such file"),
+    ],
+)
 def test_errors_are_one_line(capsys, argv, expected):
     code, out, err = run(capsys, *argv)
     assert code != 0
@@ -40,7 +57,8 @@ def test_bad_file_names_line(capsys, tmp_path):
         handle.write("FoldID\tEventID\tseq\tBound\nA\ts1\tACGT\t1\nA\ts2\tACXT\t0\n")
     code, _, err = run(capsys, "data", "inspect", str(path))
     assert code == 1
-    assert err.strip() == f"gdash: error: {path}, line 3: invalid character 'X' at position 3 of the sequence; only A, C, G, T and N are allowed"
+    expected = "invalid character 'X' at position 3 of the sequence; only A, C, G, T and N are allowed"
+    assert err.strip() == f"gdash: error: {path}, line 3: {expected}"
 
 
 def test_train_predict_report(capsys, simulated, tmp_path):
@@ -50,8 +68,22 @@ def test_train_predict_report(capsys, simulated, tmp_path):
     from sklearn.metrics import accuracy_score, average_precision_score, roc_auc_score
 
     rundir = tmp_path / "run"
-    train = ["train", "--train", str(simulated / "train.tsv"), "--test", str(simulated / "test.tsv"),
-             "--model", "small-cnn", "--out", str(rundir), "--epochs", "2", "--restarts", "0", "--quiet"]
+    train = [
+        "train",
+        "--train",
+        str(simulated / "train.tsv"),
+        "--test",
+        str(simulated / "test.tsv"),
+        "--model",
+        "small-cnn",
+        "--out",
+        str(rundir),
+        "--epochs",
+        "2",
+        "--restarts",
+        "0",
+        "--quiet",
+    ]
     code, out, err = run(capsys, *train)
     assert code == 0, err
     assert "test AUC" in out
@@ -93,13 +125,35 @@ def test_training_refuses_a_split_of_one_class_and_too_short_sequences(capsys, t
     rng = np.random.default_rng(0)
     rows = ["sequence\tlabel"] + ["".join(rng.choice(list("ACGT"), 30)) + f"\t{int(i > 0)}" for i in range(20)]
     one_negative.write_text("\n".join(rows) + "\n")
-    code, _, err = run(capsys, "train", "--train", str(one_negative), "--test", str(one_negative),
-                       "--model", "small-cnn", "--out", str(tmp_path / "a"), "--quiet")
+    code, _, err = run(
+        capsys,
+        "train",
+        "--train",
+        str(one_negative),
+        "--test",
+        str(one_negative),
+        "--model",
+        "small-cnn",
+        "--out",
+        str(tmp_path / "a"),
+        "--quiet",
+    )
     assert code == 1 and "of one class only" in err and str(one_negative) in err
     short = tmp_path / "short.tsv"
     short.write_text("sequence\tlabel\n" + "".join(f"{'ACGTACGTAC'}\t{i % 2}\n" for i in range(40)))
-    code, _, err = run(capsys, "train", "--train", str(short), "--test", str(short),
-                       "--model", "large-cnn", "--out", str(tmp_path / "b"), "--quiet")
+    code, _, err = run(
+        capsys,
+        "train",
+        "--train",
+        str(short),
+        "--test",
+        str(short),
+        "--model",
+        "large-cnn",
+        "--out",
+        str(tmp_path / "b"),
+        "--quiet",
+    )
     assert code == 1 and "too short for large-cnn" in err and len(err.strip().splitlines()) == 1
 
 

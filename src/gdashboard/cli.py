@@ -26,8 +26,9 @@ def data():
 
 @data.command("simulate")
 @click.option("--out", type=PathArg, required=True, help="Folder for train.tsv, test.tsv, sites.tsv.")
-@click.option("--n", type=click.IntRange(min=10), default=4000, show_default=True,
-              help="Number of sequences in all (half bound).")
+@click.option(
+    "--n", type=click.IntRange(min=10), default=4000, show_default=True, help="Number of sequences in all (half bound)."
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 def data_simulate(out, n, seed):
     """Write the embedded synthetic TFBS dataset (GATA1 then E-box, real JASPAR motifs)."""
@@ -50,40 +51,85 @@ def data_inspect(file, pad):
 
 @app.command()
 @click.option("--train", "train_file", type=PathArg, required=True, help="Training sequences.")
-@click.option("--test", "test_file", type=PathArg, required=True,
-              help="Test sequences (evaluated only; never used for any choice).")
+@click.option(
+    "--test",
+    "test_file",
+    type=PathArg,
+    required=True,
+    help="Test sequences (evaluated only; never used for any choice).",
+)
 @click.option("--model", required=True, help=f"Preset: {preset_help()}.")
 @click.option("--out", type=PathArg, required=True, help="Run folder to create.")
 @click.option("--epochs", type=click.IntRange(min=1), help="Maximum epochs (default: the preset's recipe).")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Seed of weights, shuffled negatives, split and batches.")
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed of weights, shuffled negatives, split and batches."
+)
 @click.option("--tf", help="TF name (default: the first field of the experiment's name).")
-@click.option("--pooling", type=click.Choice(["mean", "max"]),
-              help="Recurrent presets: pooling over time (default mean, the paper's).")
+@click.option(
+    "--pooling",
+    type=click.Choice(["mean", "max"]),
+    help="Recurrent presets: pooling over time (default mean, the paper's).",
+)
 @click.option("--lr", "learning_rate", type=float, help="Peak learning rate (default: the preset's recipe).")
 @click.option("--batch-size", type=click.IntRange(min=1))
-@click.option("--validation-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True),
-              default=0.1, show_default=True)
+@click.option(
+    "--validation-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.1, show_default=True
+)
 @click.option("--pad", is_flag=True, help="Pad shorter sequences with N.")
-@click.option("--restarts", type=click.IntRange(min=0), default=2, show_default=True,
-              help="Train again from new seeds, up to this many times, while the best validation "
-                   "AUC stays at or below 0.55 (not learned); the best attempt by validation is kept.")
+@click.option(
+    "--restarts",
+    type=click.IntRange(min=0),
+    default=2,
+    show_default=True,
+    help="Train again from new seeds, up to this many times, while the best validation "
+    "AUC stays at or below 0.55 (not learned); the best attempt by validation is kept.",
+)
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from its last epoch.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def train(train_file, test_file, model, out, epochs, seed, tf, pooling, learning_rate, batch_size,
-          validation_fraction, pad, restarts, resume, quiet):
+def train(
+    train_file,
+    test_file,
+    model,
+    out,
+    epochs,
+    seed,
+    tf,
+    pooling,
+    learning_rate,
+    batch_size,
+    validation_fraction,
+    pad,
+    restarts,
+    resume,
+    quiet,
+):
     """Train one model preset and evaluate it on the test file."""
     from gdashboard.runs import train_run
 
-    metrics = train_run(train_file, test_file, model, out, seed=seed, epochs=epochs, tf=tf, pooling=pooling,
-                        learning_rate=learning_rate, batch_size=batch_size,
-                        validation_fraction=validation_fraction, pad=pad, restarts=restarts, resume=resume,
-                        progress=not quiet)
+    metrics = train_run(
+        train_file,
+        test_file,
+        model,
+        out,
+        seed=seed,
+        epochs=epochs,
+        tf=tf,
+        pooling=pooling,
+        learning_rate=learning_rate,
+        batch_size=batch_size,
+        validation_fraction=validation_fraction,
+        pad=pad,
+        restarts=restarts,
+        resume=resume,
+        progress=not quiet,
+    )
     if not metrics["available"]:
         click.echo(f"{model} not available: {metrics['reason']}")
     else:
-        click.echo(f"{metrics['experiment']} {model}: test AUC {metrics['test_auc']:.4f} "
-                   f"(validation AUC {metrics['validation_auc']:.4f}) -> {out}")
+        click.echo(
+            f"{metrics['experiment']} {model}: test AUC {metrics['test_auc']:.4f} "
+            f"(validation AUC {metrics['validation_auc']:.4f}) -> {out}"
+        )
 
 
 @app.command()
@@ -103,9 +149,12 @@ def predict(rundir, file, pad):
 @app.command()
 @click.argument("rundirs", type=PathArg, nargs=-1, required=True)
 @click.option("--out", type=PathArg, required=True, help="Folder for report.md and the CSV tables.")
-@click.option("--include-max", is_flag=True,
-              help="Let the max-over-time forms of the recurrent presets compete to represent "
-                   "RNN and CNN-RNN in Tables 3 and 4 (default: the paper's mean forms only).")
+@click.option(
+    "--include-max",
+    is_flag=True,
+    help="Let the max-over-time forms of the recurrent presets compete to represent "
+    "RNN and CNN-RNN in Tables 3 and 4 (default: the paper's mean forms only).",
+)
 def report(rundirs, out, include_max):
     """The paper's Table 2 (AUC summary), Table 3 (paired t-tests) and, given motif results
     (`gdash motifs` folders), Table 4 over many runs."""
@@ -118,73 +167,207 @@ def report(rundirs, out, include_max):
 @app.command()
 @click.argument("rundir", type=PathArg)
 @click.option("--test", "test_file", type=PathArg, required=True, help="Sequences to explain.")
-@click.option("--method", required=True,
-              type=click.Choice(["saliency", "temporal", "classopt", "conv", "ism", "ig", "deeplift"]))
+@click.option(
+    "--method", required=True, type=click.Choice(["saliency", "temporal", "classopt", "conv", "ism", "ig", "deeplift"])
+)
 @click.option("--out", type=PathArg, required=True, help="The .npz file to write.")
-@click.option("--target", type=click.Choice(["logit", "log_odds", "probability", "log_probability"]),
-              default="logit", show_default=True,
-              help="S+: the positive logit (default), logit+ − logit−, p+ (saliency), log p+ (classopt).")
+@click.option(
+    "--target",
+    type=click.Choice(["logit", "log_odds", "probability", "log_probability"]),
+    default="logit",
+    show_default=True,
+    help="S+: the positive logit (default), logit+ − logit−, p+ (saliency), log p+ (classopt).",
+)
 @click.option("--limit", type=click.IntRange(min=1), help="Explain only the first N sequences.")
-@click.option("--batch-size", type=click.IntRange(min=1),
-              help="Sequences (saliency, conv) or mutants (ism) per pass; default: the method's own.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    help="Sequences (saliency, conv) or mutants (ism) per pass; default: the method's own.",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--n-steps", type=click.IntRange(min=1), default=50, show_default=True,
-              help="Integrated gradients: path steps.")
-@click.option("--baseline", type=click.Choice(["zeros", "shuffle"]), default="zeros", show_default=True,
-              help="Integrated gradients: reference input.")
-@click.option("--n-shuffles", type=click.IntRange(min=1), default=20, show_default=True,
-              help="DeepLIFT/SHAP: shuffled references per sequence.")
-@click.option("--steps", type=click.IntRange(min=1), default=1000, show_default=True,
-              help="Class optimization: gradient steps.")
-@click.option("--restarts", type=click.IntRange(min=1), default=16, show_default=True,
-              help="Class optimization: random restarts (one batch).")
-@click.option("--l2", type=click.FloatRange(min=0), default=0.009, show_default=True,
-              help="Class optimization: λ of the L2 penalty.")
+@click.option(
+    "--n-steps", type=click.IntRange(min=1), default=50, show_default=True, help="Integrated gradients: path steps."
+)
+@click.option(
+    "--baseline",
+    type=click.Choice(["zeros", "shuffle"]),
+    default="zeros",
+    show_default=True,
+    help="Integrated gradients: reference input.",
+)
+@click.option(
+    "--n-shuffles",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="DeepLIFT/SHAP: shuffled references per sequence.",
+)
+@click.option(
+    "--steps", type=click.IntRange(min=1), default=1000, show_default=True, help="Class optimization: gradient steps."
+)
+@click.option(
+    "--restarts",
+    type=click.IntRange(min=1),
+    default=16,
+    show_default=True,
+    help="Class optimization: random restarts (one batch).",
+)
+@click.option(
+    "--l2",
+    type=click.FloatRange(min=0),
+    default=0.009,
+    show_default=True,
+    help="Class optimization: λ of the L2 penalty.",
+)
 @click.option("--pad", is_flag=True, help="Pad shorter sequences with N.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def explain(rundir, test_file, method, out, target, limit, batch_size, seed, n_steps, baseline, n_shuffles,
-            steps, restarts, l2, pad, quiet):
+def explain(
+    rundir,
+    test_file,
+    method,
+    out,
+    target,
+    limit,
+    batch_size,
+    seed,
+    n_steps,
+    baseline,
+    n_shuffles,
+    steps,
+    restarts,
+    l2,
+    pad,
+    quiet,
+):
     """Explain a trained model's decisions on a sequence file; write an .npz (no pickle)."""
     from gdashboard.explain.run import explain_file
 
-    options = dict(target=target, batch_size=batch_size, seed=seed, n_steps=n_steps, baseline=baseline,
-                   n_shuffles=n_shuffles, steps=steps, restarts=restarts, l2=l2, progress=not quiet)
+    options = dict(
+        target=target,
+        batch_size=batch_size,
+        seed=seed,
+        n_steps=n_steps,
+        baseline=baseline,
+        n_shuffles=n_shuffles,
+        steps=steps,
+        restarts=restarts,
+        l2=l2,
+        progress=not quiet,
+    )
     click.echo(str(explain_file(rundir, test_file, method, out, limit=limit, pad=pad, **options)))
 
 
 @app.command()
 @click.argument("rundir", type=PathArg)
-@click.option("--test", "test_file", type=PathArg, required=True, help="Test sequences; motifs come from the bound ones.")
+@click.option(
+    "--test", "test_file", type=PathArg, required=True, help="Test sequences; motifs come from the bound ones."
+)
 @click.option("--tf", help="TF name (default: the run's TF).")
 @click.option("--out", type=PathArg, required=True, help="Folder for motifs.json, windows.tsv, extracted.meme, ...")
-@click.option("--p-threshold", type=click.FloatRange(0, 1), default=0.05, show_default=True,
-              help="A window matches when one of the TF's JASPAR motifs is a Tomtom hit below this p-value.")
+@click.option(
+    "--p-threshold",
+    type=click.FloatRange(0, 1),
+    default=0.05,
+    show_default=True,
+    help="A window matches when one of the TF's JASPAR motifs is a Tomtom hit below this p-value.",
+)
 @click.option("--classopt-steps", type=click.IntRange(min=1), default=1000, show_default=True)
-@click.option("--classopt-device",
-              help="Run class optimisation there (e.g. cuda; the rest stays on the CPU). Default: the CPU.")
+@click.option(
+    "--classopt-device", help="Run class optimisation there (e.g. cuda; the rest stays on the CPU). Default: the CPU."
+)
 @click.option("--limit", type=click.IntRange(min=1), help="Use only the first N positive sequences.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def motifs(rundir, test_file, tf, out, p_threshold, classopt_steps, classopt_device, limit, quiet):
     """Extract motifs (saliency, temporal, conv, class optimization) and compare them with JASPAR."""
     from gdashboard.motifs.analysis import motif_analysis
 
-    summary = motif_analysis(rundir, test_file, out, tf=tf, p_threshold=p_threshold,
-                             classopt_steps=classopt_steps, limit=limit, progress=not quiet,
-                             classopt_device=classopt_device)
+    summary = motif_analysis(
+        rundir,
+        test_file,
+        out,
+        tf=tf,
+        p_threshold=p_threshold,
+        classopt_steps=classopt_steps,
+        limit=limit,
+        progress=not quiet,
+        classopt_device=classopt_device,
+    )
     if not summary["tf_in_jaspar"]:
-        click.echo(f"JASPAR {summary['jaspar_release']} has no vertebrate motif for {summary['tf']}: "
-                   "extracted motifs written, matches not counted")
+        click.echo(
+            f"JASPAR {summary['jaspar_release']} has no vertebrate motif for {summary['tf']}: "
+            "extracted motifs written, matches not counted"
+        )
     for method, counts in summary["methods"].items():
         if counts["matches"] is not None:
-            click.echo(f"{method:9s} {counts['matches']}/{counts['of']} match {summary['tf']} at p < {p_threshold}"
-                       f" ({counts['matches_q']} at q < {summary['q_threshold']})")
+            click.echo(
+                f"{method:9s} {counts['matches']}/{counts['of']} match {summary['tf']} at p < {p_threshold}"
+                f" ({counts['matches_q']} at q < {summary['q_threshold']})"
+            )
     chance = summary.get("chance") or {}
     if chance.get("matches") is not None:
-        click.echo(f"chance    {chance['matches']}/{chance['of']} (the saliency windows' places in shuffled "
-                   f"positives; {chance['matches_q']} at q < {summary['q_threshold']})")
+        click.echo(
+            f"chance    {chance['matches']}/{chance['of']} (the saliency windows' places in shuffled "
+            f"positives; {chance['matches_q']} at q < {summary['q_threshold']})"
+        )
     if summary.get("saliency_fimo_overlap") is not None:
         click.echo(f"saliency windows overlapping a FIMO site: {summary['saliency_fimo_overlap']:.3f}")
     click.echo(str(out))
+
+
+@app.command()
+@click.argument("paths", type=PathArg, nargs=-1, required=True)
+@click.option("--experiment", required=True, help="The experiment to draw (e.g. GATA1_K562_GATA-1_USC).")
+@click.option(
+    "--sequence",
+    "sequence_id",
+    help="A test sequence by id, as gdash names it (e.g. test:1); default: the first bound one.",
+)
+@click.option("--sequence-text", help="The sequence itself (A, C, G, T, N), instead of --sequence.")
+@click.option("--out", type=PathArg, required=True, help="The figure: .png (300 dpi), .svg or .pdf.")
+@click.option("--models", help="Comma-separated model labels (default: every network of the experiment).")
+@click.option(
+    "--classopt-steps",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Class optimisation steps (computed once, cached beside each run).",
+)
+@click.option("--no-mark-best", is_flag=True, help="Do not mark the best model of each architecture (validation AUC).")
+def figure(paths, experiment, sequence_id, sequence_text, out, models, classopt_steps, no_mark_best):
+    """The paper's Figure 2 for one experiment and one sequence, as a publication figure."""
+    from gdashboard.dashboard.figure import write_figure
+
+    chosen = [m.strip() for m in models.split(",") if m.strip()] if models else None
+    path = write_figure(
+        list(paths),
+        experiment=experiment,
+        out=out,
+        sequence_id=sequence_id,
+        sequence_text=sequence_text,
+        models=chosen,
+        classopt_steps=classopt_steps,
+        mark_best=not no_mark_best,
+    )
+    click.echo(str(path))
+
+
+@app.command()
+@click.argument("paths", type=PathArg, nargs=-1, required=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8050, show_default=True)
+@click.option("--allow-remote", is_flag=True, help="Required with a non-loopback --host: the dashboard has no login.")
+@click.option(
+    "--classopt-steps",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Class optimisation steps (computed in the background, cached beside each run).",
+)
+def serve(paths, host, port, allow_remote, classopt_steps):
+    """Serve the interactive dashboard and its JSON API over run folders (http://HOST:PORT)."""
+    from gdashboard.dashboard.app import serve as serve_dashboard
+
+    serve_dashboard(list(paths), host=host, port=port, allow_remote=allow_remote, classopt_steps=classopt_steps)
 
 
 @app.command()
@@ -192,11 +375,17 @@ def motifs(rundir, test_file, tf, out, p_threshold, classopt_steps, classopt_dev
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def demo(out, seed, quiet):
-    """Simulate data, train small-cnn and small-cnn-rnn, report, and print what was written."""
-    from gdashboard.demo import run_demo
+    """Simulate data, train small-cnn and small-cnn-rnn, explain them, compare their motifs with
+    JASPAR, report, draw Figure 2 of one test sequence, and print what was written."""
+    from gdashboard.dashboard.figure import write_figure
+    from gdashboard.demo import DEMO_EXPERIMENT, run_demo
 
     for line in run_demo(out, seed=seed, progress=not quiet):
         click.echo(line)
+    # The figure is drawn here, not in gdashboard.demo: only the command line reaches the dashboard.
+    figure_path = write_figure([out / "runs"], experiment=DEMO_EXPERIMENT, out=out / "figure2.png")
+    click.echo(f"figure:  {figure_path} (Figure 2 of the first bound test sequence)")
+    click.echo(f"Open the dashboard on these runs:  gdash serve {out / 'runs'}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,10 +6,18 @@ import os
 from pathlib import Path
 
 DEMO_PRESETS = ("small-cnn", "small-cnn-rnn")
+# The folder names the experiment; its first field is the TF.
+DEMO_EXPERIMENT = "GATA1_simulated"
 
 
-def run_demo(out: str | os.PathLike, seed: int = 0, n: int = 4000, epochs: int | None = None,
-             progress: bool = True, classopt_steps: int = 1000):
+def run_demo(
+    out: str | os.PathLike,
+    seed: int = 0,
+    n: int = 4000,
+    epochs: int | None = None,
+    progress: bool = True,
+    classopt_steps: int = 1000,
+):
     """Simulate the GATA1 → E-box dataset, train small-cnn and small-cnn-rnn, explain them
     (saliency of every test sequence), compare their motifs with JASPAR, write the report.
 
@@ -27,24 +35,36 @@ def run_demo(out: str | os.PathLike, seed: int = 0, n: int = 4000, epochs: int |
     out = Path(out)
     # The folder names the experiment, and its first field the TF (GATA1), so that
     # the pwm baseline and the motif tools find the planted motif in JASPAR.
-    data_dir = out / "GATA1_simulated"
+    data_dir = out / DEMO_EXPERIMENT
     paths = write_simulation(simulate(n=n, seed=seed), data_dir)
     yield f"data:    {data_dir} ({', '.join(p.name for p in paths.values())})"
     rundirs = []
     for preset in DEMO_PRESETS:
         rundir = out / "runs" / preset
-        metrics = train_run(data_dir / "train.tsv", data_dir / "test.tsv", preset, rundir, seed=seed,
-                            epochs=epochs, progress=progress, resume=True)
+        metrics = train_run(
+            data_dir / "train.tsv",
+            data_dir / "test.tsv",
+            preset,
+            rundir,
+            seed=seed,
+            epochs=epochs,
+            progress=progress,
+            resume=True,
+        )
         rundirs.append(rundir)
-        yield (f"model:   {rundir} test AUC {metrics['test_auc']:.4f} "
-               f"(validation {metrics['validation_auc']:.4f}, best epoch {metrics['best_epoch']})")
+        yield (
+            f"model:   {rundir} test AUC {metrics['test_auc']:.4f} "
+            f"(validation {metrics['validation_auc']:.4f}, best epoch {metrics['best_epoch']})"
+        )
     test = data_dir / "test.tsv"
     for rundir in rundirs:
         saliency = explain_file(rundir, test, "saliency", rundir / "saliency.npz")
         yield f"explain: {saliency} (saliency of every test sequence)"
         motifs = rundir / "motifs"
-        if not ((motifs / MOTIFS_FILE).exists()
-                and (motifs / MOTIFS_FILE).stat().st_mtime >= (rundir / METRICS_FILE).stat().st_mtime):
+        if not (
+            (motifs / MOTIFS_FILE).exists()
+            and (motifs / MOTIFS_FILE).stat().st_mtime >= (rundir / METRICS_FILE).stat().st_mtime
+        ):
             motif_analysis(rundir, test, motifs, classopt_steps=classopt_steps, seed=seed, progress=progress)
         yield f"motifs:  {motifs} (windows of the positives against JASPAR)"
     for path in write_report(rundirs, out / "report").values():

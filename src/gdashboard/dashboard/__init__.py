@@ -1,1 +1,13 @@
-"""Figures for papers and the dashboard."""
+"""Figures for papers and the dashboard.
+
+* :mod:`gdashboard.dashboard.panels` — the numbers behind every panel (experiments
+  and their models, sequence checks, :func:`~gdashboard.dashboard.panels.sequence_view`,
+  :func:`~gdashboard.dashboard.panels.variant_view`), shared by the web app, the API
+  and the publication figure; no web framework.
+* :mod:`gdashboard.dashboard.api` — the JSON API (``/api/experiments``,
+  ``/api/experiments/<experiment>/explain``) on the web app's Flask server.
+* :mod:`gdashboard.dashboard.app` — the Dash web app (``create_app``, ``serve``).
+
+The dashboard reads runs through :mod:`gdashboard.results` only; nothing outside this
+package imports it.
+"""

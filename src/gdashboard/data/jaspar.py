@@ -7,6 +7,7 @@ of the bundled data that JASPAR has at all (ARID3A is missing from JASPAR2026).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -52,11 +53,18 @@ class Motif:
         return np.log2(self.probabilities(pseudocount) / BACKGROUND[:, None])
 
 
-@lru_cache(maxsize=4)
+# pyjaspar's SQLite connection may only be used by the thread that opened it, and the
+# dashboard's server answers from many threads: one connection per thread and release.
+_connections = threading.local()
+
+
 def _database(release: str):
     from pyjaspar import jaspardb
 
-    return jaspardb(release=release)
+    opened = _connections.__dict__.setdefault("by_release", {})
+    if release not in opened:
+        opened[release] = jaspardb(release=release)
+    return opened[release]
 
 
 def _to_motif(record) -> Motif:

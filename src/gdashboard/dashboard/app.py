@@ -1,0 +1,1034 @@
+"""The web dashboard (``gdash serve``): Dash pages over trained runs, plus the JSON API.
+
+Pages (``dcc.Location``; the whole view lives in the URL, so a copied address shows
+the same view):
+
+* ``/`` — every experiment with each model's test AUC (the report's per-experiment
+  table and Table 2; Table 4 when motif results exist), a link to each experiment.
+* ``/experiment?experiment=NAME`` — its models, ROC and precision-recall curves, a
+  filterable table of its test sequences (picking a row opens the sequence view) and
+  a box to paste a sequence.
+* ``/sequence?experiment=NAME&id=ID`` (a test sequence) or ``&sequence=ACGT…``
+  (pasted), with ``models=a,b`` and ``rc=1`` (reverse complement) — the paper's
+  Figure 2: JASPAR logos, class-optimised logos (computed in a background thread),
+  the sequence with FIMO sites, saliency, temporal output scores and ISM heat maps,
+  the motifs ``gdash motifs`` extracted, a variant control and downloads.
+
+Dash serves its scripts and styles itself (``serve_locally``); nothing is fetched
+from another host. The numbers come from :mod:`gdashboard.dashboard.panels`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import ipaddress
+import logging
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Iterable
+from urllib.parse import parse_qs, urlencode
+
+import numpy as np
+
+from gdashboard.dashboard import panels
+from gdashboard.errors import InputError
+
+logger = logging.getLogger(__name__)
+
+BASE_COLORS = {"A": "#00CC00", "C": "#0000CC", "G": "#FFB300", "T": "#CC0000", "N": "#888888"}
+# Blue below, red above the midpoint (0 for ISM, 0.5 for temporal scores).
+DIVERGING = "RdBu_r"
+VIEW_CACHE_SIZE = 32
+
+
+def _graph_config(filename: str) -> dict:
+    # Plotly's own export button: SVG for papers (PNG via the format switch on the page).
+    return {"displaylogo": False, "toImageButtonOptions": {"format": "svg", "filename": filename, "scale": 2}}
+
+
+def _testid(name: str) -> dict:
+    return {"data-testid": name}
+
+
+# --------------------------------------------------------------------------- state
+
+
+class ClassOptimizations:
+    """Class optimisations computed one model at a time in one background thread, so
+    that a page never waits for them (each takes seconds to minutes on a CPU)."""
+
+    def __init__(self, steps: int, restarts: int):
+        self.steps = steps
+        self.restarts = restarts
+        self._results: dict[str, dict | str] = {}  # run path -> arrays, or an error line
+        self._queue: list = []
+        self._lock = threading.Lock()
+        self._worker: threading.Thread | None = None
+
+    def request(self, runs) -> None:
+        """Queue the runs whose optimisation is neither known nor queued."""
+        with self._lock:
+            for run in runs:
+                key = str(run.path)
+                if key in self._results or any(str(r.path) == key for r in self._queue):
+                    continue
+                cached = panels.cached_class_optimized(run, steps=self.steps, restarts=self.restarts)
+                if cached is not None:
+                    self._results[key] = cached
+                else:
+                    self._queue.append(run)
+            if self._queue and (self._worker is None or not self._worker.is_alive()):
+                self._worker = threading.Thread(target=self._work, name="gdashboard-classopt", daemon=True)
+                self._worker.start()
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                if not self._queue:
+                    return
+                run = self._queue[0]
+            try:
+                result: dict | str = panels.class_optimized(run, steps=self.steps, restarts=self.restarts)
+            except Exception as error:  # shown in the panel; the dashboard goes on
+                logger.exception("class optimisation of %s failed", run.path)
+                result = f"failed: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
+            with self._lock:
+                self._results[str(run.path)] = result
+                self._queue.pop(0)
+
+    def get(self, run) -> dict | str | None:
+        """The result (dict), an error line (str), or None while pending."""
+        with self._lock:
+            return self._results.get(str(run.path))
+
+
+class DashboardState:
+    """What the server knows: the experiments, the report, test sets, recent views."""
+
+    def __init__(self, paths: Iterable[str | Path], classopt_steps: int, classopt_restarts: int):
+        self.paths = [Path(p) for p in paths]
+        self.experiments = panels.find_experiments(self.paths)
+        self.classopt = ClassOptimizations(classopt_steps, classopt_restarts)
+        self._views: OrderedDict = OrderedDict()
+        self._test_sets: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    def report(self):
+        from gdashboard.report import summarise
+
+        runs = [run.metrics for e in self.experiments.values() for run in e.runs if run.metrics]
+        motifs = [m for e in self.experiments.values() for run in e.neural_runs for m in run.motif_results()]
+        return summarise(runs, motifs=motifs)
+
+    def test_set(self, experiment: panels.Experiment):
+        """The experiment's recorded test file as a dataset with an id index, or None."""
+        with self._lock:
+            if experiment.name not in self._test_sets:
+                dataset = None
+                for run in experiment.neural_runs:
+                    dataset = panels.recorded_test_set(run)
+                    if dataset is not None:
+                        break
+                index = {} if dataset is None else {identifier: i for i, identifier in enumerate(dataset.ids)}
+                self._test_sets[experiment.name] = (dataset, index)
+            return self._test_sets[experiment.name]
+
+    def test_sequence(self, experiment: panels.Experiment, identifier: str) -> str:
+        from gdashboard.data import one_hot_decode
+
+        dataset, index = self.test_set(experiment)
+        if dataset is None:
+            raise ValueError("the experiment's recorded test file is not there any more")
+        if identifier not in index:
+            raise ValueError(f"no test sequence {identifier!r} in {experiment.name}")
+        return one_hot_decode(dataset.X[index[identifier] : index[identifier] + 1])[0]
+
+    def view(self, experiment: panels.Experiment, sequence: str, labels: tuple[str, ...]) -> dict:
+        """:func:`panels.sequence_view` of the labelled models, the last few kept."""
+        key = (experiment.name, sequence, labels)
+        with self._lock:
+            if key in self._views:
+                self._views.move_to_end(key)
+                return self._views[key]
+        models = experiment.models()
+        view = panels.sequence_view([models[label] for label in labels], sequence, tf=experiment.tf)
+        with self._lock:
+            self._views[key] = view
+            while len(self._views) > VIEW_CACHE_SIZE:
+                self._views.popitem(last=False)
+        return view
+
+
+# --------------------------------------------------------------------------- URL
+
+
+def parse_query(search: str | None) -> dict[str, str]:
+    """The first value of each key of a URL query (``?a=1&b=2``)."""
+    parsed = parse_qs((search or "").lstrip("?"), keep_blank_values=True)
+    return {key: values[0] for key, values in parsed.items()}
+
+
+def sequence_href(
+    experiment: str,
+    *,
+    identifier: str | None = None,
+    sequence: str | None = None,
+    models: Iterable[str] | None = None,
+    rc: bool = False,
+) -> str:
+    query = {"experiment": experiment}
+    if identifier is not None:
+        query["id"] = identifier
+    if sequence is not None:
+        query["sequence"] = sequence
+    if models:
+        query["models"] = ",".join(models)
+    if rc:
+        query["rc"] = "1"
+    return "/sequence?" + urlencode(query)
+
+
+def experiment_href(experiment: str) -> str:
+    return "/experiment?" + urlencode({"experiment": experiment})
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def logo_figure(bits: np.ndarray, title: str, start: int = 1, height: int = 170):
+    """A sequence logo as stacked bars, letters sorted by height in each column (the
+    tallest on top), coloured as the project's logos; hover gives position, base, bits."""
+    import plotly.graph_objects as go
+
+    bits = np.asarray(bits, dtype=float)
+    width = bits.shape[1]
+    positions = np.arange(start, start + width)
+    order = np.argsort(bits, axis=0, kind="stable")  # rank 0 = smallest, drawn at the bottom
+    figure = go.Figure()
+    for rank in range(4):
+        for base_index, base in enumerate("ACGT"):
+            here = order[rank] == base_index
+            if not here.any():
+                continue
+            heights = np.where(here, bits[base_index], np.nan)
+            figure.add_bar(
+                x=positions,
+                y=heights,
+                name=base,
+                marker_color=BASE_COLORS[base],
+                text=[base] * width,
+                textposition="inside",
+                insidetextanchor="middle",
+                showlegend=False,
+                hovertemplate=f"position %{{x}}<br>base {base}<br>%{{y:.3f}} bits<extra></extra>",
+            )
+    figure.update_layout(
+        barmode="stack",
+        bargap=0.05,
+        title={"text": title, "font": {"size": 13}},
+        height=height,
+        margin={"l": 40, "r": 10, "t": 30, "b": 25},
+        yaxis={"title": "bits", "range": [0, 2]},
+        plot_bgcolor="white",
+    )
+    return figure
+
+
+def sequence_figure(sequence: str, sites: list[dict]):
+    """The sequence as letters, FIMO sites boxed (hover a box's marker for its motif)."""
+    import plotly.graph_objects as go
+
+    positions = np.arange(1, len(sequence) + 1)
+    figure = go.Figure()
+    figure.add_scatter(
+        x=positions,
+        y=np.zeros(len(sequence)),
+        mode="text",
+        text=list(sequence),
+        textfont={"color": [BASE_COLORS[b] for b in sequence], "size": 12, "family": "monospace"},
+        hovertemplate="position %{x}<br>base %{text}<extra></extra>",
+        showlegend=False,
+    )
+    for site in sites:
+        figure.add_shape(
+            type="rect",
+            x0=site["start"] + 0.5,
+            x1=site["end"] + 0.5,
+            y0=-0.6,
+            y1=0.6,
+            line={"color": "#E0499B", "width": 2},
+            fillcolor="rgba(224,73,155,0.12)",
+        )
+    if sites:
+        figure.add_scatter(
+            x=[(s["start"] + s["end"] + 1) / 2 for s in sites],
+            y=[0.75] * len(sites),
+            mode="markers",
+            marker={"symbol": "triangle-down", "color": "#E0499B", "size": 8},
+            showlegend=False,
+            customdata=[
+                [s["motif_id"], s["motif_name"], s["start"] + 1, s["end"], s["strand"], s["p_value"]] for s in sites
+            ],
+            hovertemplate="%{customdata[0]} %{customdata[1]}<br>positions %{customdata[2]}-%{customdata[3]} "
+            "(%{customdata[4]})<br>p = %{customdata[5]:.2e}<extra></extra>",
+        )
+    figure.update_layout(
+        height=120,
+        margin={"l": 40, "r": 10, "t": 10, "b": 25},
+        plot_bgcolor="white",
+        yaxis={"visible": False, "range": [-1, 1]},
+        xaxis={"range": [0.5, len(sequence) + 0.5]},
+    )
+    return figure
+
+
+def _row_label(label: str, model: dict) -> str:
+    return f"{label} ({model['score']:.3g})"
+
+
+def heatmap_figure(
+    rows: list[str],
+    z: np.ndarray,
+    sequence: str,
+    *,
+    value: str,
+    colorscale,
+    zmin=None,
+    zmax=None,
+    zmid=None,
+    height_per_row: int = 32,
+):
+    """One heat map, rows sharing one colour scale; hover gives position, base, value."""
+    import plotly.graph_objects as go
+
+    length = len(sequence)
+    custom = np.tile(np.array(list(sequence)), (len(rows), 1))
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=np.arange(1, length + 1),
+            y=rows,
+            customdata=custom,
+            colorscale=colorscale,
+            zmin=zmin,
+            zmax=zmax,
+            zmid=zmid,
+            colorbar={"title": {"text": value}, "thickness": 12},
+            hovertemplate=f"%{{y}}<br>position %{{x}}<br>base %{{customdata}}<br>{value} %{{z:.4g}}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        height=70 + height_per_row * len(rows),
+        margin={"l": 40, "r": 10, "t": 10, "b": 25},
+        yaxis={"autorange": "reversed", "automargin": True},
+        plot_bgcolor="white",
+    )
+    return figure
+
+
+def saliency_figure(view: dict):
+    labels = list(view["models"])
+    z = np.stack([view["models"][label]["saliency"] for label in labels])
+    rows = [_row_label(label, view["models"][label]) for label in labels]
+    return heatmap_figure(rows, z, view["sequence"], value="saliency", colorscale="Reds", zmin=0)
+
+
+def temporal_figure(view: dict):
+    rows, z = [], []
+    for label, model in view["models"].items():
+        if "forward" in model:
+            rows += [f"{label} forward", f"{label} backward"]
+            z += [model["forward"], model["backward"]]
+    if not rows:
+        return None
+    return heatmap_figure(
+        rows, np.stack(z), view["sequence"], value="P(+)", colorscale=DIVERGING, zmin=0, zmax=1, zmid=0.5
+    )
+
+
+def ism_figure(view: dict):
+    """One ISM heat map per model (A, C, G, T rows) on one shared colour scale centred on 0."""
+    from plotly.subplots import make_subplots
+
+    labels = list(view["models"])
+    sequence = view["sequence"]
+    limit = max(float(np.abs(view["models"][label]["ism"]).max()) for label in labels) or 1.0
+    figure = make_subplots(
+        rows=len(labels),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.04,
+        subplot_titles=[_row_label(label, view["models"][label]) for label in labels],
+    )
+    custom = np.array([[f"{original}→{base}" for original in sequence] for base in "ACGT"])
+    for row, label in enumerate(labels, start=1):
+        figure.add_heatmap(
+            z=view["models"][label]["ism"],
+            x=np.arange(1, len(sequence) + 1),
+            y=list("ACGT"),
+            customdata=custom,
+            coloraxis="coloraxis",
+            row=row,
+            col=1,
+            hovertemplate="position %{x}<br>%{customdata}<br>change %{z:.4g}<extra></extra>",
+        )
+    figure.update_layout(
+        coloraxis={
+            "colorscale": DIVERGING,
+            "cmin": -limit,
+            "cmax": limit,
+            "cmid": 0,
+            "colorbar": {"title": {"text": "ISM"}, "thickness": 12},
+        },
+        height=60 + 120 * len(labels),
+        margin={"l": 40, "r": 10, "t": 30, "b": 25},
+    )
+    return figure
+
+
+def curves_figures(experiment: panels.Experiment):
+    """ROC and precision-recall curves of every model's test predictions."""
+    import plotly.graph_objects as go
+
+    roc, pr = go.Figure(), go.Figure()
+    for run in experiment.neural_runs:
+        curves = panels.roc_curves(run)
+        if not curves:
+            continue
+        roc.add_scatter(x=curves["fpr"], y=curves["tpr"], mode="lines", name=f"{run.label} (AUC {curves['auc']:.3f})")
+        pr.add_scatter(
+            x=curves["recall"], y=curves["precision"], mode="lines", name=f"{run.label} (AUPRC {curves['auprc']:.3f})"
+        )
+    roc.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "#999"}, showlegend=False)
+    roc.update_layout(
+        title="ROC (test set)",
+        xaxis_title="false positive rate",
+        yaxis_title="true positive rate",
+        height=360,
+        margin={"t": 40},
+    )
+    pr.update_layout(
+        title="Precision-recall (test set)", xaxis_title="recall", yaxis_title="precision", height=360, margin={"t": 40}
+    )
+    return roc, pr
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _graph(graph_id: str, figure, filename: str):
+    from dash import dcc, html
+
+    return html.Div(
+        dcc.Graph(id=graph_id, figure=figure, config=_graph_config(filename)), **_testid(f"panel-{graph_id}")
+    )
+
+
+def _error(message: str, testid: str = "page-error"):
+    from dash import html
+
+    return html.Div(message, className="error", **_testid(testid))
+
+
+def _datatable(table_id: str, rows: list[dict], columns: list[str] | None = None, **options):
+    from dash import dash_table
+
+    columns = columns or (list(rows[0]) if rows else [])
+    specs = []
+    for column in columns:
+        spec = {"name": column, "id": column}
+        if rows and all(isinstance(r.get(column), (int, float)) or r.get(column) is None for r in rows):
+            spec["type"] = "numeric"
+            spec["format"] = {"specifier": ".4~g"}
+        specs.append(spec)
+    return dash_table.DataTable(
+        id=table_id,
+        data=rows,
+        columns=specs,
+        sort_action="native",
+        style_table={"overflowX": "auto"},
+        style_cell={"fontFamily": "sans-serif", "fontSize": 13, "padding": "3px 8px"},
+        **options,
+    )
+
+
+def overview_page(state: DashboardState):
+    from dash import dcc, html
+
+    try:
+        report = state.report()
+    except InputError as error:
+        return html.Div([html.H2("Overview"), _error(str(error))])
+    # dcc.Link takes no data-* attributes: the list item carries the test id.
+    links = html.Ul(
+        [
+            html.Li(
+                dcc.Link(f"{e.name} ({e.tf}, {len(e.neural_runs)} models)", href=experiment_href(e.name)),
+                **_testid("experiment-link"),
+            )
+            for e in state.experiments.values()
+        ]
+    )
+    parts = [
+        html.H2("Overview"),
+        html.P(f"{len(state.experiments)} experiment(s). Test AUC of every model:"),
+        links,
+        html.H3("Test AUC per experiment"),
+        html.Div(_datatable("overview-table", report.per_experiment), **_testid("overview-table")),
+        html.H3("Table 2: test AUC per model"),
+        html.Div(_datatable("table2", report.table2), **_testid("table2")),
+    ]
+    if report.table4_presets:
+        parts += [
+            html.H3("Table 4: motif matches per model (gdash motifs)"),
+            html.Div(_datatable("table4", report.table4_presets), **_testid("table4")),
+        ]
+    return html.Div(parts)
+
+
+def _paste_box(experiment: str, value: str = ""):
+    from dash import dcc, html
+
+    return html.Div(
+        [
+            html.Label("Paste a DNA sequence (A, C, G, T, N):", htmlFor="paste-sequence"),
+            dcc.Textarea(id="paste-sequence", value=value, style={"width": "100%", "height": "4em"}),
+            html.Button("Explain", id="paste-submit", n_clicks=0),
+            html.Div(id="paste-error", className="error", **_testid("paste-error")),
+            dcc.Store(id="paste-experiment", data=experiment),
+        ],
+        className="paste-box",
+    )
+
+
+def test_rows(experiment: panels.Experiment) -> list[dict]:
+    """One row per test sequence: id, label and each model's recorded score and verdict."""
+    rows: dict[str, dict] = {}
+    for run in experiment.neural_runs:
+        try:
+            predictions = run.predictions()
+        except InputError:
+            continue
+        correct = (predictions.scores > 0) == (predictions.labels == 1)
+        for identifier, label, score, right in zip(predictions.ids, predictions.labels, predictions.scores, correct):
+            row = rows.setdefault(identifier, {"id": identifier, "label": int(label)})
+            row[run.label] = round(float(score), 6)
+            row[f"{run.label} verdict"] = "correct" if right else "wrong"
+    return list(rows.values())
+
+
+def experiment_page(state: DashboardState, query: dict):
+    from dash import dcc, html
+
+    name = query.get("experiment", "")
+    if name not in state.experiments:
+        return _error(f"unknown experiment {name!r}")
+    experiment = state.experiments[name]
+    model_rows = [
+        {
+            "model": run.label,
+            "preset": run.preset,
+            "architecture": (run.metrics or {}).get("architecture"),
+            "seed": str(run.seed),
+            "test AUC": (run.metrics or {}).get("test_auc"),
+            "validation AUC": (run.metrics or {}).get("validation_auc"),
+        }
+        for run in experiment.neural_runs
+    ]
+    roc, pr = curves_figures(experiment)
+    rows = test_rows(experiment)
+    dataset, _ = state.test_set(experiment)
+    note = "" if dataset is not None else " (the recorded test file is missing: sequences cannot be opened)"
+    return html.Div(
+        [
+            html.H2(f"{experiment.name} ({experiment.tf})", **_testid("experiment-title")),
+            dcc.Link("← overview", href="/"),
+            html.Div(_datatable("models-table", model_rows), **_testid("models-table")),
+            html.Div(
+                [_graph("roc-curves", roc, f"{name}-roc"), _graph("pr-curves", pr, f"{name}-pr")], className="row"
+            ),
+            html.H3("Test sequences"),
+            html.P("Filter a column with e.g. 1, > 0 or wrong; click a row's cell to open its view" + note),
+            html.Div(
+                _datatable("test-table", rows, filter_action="native", page_size=12, cell_selectable=True),
+                **_testid("test-table"),
+            ),
+            html.H3("Your own sequence"),
+            _paste_box(experiment.name),
+        ]
+    )
+
+
+def _selected_labels(experiment: panels.Experiment, query: dict) -> tuple[str, ...]:
+    asked = [m for m in query.get("models", "").split(",") if m]
+    labels = tuple(label for label in experiment.labels if not asked or label in asked)
+    return labels or tuple(experiment.labels)
+
+
+def resolve_view(state: DashboardState, query: dict):
+    """The experiment, the sequence shown (reverse-complemented when asked), the model
+    labels and a title, from a sequence page's query; ValueError on bad input."""
+    name = query.get("experiment", "")
+    if name not in state.experiments:
+        raise ValueError(f"unknown experiment {name!r}")
+    experiment = state.experiments[name]
+    if "id" in query:
+        sequence = state.test_sequence(experiment, query["id"])
+        title = f"test sequence {query['id']}"
+    else:
+        sequence = panels.check_sequence(query.get("sequence", ""), experiment.lengths)
+        title = "pasted sequence"
+    if query.get("rc") == "1":
+        sequence = panels.reverse_complement(sequence)
+        title += " (reverse complement)"
+    return experiment, sequence, _selected_labels(experiment, query), title
+
+
+def _scores_panel(view: dict):
+    from dash import html
+
+    items = []
+    for label, model in view["models"].items():
+        items.append(
+            html.Li(
+                [
+                    html.Span(label, className="model-name"),
+                    ": log-odds ",
+                    html.Span(
+                        f"{model['score']:.6g}",
+                        className="score",
+                        **{"data-testid": "model-score", "data-model": label},
+                    ),
+                    f" (P(bound) {model['probability']:.3f})",
+                ]
+            )
+        )
+    return html.Ul(items, **_testid("scores"))
+
+
+def _jaspar_panel(tf: str):
+    from dash import html
+
+    logos = panels.jaspar_logos(tf)
+    if not logos:
+        return html.P(f"JASPAR has no motif for {tf}.", **_testid("panel-jaspar"))
+    graphs = [
+        _graph(
+            f"jaspar-logo-{i}",
+            logo_figure(logo["bits"], f"{logo['motif_id']} {logo['motif_name']}"),
+            f"jaspar-{logo['motif_id']}",
+        )
+        for i, logo in enumerate(logos[:4])
+    ]
+    return html.Div(graphs, className="logos", **_testid("panel-jaspar"))
+
+
+def _extracted_panel(experiment: panels.Experiment, labels: tuple[str, ...]):
+    from dash import html
+
+    from gdashboard.data.jaspar import MEME_PSEUDOCOUNT
+    from gdashboard.motifs.logo import information_matrix
+
+    parts = []
+    for label in labels:
+        for motif in panels.extracted_motifs(experiment.run(label)):
+            row = [
+                _graph(
+                    f"extracted-{label}-{motif['method']}",
+                    logo_figure(motif["bits"], f"{label}: {motif['method']}"),
+                    f"{label}-{motif['method']}",
+                )
+            ]
+            hit = motif.get("best_hit")
+            if hit:
+                match = panels.jaspar_motif(hit.split()[0])
+                if match is not None:
+                    bits = information_matrix(match.probabilities(MEME_PSEUDOCOUNT))
+                    row.append(
+                        _graph(
+                            f"match-{label}-{motif['method']}",
+                            logo_figure(bits, f"best JASPAR match {hit}"),
+                            f"match-{hit.split()[0]}",
+                        )
+                    )
+                else:
+                    row.append(html.P(f"best JASPAR match {hit}"))
+            parts.append(html.Div(row, className="row"))
+    if not parts:
+        return html.P("No motif results (run gdash motifs RUNDIR --out RUNDIR/motifs).", **_testid("panel-extracted"))
+    return html.Div(parts, **_testid("panel-extracted"))
+
+
+def sequence_page(state: DashboardState, query: dict):
+    from dash import dcc, html
+
+    try:
+        experiment, sequence, labels, title = resolve_view(state, query)
+    except (ValueError, InputError) as error:
+        name = query.get("experiment", "")
+        back = dcc.Link("← experiment", href=experiment_href(name)) if name in state.experiments else None
+        return html.Div([_error(str(error).splitlines()[0]), back])
+    view = state.view(experiment, sequence, labels)
+    state.classopt.request([experiment.run(label) for label in labels])
+    temporal = temporal_figure(view)
+    file_stem = f"{experiment.name}-{query.get('id', 'pasted')}"
+    return html.Div(
+        [
+            html.H2(f"{experiment.name}: {title}", **_testid("view-title")),
+            html.Span(dcc.Link("← experiment", href=experiment_href(experiment.name)), **_testid("experiment-back")),
+            html.Div(
+                [
+                    dcc.Checklist(
+                        id="model-select",
+                        options=[{"label": label, "value": label} for label in experiment.labels],
+                        value=list(labels),
+                        inline=True,
+                    ),
+                    dcc.Checklist(
+                        id="rc-toggle",
+                        options=[{"label": "reverse complement", "value": "rc"}],
+                        value=["rc"] if query.get("rc") == "1" else [],
+                        inline=True,
+                    ),
+                    html.Button("Download numbers (CSV)", id="download-csv-button", n_clicks=0),
+                ],
+                className="controls",
+            ),
+            _scores_panel(view),
+            html.H3(f"JASPAR motifs of {experiment.tf}"),
+            _jaspar_panel(experiment.tf),
+            html.H3("Class-optimised input per model"),
+            html.Div(id="classopt-panel", **_testid("panel-classopt")),
+            dcc.Interval(id="classopt-poll", interval=1000, n_intervals=0),
+            html.H3("Sequence and FIMO sites"),
+            _graph("sequence-track", sequence_figure(sequence, view["sites"]), file_stem),
+            html.H3("Saliency"),
+            _graph("saliency-heatmap", saliency_figure(view), f"{file_stem}-saliency"),
+            html.H3("Temporal output scores"),
+            (
+                _graph("temporal-heatmap", temporal, f"{file_stem}-temporal")
+                if temporal is not None
+                else html.P("No recurrent model selected.", **_testid("panel-temporal-heatmap"))
+            ),
+            html.H3("In-silico mutagenesis"),
+            _graph("ism-heatmaps", ism_figure(view), f"{file_stem}-ism"),
+            html.H3("Motifs extracted by gdash motifs"),
+            _extracted_panel(experiment, labels),
+            html.H3("Variant"),
+            html.Div(
+                [
+                    html.Label("Edit bases (same length) and compare:", htmlFor="variant-sequence"),
+                    dcc.Textarea(id="variant-sequence", value=sequence, style={"width": "100%", "height": "4em"}),
+                    html.Button("Compare", id="variant-submit", n_clicks=0),
+                    html.Div(id="variant-result", **_testid("variant-result")),
+                ],
+                **_testid("panel-variant"),
+            ),
+            html.H3("Another sequence"),
+            _paste_box(experiment.name),
+        ]
+    )
+
+
+def classopt_panel(state: DashboardState, query: dict):
+    """The class-optimised logos that are ready, a progress bar for the rest; and
+    whether polling can stop."""
+    from dash import html
+
+    try:
+        experiment, _, labels, _ = resolve_view(state, query)
+    except (ValueError, InputError):
+        return None, True
+    parts, done = [], 0
+    for label in labels:
+        result = state.classopt.get(experiment.run(label))
+        if isinstance(result, dict):
+            done += 1
+            title = f"{label}: class-optimised (score {result['score']:.3g})"
+            parts.append(_graph(f"classopt-{label}", logo_figure(result["bits"], title), f"{label}-classopt"))
+        elif isinstance(result, str):
+            done += 1
+            parts.append(html.P(f"{label}: class optimisation {result}"))
+    if done < len(labels):
+        parts.insert(
+            0,
+            html.Div(
+                [
+                    html.Progress(value=str(done), max=str(len(labels))),
+                    f" class optimisation: {done} of {len(labels)} models done (computed in the background)",
+                ],
+                **_testid("classopt-progress"),
+            ),
+        )
+    return parts, done == len(labels)
+
+
+def view_csv(view: dict) -> str:
+    """:func:`panels.view_table` as CSV text (full float precision)."""
+    rows = panels.view_table(view)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["model"], lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {
+                key: "" if value is None else repr(value) if isinstance(value, float) else value
+                for key, value in row.items()
+            }
+        )
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- the app
+
+
+def create_app(
+    paths: Iterable[str | Path], *, classopt_steps: int = 1000, classopt_restarts: int = 16, warm_up: bool = True
+):
+    """The dashboard over the runs found in or below ``paths``.
+
+    Parameters
+    ----------
+    paths
+        Run folders or folders holding them (:func:`gdashboard.results.find_runs`).
+    classopt_steps, classopt_restarts
+        Class optimisation settings (:func:`gdashboard.explain.run.cached_class_optimization`).
+    warm_up
+        Compile memelite's numba code in a background thread now.
+
+    Returns
+    -------
+    dash.Dash
+        Its Flask server (``app.server``) also serves the JSON API
+        (:mod:`gdashboard.dashboard.api`).
+    """
+    import dash
+    from dash import Input, Output, State, dcc, html, no_update
+
+    from gdashboard.dashboard.api import register_api
+
+    state = DashboardState(paths, classopt_steps, classopt_restarts)
+    app = dash.Dash(
+        __name__,
+        title="gdashboard",
+        serve_locally=True,
+        external_scripts=[],
+        external_stylesheets=[],
+        suppress_callback_exceptions=True,
+        assets_folder=str(Path(__file__).parent / "assets"),
+        update_title=None,
+    )
+    app.gdashboard_state = state
+    app.layout = html.Div(
+        [
+            dcc.Location(id="url", refresh=False),
+            html.Header(
+                [
+                    dcc.Link("gdashboard", href="/", className="brand"),
+                    html.Span(" Deep Motif Dashboard", className="subtitle"),
+                ]
+            ),
+            dcc.Download(id="download-csv"),
+            html.Main(id="page", **_testid("page")),
+        ]
+    )
+    register_api(app.server, state.experiments)
+
+    @app.callback(Output("page", "children"), Input("url", "pathname"), Input("url", "search"))
+    def route(pathname, search):
+        query = parse_query(search)
+        if pathname in (None, "", "/"):
+            return overview_page(state)
+        if pathname == "/experiment":
+            return experiment_page(state, query)
+        if pathname == "/sequence":
+            return sequence_page(state, query)
+        return _error(f"no page {pathname!r}; go to the overview at /")
+
+    @app.callback(
+        Output("url", "pathname", allow_duplicate=True),
+        Output("url", "search", allow_duplicate=True),
+        Input("test-table", "active_cell"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def open_test_sequence(cell, search):
+        if not cell or not cell.get("row_id"):
+            return no_update, no_update
+        name = parse_query(search).get("experiment", "")
+        href = sequence_href(name, identifier=str(cell["row_id"]))
+        path, _, query = href.partition("?")
+        return path, "?" + query
+
+    @app.callback(
+        Output("url", "pathname", allow_duplicate=True),
+        Output("url", "search", allow_duplicate=True),
+        Output("paste-error", "children"),
+        Input("paste-submit", "n_clicks"),
+        State("paste-sequence", "value"),
+        State("paste-experiment", "data"),
+        prevent_initial_call=True,
+    )
+    def paste(n_clicks, text, name):
+        if not n_clicks or name not in state.experiments:
+            return no_update, no_update, no_update
+        try:
+            sequence = panels.check_sequence(text or "", state.experiments[name].lengths)
+        except ValueError as error:
+            return no_update, no_update, str(error)
+        path, _, query = sequence_href(name, sequence=sequence).partition("?")
+        return path, "?" + query, ""
+
+    @app.callback(
+        Output("url", "search", allow_duplicate=True),
+        Input("model-select", "value"),
+        Input("rc-toggle", "value"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def options_changed(models, rc, search):
+        query = parse_query(search)
+        query["models"] = ",".join(models or [])
+        if "rc" in (rc or []):
+            query["rc"] = "1"
+        else:
+            query.pop("rc", None)
+        new = "?" + urlencode(query)
+        return no_update if parse_query(new) == parse_query(search) else new
+
+    @app.callback(
+        Output("classopt-panel", "children"),
+        Output("classopt-poll", "disabled"),
+        Input("classopt-poll", "n_intervals"),
+        State("url", "search"),
+    )
+    def poll_classopt(_, search):
+        return classopt_panel(state, parse_query(search))
+
+    @app.callback(
+        Output("download-csv", "data"),
+        Input("download-csv-button", "n_clicks"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def download(n_clicks, search):
+        if not n_clicks:
+            return no_update
+        query = parse_query(search)
+        try:
+            experiment, sequence, labels, _ = resolve_view(state, query)
+        except (ValueError, InputError):
+            return no_update
+        view = state.view(experiment, sequence, labels)
+        return dcc.send_string(view_csv(view), f"{experiment.name}-{query.get('id', 'pasted')}.csv")
+
+    @app.callback(
+        Output("variant-result", "children"),
+        Input("variant-submit", "n_clicks"),
+        State("variant-sequence", "value"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def variant(n_clicks, text, search):
+        if not n_clicks:
+            return no_update
+        try:
+            experiment, reference, labels, _ = resolve_view(state, parse_query(search))
+            alternative = panels.check_sequence(text or "", experiment.lengths)
+            models = experiment.models()
+            result = panels.variant_view(
+                [models[label] for label in labels],
+                reference,
+                alternative,
+                tf=experiment.tf,
+                methods=("saliency",),
+                sites=False,
+            )
+        except (ValueError, InputError) as error:
+            return _error(str(error).splitlines()[0], "variant-error")
+        return variant_panel(result)
+
+    if warm_up:
+        threading.Thread(target=_warm, name="gdashboard-warm-up", daemon=True).start()
+    return app
+
+
+def variant_panel(result: dict):
+    """Score changes and saliency differences (alternative minus reference)."""
+    from dash import html
+
+    changed = (
+        ", ".join(
+            f"{i + 1} {result['reference']['sequence'][i]}→{result['alternative']['sequence'][i]}"
+            for i in result["changed"][:20]
+        )
+        or "none"
+    )
+    items = [
+        html.Li(
+            [
+                f"{label}: score change ",
+                html.Span(f"{d['score']:+.4g}", **{"data-testid": "variant-score", "data-model": label}),
+            ]
+        )
+        for label, d in result["differences"].items()
+    ]
+    labels = list(result["differences"])
+    z = np.stack([result["differences"][label]["saliency"] for label in labels])
+    limit = float(np.abs(z).max()) or 1.0
+    figure = heatmap_figure(
+        labels,
+        z,
+        result["alternative"]["sequence"],
+        value="Δ saliency",
+        colorscale=DIVERGING,
+        zmin=-limit,
+        zmax=limit,
+        zmid=0,
+    )
+    return html.Div(
+        [
+            html.P(f"Changed positions: {changed}"),
+            html.Ul(items),
+            _graph("variant-saliency", figure, "variant-saliency"),
+        ]
+    )
+
+
+def _warm() -> None:
+    try:
+        panels.warm_up()
+    except Exception:  # a failed warm-up only means the first view compiles
+        logger.exception("warm-up failed")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(
+    paths: Iterable[str | Path], host: str = "127.0.0.1", port: int = 8050, allow_remote: bool = False, **options
+) -> None:
+    """Serve the dashboard until interrupted.
+
+    Raises
+    ------
+    InputError
+        ``host`` is not a loopback address and ``allow_remote`` is False: the
+        dashboard has no authentication, so only this machine may reach it unless
+        asked otherwise.
+    """
+    if not _is_loopback(host) and not allow_remote:
+        raise InputError(
+            f"refusing to serve on {host}: the dashboard has no login; "
+            "pass --allow-remote to let other machines reach it"
+        )
+    app = create_app(paths, **options)
+    app.run(host=host, port=port, debug=False)

@@ -1,0 +1,40 @@
+"""Runs trained once per session on a small simulated dataset, for the dashboard's tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PRESETS = ("small-cnn", "small-rnn")
+
+
+@dataclass
+class DashboardRuns:
+    root: Path  # holds runs/ and the data folder
+    runs: Path
+    test_file: Path
+    experiment: str
+
+
+@pytest.fixture(scope="session")
+def dashboard_runs(tmp_path_factory) -> DashboardRuns:
+    """small-cnn and small-rnn trained for 2 epochs on 400 simulated sequences (a few seconds)."""
+    from gdashboard.data.simulate import simulate, write_simulation
+    from gdashboard.runs import train_run
+
+    root = tmp_path_factory.mktemp("dashboard")
+    paths = write_simulation(simulate(n=400, seed=0), root / "GATA1_sim")
+    for preset in PRESETS:
+        # restarts=0: a model that has not learned is fine here; only its numbers are compared.
+        train_run(paths["train"], paths["test"], preset, root / "runs" / preset, epochs=2, progress=False, restarts=0)
+    return DashboardRuns(root, root / "runs", paths["test"], "GATA1_sim")
+
+
+@pytest.fixture(scope="session")
+def dashboard_app(dashboard_runs):
+    """The Dash app over the session's runs (class optimisation kept short)."""
+    from gdashboard.dashboard.app import create_app
+
+    return create_app([dashboard_runs.runs], classopt_steps=20, classopt_restarts=2)

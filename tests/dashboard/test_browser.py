@@ -1,0 +1,196 @@
+"""End to end in headless Chromium: overview -> experiment -> test sequence -> pasted
+sequence -> CSV download -> the same URL in a fresh browser context.
+
+Uses Debian's chromium (never a downloaded browser); every request to a host other
+than 127.0.0.1 is aborted and counted, and none may be needed.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update"]
+PANELS = [
+    "scores",
+    "panel-jaspar",
+    "panel-classopt",
+    "panel-sequence-track",
+    "panel-saliency-heatmap",
+    "panel-temporal-heatmap",
+    "panel-ism-heatmaps",
+    "panel-extracted",
+    "panel-variant",
+]
+TIMEOUT_MS = int(os.environ.get("GDASH_BROWSER_TIMEOUT_MS", "60000"))
+
+
+@pytest.fixture(scope="module")
+def server(dashboard_app):
+    from werkzeug.serving import make_server
+
+    httpd = make_server("127.0.0.1", 0, dashboard_app.server, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        pytest.skip("no chromium on PATH (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+class Offline:
+    """Aborts, and counts, every request to a host other than 127.0.0.1."""
+
+    def __init__(self):
+        self.blocked: list[str] = []
+
+    def __call__(self, route):
+        if urlparse(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+
+def _context(browser, offline, downloads: bool = False):
+    context = browser.new_context(accept_downloads=downloads, viewport={"width": 1400, "height": 1000})
+    context.route("**/*", offline)
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
+def _scores(page) -> dict[str, str]:
+    page.wait_for_selector("[data-testid=model-score]")
+    return {e.get_attribute("data-model"): e.inner_text() for e in page.query_selector_all("[data-testid=model-score]")}
+
+
+def _check_panels(page) -> None:
+    for testid in PANELS:
+        page.wait_for_selector(f"[data-testid={testid}]", state="attached")
+    # Every Plotly figure of the view has drawn its SVG.
+    for graph in ("sequence-track", "saliency-heatmap", "temporal-heatmap", "ism-heatmaps"):
+        page.wait_for_selector(f"#{graph} .main-svg", state="attached")
+
+
+def _predicted(dashboard_runs, identifier: str | None = None, sequence: str | None = None, tmp: Path | None = None):
+    """What `gdash predict` computes (predict_file), per model label."""
+    from gdashboard.results import open_run
+    from gdashboard.runs import predict_file
+
+    path = dashboard_runs.test_file
+    if sequence is not None:
+        path = tmp / "pasted.tsv"
+        path.write_text(f"id\tsequence\tlabel\npasted\t{sequence}\t1\n")
+        identifier = "pasted"
+    scores = {}
+    for rundir in sorted(dashboard_runs.runs.iterdir()):
+        dataset, predicted = predict_file(rundir, path)
+        scores[open_run(rundir).label] = float(predicted[dataset.ids.index(identifier)])
+    return scores
+
+
+def _assert_scores_equal(shown: dict[str, str], predicted: dict[str, float]) -> None:
+    assert set(shown) == set(predicted)
+    for label, score in predicted.items():
+        # To the printed precision (6 significant digits, as `gdash predict` prints).
+        assert math.isclose(float(shown[label]), score, rel_tol=2e-6, abs_tol=2e-6), (label, shown[label], score)
+
+
+def test_dashboard_end_to_end(server, browser, dashboard_runs, dashboard_app, tmp_path):
+    offline = Offline()
+    context = _context(browser, offline, downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    # Overview: the experiment's table and its link.
+    page.goto(server + "/")
+    page.wait_for_selector("[data-testid=overview-table] .dash-spreadsheet")
+    assert dashboard_runs.experiment in page.inner_text("[data-testid=overview-table]")
+    page.click("[data-testid=experiment-link] a")
+
+    # Experiment page: models, curves, test sequences; pick the first row.
+    page.wait_for_selector("[data-testid=experiment-title]")
+    page.wait_for_selector("#roc-curves .main-svg", state="attached")
+    page.wait_for_selector("[data-testid=test-table] td[data-dash-column=id]")
+    cell = page.query_selector("[data-testid=test-table] td[data-dash-column=id]")
+    identifier = cell.inner_text().strip()
+    cell.click()
+
+    page.wait_for_selector("[data-testid=view-title]")
+    assert identifier in page.inner_text("[data-testid=view-title]")
+    _check_panels(page)
+    _assert_scores_equal(_scores(page), _predicted(dashboard_runs, identifier=identifier))
+    # The class-optimised logos arrive from the background thread.
+    page.wait_for_selector("#classopt-small-cnn .main-svg", state="attached")
+
+    # A bad paste says why in the page; a good one opens its view.
+    page.fill("#paste-sequence", "ACGTX")
+    page.click("#paste-submit")
+    page.wait_for_selector("[data-testid=paste-error]:has-text('position 5')")
+    pasted = ("GATAAGGCTTACGT" * 8)[:101]
+    page.fill("#paste-sequence", pasted.lower())
+    page.click("#paste-submit")
+    page.wait_for_selector("[data-testid=view-title]:has-text('pasted sequence')")
+    _check_panels(page)
+    shown = _scores(page)
+    _assert_scores_equal(shown, _predicted(dashboard_runs, sequence=pasted, tmp=tmp_path))
+
+    # The CSV download holds the API's numbers.
+    with page.expect_download() as download_info:
+        page.click("#download-csv-button")
+    csv_path = tmp_path / "view.csv"
+    download_info.value.save_as(csv_path)
+    with open(csv_path) as handle:
+        rows = list(csv.DictReader(handle))
+    api = (
+        dashboard_app.server.test_client()
+        .post(f"/api/experiments/{dashboard_runs.experiment}/explain", json={"sequences": [pasted]})
+        .get_json()
+    )
+    models = api["results"][0]["models"]
+    assert {row["model"] for row in rows} == set(models)
+    for row in rows:
+        model, position = models[row["model"]], int(row["position"]) - 1
+        assert float(row["score"]) == model["score"]
+        assert float(row["saliency"]) == model["saliency"][position]
+        for index, base in enumerate("ACGT"):
+            assert float(row[f"ism_{base}"]) == model["ism"][index][position]
+        if "forward" in model:
+            assert float(row["forward"]) == model["forward"][position]
+            assert float(row["backward"]) == model["backward"][position]
+
+    # The URL holds the whole view: a fresh context shows the same.
+    url = page.url
+    fresh_context = _context(browser, offline)
+    fresh = fresh_context.new_page()
+    fresh.goto(url)
+    _check_panels(fresh)
+    assert _scores(fresh) == shown
+    assert "pasted sequence" in fresh.inner_text("[data-testid=view-title]")
+
+    screenshot = Path("docs/dashboard.png") if os.environ.get("GDASH_SCREENSHOT") else tmp_path / "dashboard.png"
+    fresh.screenshot(path=str(screenshot), full_page=True)
+    fresh_context.close()
+    context.close()
+
+    assert offline.blocked == [], f"the page asked other hosts: {offline.blocked[:3]}"
+    assert errors == [], errors

@@ -1,0 +1,120 @@
+"""The dashboard's computations: sequence checks, views equal to `gdash predict`, variants."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gdashboard.dashboard import panels
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("acgtn", "ACGTN"),
+        ("  AC GT\nNN\r\n", "ACGTNN"),
+        (">seq1 some header\nACGT\nAC\n", "ACGTAC"),
+    ],
+)
+def test_check_sequence_accepts(text, expected):
+    assert panels.check_sequence(text, set()) == expected
+
+
+@pytest.mark.parametrize(
+    "text, lengths, message",
+    [
+        ("", set(), "empty"),
+        (" \n\t", set(), "empty"),
+        ("ACGTX", set(), "'X' at position 5"),
+        ("AC GU", set(), "'U' at position 4"),
+        ("ACGT<script>", set(), "'<' at position 5"),
+        ("ACGT", {101}, "has 4 bases; the models accept 101"),
+        ("ACGT", {5, 101}, "accept 5 or 101"),
+        ("A" * 10_001, set(), "more than the limit of 10,000"),
+    ],
+)
+def test_check_sequence_refuses(text, lengths, message):
+    with pytest.raises(ValueError, match=None) as error:
+        panels.check_sequence(text, lengths)
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+@pytest.fixture(scope="module")
+def experiment(dashboard_runs):
+    experiments = panels.find_experiments([dashboard_runs.runs])
+    assert list(experiments) == [dashboard_runs.experiment]
+    return experiments[dashboard_runs.experiment]
+
+
+def test_experiment(experiment):
+    assert experiment.tf == "GATA1"
+    assert experiment.lengths == {101}
+    # Catalogue order: the RNN before the CNN.
+    assert list(experiment.models()) == ["small-rnn", "small-cnn"]
+    assert experiment.models()["small-rnn"].recurrent and not experiment.models()["small-cnn"].recurrent
+    assert experiment.models() is experiment.models()  # loaded once
+
+
+def test_sequence_view_equals_predict(experiment, dashboard_runs):
+    from gdashboard.data import one_hot_decode
+    from gdashboard.runs import predict_file
+
+    dataset = panels.recorded_test_set(experiment.neural_runs[0])
+    models = list(experiment.models().values())
+    for index in (0, 7):
+        sequence = one_hot_decode(dataset.X[index : index + 1])[0]
+        view = panels.sequence_view(models, sequence, tf=experiment.tf)
+        assert view["sequence"] == sequence and view["length"] == 101
+        for loaded in models:
+            _, predicted = predict_file(loaded.run.path, dashboard_runs.test_file)
+            model = view["models"][loaded.label]
+            assert model["score"] == pytest.approx(predicted[index], rel=1e-5, abs=1e-6)
+            assert model["probability"] == pytest.approx(1 / (1 + np.exp(-predicted[index])), rel=1e-5)
+            assert model["saliency"].shape == (101,)
+            assert model["ism"].shape == (4, 101)
+            if loaded.recurrent:
+                assert model["forward"].shape == model["backward"].shape == (101,)
+                assert np.all((model["forward"] >= 0) & (model["forward"] <= 1))
+            else:
+                assert "forward" not in model
+
+
+def test_sequence_view_sites_and_methods(experiment):
+    # A strong GATA1 site (consensus of MA0035) in a neutral background.
+    sequence = ("AC" * 25 + "TTCTTATCTGT" + "CA" * 25)[:101]
+    models = list(experiment.models().values())
+    view = panels.sequence_view(models, sequence, tf="GATA1", methods=("saliency",))
+    assert view["sites"], "FIMO found no GATA1 site"
+    site = view["sites"][0]
+    assert set(site) == {"motif_id", "motif_name", "start", "end", "strand", "score", "p_value"}
+    assert 0 <= site["start"] < site["end"] <= 101 and site["p_value"] < 1e-4
+    assert set(view["models"]["small-rnn"]) == {"score", "probability", "recurrent", "saliency"}
+    assert panels.sequence_view(models, sequence, tf=None)["sites"] == []
+    with pytest.raises(ValueError, match="unknown method"):
+        panels.sequence_view(models, sequence, tf=None, methods=("gradcam",))
+
+
+def test_variant_view(experiment):
+    models = list(experiment.models().values())
+    reference = ("ACGGT" * 21)[:101]
+    alternative = reference[:50] + ("A" if reference[50] != "A" else "C") + reference[51:]
+    result = panels.variant_view(models, reference, alternative, tf=None)
+    assert result["changed"] == [50]
+    for label, difference in result["differences"].items():
+        ref, alt = result["reference"]["models"][label], result["alternative"]["models"][label]
+        assert difference["score"] == pytest.approx(alt["score"] - ref["score"])
+        np.testing.assert_allclose(difference["saliency"], alt["saliency"] - ref["saliency"])
+        # The single-base edit's score change is the ISM entry of the reference (logit target),
+        # up to the softmax's other logit: check the sign agrees where the change is clear.
+    with pytest.raises(ValueError, match="same length|without inserting"):
+        panels.variant_view(models, reference, reference[:-1], tf=None)
+
+
+def test_view_table_and_reverse_complement(experiment):
+    models = list(experiment.models().values())
+    view = panels.sequence_view(models, "ACGTN" * 20 + "A", tf=None)
+    rows = panels.view_table(view)
+    assert len(rows) == 2 * 101
+    assert rows[0]["position"] == 1 and rows[0]["base"] == "A"
+    assert panels.reverse_complement("AACGTN") == "NACGTT"
