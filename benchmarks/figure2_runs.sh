@@ -10,7 +10,8 @@ DATA=${DATA:-../shared/data}
 OUT=${OUT:-runs/figure2}
 THREADS=${THREADS:-1}
 export OMP_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS
-PRESETS="small-cnn med-cnn large-cnn small-rnn large-rnn small-cnn-rnn large-cnn-rnn"
+# The paper's seven presets, asked of the catalogue (every neural preset but DeepBind).
+PRESETS=$(.venv/bin/python -c "from gdashboard.models.catalogue import ARCHITECTURE, ARCHITECTURES; print(' '.join(p for p, a in ARCHITECTURE.items() if a in ARCHITECTURES))")
 train() {  # name train test
   for preset in $PRESETS; do
     .venv/bin/gdash train --train "$2" --test "$3" --model "$preset" --out "$OUT/$1/$preset" --resume --quiet
