@@ -603,6 +603,22 @@ class Run:
             raise InputError(f"{self.preset} is not a neural network: {purpose}", self.path)
         return self.model(device=device)
 
+    def test_sequences(self):
+        """The run's own recorded test file (``config.json``'s ``test_file``), read as it
+        is (:meth:`read_sequences`), or None when the file is gone.
+
+        Only that recorded path is read (a relative one from the working folder, then
+        from the run folder), never a path given from outside, e.g. by a web request.
+        """
+        recorded = self.config.get("test_file")
+        if not recorded:
+            return None
+        path = Path(recorded)
+        for candidate in [path] if path.is_absolute() else [path, self.path / path]:
+            if candidate.is_file():
+                return self.read_sequences(candidate)
+        return None
+
     def read_sequences(self, path: str | os.PathLike, *, pad: bool = False):
         """Read a sequence file as it is (no shuffled negatives added) and check that its
         length is the one the model was trained on."""

@@ -60,7 +60,7 @@ def test_sequence_view_equals_predict(experiment, dashboard_runs):
     from gdashboard.data import one_hot_decode
     from gdashboard.runs import predict_file
 
-    dataset = panels.recorded_test_set(experiment.neural_runs[0])
+    dataset = experiment.neural_runs[0].test_sequences()
     models = list(experiment.models().values())
     for index in (0, 7):
         sequence = one_hot_decode(dataset.X[index : index + 1])[0]

@@ -120,3 +120,29 @@ def test_temporal_of_a_cnn_is_a_one_line_error(tmp_path, fasta, capsys):
     err = capsys.readouterr().err
     assert code == 1 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not (tmp_path / "t.npz").exists()
+
+
+def test_cached_class_optimization_is_computed_once_and_only_when_asked(tmp_path):
+    from gdashboard.explain.run import cached_class_optimization
+    from gdashboard.results import CLASSOPT_CACHE_FILE, open_run
+
+    torch.manual_seed(0)
+    model = build_model("small-cnn")
+    save_model(
+        model,
+        tmp_path,
+        {
+            "preset": "small-cnn",
+            "model_class": PRESETS["small-cnn"].model_class,
+            "model_kwargs": model_kwargs("small-cnn"),
+            "sequence_length": 40,
+        },
+    )
+    run = open_run(tmp_path)
+    assert cached_class_optimization(run, steps=3, restarts=2, compute=False) is None
+    assert not (tmp_path / CLASSOPT_CACHE_FILE).exists()
+    made = cached_class_optimization(run, steps=3, restarts=2)
+    cached = cached_class_optimization(run, steps=3, restarts=2, compute=False)
+    assert np.array_equal(made["matrix"], cached["matrix"])
+    # other options are another optimisation: not answered by this cache
+    assert cached_class_optimization(run, steps=4, restarts=2, compute=False) is None

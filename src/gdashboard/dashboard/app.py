@@ -74,7 +74,7 @@ class ClassOptimizations:
                 key = str(run.path)
                 if key in self._results or any(str(r.path) == key for r in self._queue):
                     continue
-                cached = panels.cached_class_optimized(run, steps=self.steps, restarts=self.restarts)
+                cached = panels.class_optimized(run, steps=self.steps, restarts=self.restarts, compute=False)
                 if cached is not None:
                     self._results[key] = cached
                 else:
@@ -128,7 +128,7 @@ class DashboardState:
             if experiment.name not in self._test_sets:
                 dataset = None
                 for run in experiment.neural_runs:
-                    dataset = panels.recorded_test_set(run)
+                    dataset = run.test_sequences()
                     if dataset is not None:
                         break
                 index = {} if dataset is None else {identifier: i for i, identifier in enumerate(dataset.ids)}

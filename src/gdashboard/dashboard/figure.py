@@ -542,9 +542,7 @@ def _pick_motifs(tf: str | None) -> list:
 
 def _test_dataset(run):
     """The run's recorded test file, read as it is, or an InputError saying it is gone."""
-    from gdashboard.dashboard.panels import recorded_test_set
-
-    dataset = recorded_test_set(run)
+    dataset = run.test_sequences()
     if dataset is None:
         recorded = run.config.get("test_file")
         problem = (

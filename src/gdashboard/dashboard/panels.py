@@ -474,33 +474,16 @@ def jsonable(view: dict) -> dict:
 # --------------------------------------------------------------------------- per run
 
 
-def recorded_test_set(run: Run):
-    """The run's own recorded test file, read as it is: a
-    :class:`gdashboard.data.Dataset`, or None when the file is gone.
-
-    Only the path recorded in ``config.json`` is ever read (relative paths are tried
-    from the working folder, then from the run folder), never a path from a request.
-    """
-    recorded = run.config.get("test_file")
-    if not recorded:
-        return None
-    path = Path(recorded)
-    candidates = [path] if path.is_absolute() else [path, run.path / path]
-    for candidate in candidates:
-        if candidate.is_file():
-            from gdashboard.data import read_dataset
-
-            return read_dataset(candidate, shuffle_negatives=False)
-    return None
-
-
-def class_optimized(run: Run, *, steps: int = 1000, restarts: int = 16) -> dict:
+def class_optimized(run: Run, *, steps: int = 1000, restarts: int = 16, compute: bool = True) -> dict | None:
     """The run's class-optimised input (cached beside the run) with its logo's letter
-    heights: ``probabilities`` (4, L), ``bits`` (4, L), ``sequence``, ``score``."""
+    heights: ``probabilities`` (4, L), ``bits`` (4, L), ``sequence``, ``score``.
+    With ``compute=False``, None unless it is cached already."""
     from gdashboard.explain.run import cached_class_optimization
     from gdashboard.motifs.logo import information_matrix
 
-    arrays = cached_class_optimization(run, steps=steps, restarts=restarts)
+    arrays = cached_class_optimization(run, steps=steps, restarts=restarts, compute=compute)
+    if arrays is None:
+        return None
     probabilities = np.asarray(arrays["probabilities"], dtype=np.float64)
     return {
         "probabilities": probabilities,
@@ -508,16 +491,6 @@ def class_optimized(run: Run, *, steps: int = 1000, restarts: int = 16) -> dict:
         "sequence": str(arrays["sequence"]),
         "score": float(arrays["score"]),
     }
-
-
-def cached_class_optimized(run: Run, *, steps: int = 1000, restarts: int = 16) -> dict | None:
-    """:func:`class_optimized` when it is already cached, else None (computes nothing)."""
-    from gdashboard.results import read_classopt_cache
-
-    options = {"steps": steps, "restarts": restarts, "seed": 0, "target": "logit", "l2": 0.009}
-    if read_classopt_cache(run.path, options) is None:
-        return None
-    return class_optimized(run, steps=steps, restarts=restarts)
 
 
 def extracted_motifs(run: Run) -> list[dict]:

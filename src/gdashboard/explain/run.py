@@ -163,18 +163,20 @@ def cached_class_optimization(
     target: str = "logit",
     l2: float = 0.009,
     progress: bool = False,
-) -> dict:
+    compute: bool = True,
+) -> dict | None:
     """A run's class optimisation (``matrix``, ``probabilities``, ``sequence``, ``score``),
     computed once and cached beside the run (:func:`gdashboard.results.read_classopt_cache`)
     so that a second figure or dashboard view does not recompute it.
 
-    ``run`` is a :class:`gdashboard.results.Run`.
+    ``run`` is a :class:`gdashboard.results.Run`. With ``compute=False`` only the cache
+    answers: None when it holds nothing made with these options.
     """
     from gdashboard.results import read_classopt_cache, write_classopt_cache
 
     options = {"steps": steps, "restarts": restarts, "seed": seed, "target": target, "l2": l2}
     cached = read_classopt_cache(run.path, options)
-    if cached is not None:
+    if cached is not None or not compute:
         return cached
     model = run.network("nothing to optimise")
     try:
