@@ -6,7 +6,12 @@
   and the publication figure; no web framework.
 * :mod:`gdashboard.dashboard.api` — the JSON API (``/api/experiments``,
   ``/api/experiments/<experiment>/explain``) on the web app's Flask server.
-* :mod:`gdashboard.dashboard.app` — the Dash web app (``create_app``, ``serve``).
+* :mod:`gdashboard.dashboard.figure` — the publication figure (``gdash figure``), matplotlib.
+* :mod:`gdashboard.dashboard.plots` — the web app's interactive Plotly figures.
+* :mod:`gdashboard.dashboard.state` — what the server holds between requests (test
+  sets, recent views, background class optimisations) and the URLs of its views.
+* :mod:`gdashboard.dashboard.app` — the Dash web app's pages and callbacks
+  (``create_app``, ``serve``).
 
 The dashboard reads runs through :mod:`gdashboard.results` only; nothing outside this
 package imports it.

@@ -1,0 +1,235 @@
+"""The dashboard's interactive Plotly figures: logos, the sequence with its FIMO sites,
+heat maps of saliency, temporal output scores and ISM, ROC and precision-recall curves.
+
+Each panel kind has one colour scale shared by every model's row (as the paper's
+Figure 2), with hover giving position, base and value. The publication figure
+(:mod:`gdashboard.dashboard.figure`) draws the same panels with matplotlib.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gdashboard.dashboard import panels
+
+BASE_COLORS = {"A": "#00CC00", "C": "#0000CC", "G": "#FFB300", "T": "#CC0000", "N": "#888888"}
+# Blue below, red above the midpoint (0 for ISM, 0.5 for temporal scores).
+DIVERGING = "RdBu_r"
+
+
+def logo_figure(bits: np.ndarray, title: str, start: int = 1, height: int = 170):
+    """A sequence logo as stacked bars, letters sorted by height in each column (the
+    tallest on top), coloured as the project's logos; hover gives position, base, bits."""
+    import plotly.graph_objects as go
+
+    bits = np.asarray(bits, dtype=float)
+    width = bits.shape[1]
+    positions = np.arange(start, start + width)
+    order = np.argsort(bits, axis=0, kind="stable")  # rank 0 = smallest, drawn at the bottom
+    figure = go.Figure()
+    for rank in range(4):
+        for base_index, base in enumerate("ACGT"):
+            here = order[rank] == base_index
+            if not here.any():
+                continue
+            heights = np.where(here, bits[base_index], np.nan)
+            figure.add_bar(
+                x=positions,
+                y=heights,
+                name=base,
+                marker_color=BASE_COLORS[base],
+                text=[base] * width,
+                textposition="inside",
+                insidetextanchor="middle",
+                showlegend=False,
+                hovertemplate=f"position %{{x}}<br>base {base}<br>%{{y:.3f}} bits<extra></extra>",
+            )
+    figure.update_layout(
+        barmode="stack",
+        bargap=0.05,
+        title={"text": title, "font": {"size": 13}},
+        height=height,
+        margin={"l": 40, "r": 10, "t": 30, "b": 25},
+        yaxis={"title": "bits", "range": [0, 2]},
+        plot_bgcolor="white",
+    )
+    return figure
+
+
+def sequence_figure(sequence: str, sites: list[dict]):
+    """The sequence as letters, FIMO sites boxed (hover a box's marker for its motif)."""
+    import plotly.graph_objects as go
+
+    positions = np.arange(1, len(sequence) + 1)
+    figure = go.Figure()
+    figure.add_scatter(
+        x=positions,
+        y=np.zeros(len(sequence)),
+        mode="text",
+        text=list(sequence),
+        textfont={"color": [BASE_COLORS[b] for b in sequence], "size": 12, "family": "monospace"},
+        hovertemplate="position %{x}<br>base %{text}<extra></extra>",
+        showlegend=False,
+    )
+    for site in sites:
+        figure.add_shape(
+            type="rect",
+            x0=site["start"] + 0.5,
+            x1=site["end"] + 0.5,
+            y0=-0.6,
+            y1=0.6,
+            line={"color": "#E0499B", "width": 2},
+            fillcolor="rgba(224,73,155,0.12)",
+        )
+    if sites:
+        figure.add_scatter(
+            x=[(s["start"] + s["end"] + 1) / 2 for s in sites],
+            y=[0.75] * len(sites),
+            mode="markers",
+            marker={"symbol": "triangle-down", "color": "#E0499B", "size": 8},
+            showlegend=False,
+            customdata=[
+                [s["motif_id"], s["motif_name"], s["start"] + 1, s["end"], s["strand"], s["p_value"]] for s in sites
+            ],
+            hovertemplate="%{customdata[0]} %{customdata[1]}<br>positions %{customdata[2]}-%{customdata[3]} "
+            "(%{customdata[4]})<br>p = %{customdata[5]:.2e}<extra></extra>",
+        )
+    figure.update_layout(
+        height=120,
+        margin={"l": 40, "r": 10, "t": 10, "b": 25},
+        plot_bgcolor="white",
+        yaxis={"visible": False, "range": [-1, 1]},
+        xaxis={"range": [0.5, len(sequence) + 0.5]},
+    )
+    return figure
+
+
+def row_label(label: str, model: dict) -> str:
+    return f"{label} ({model['score']:.3g})"
+
+
+def heatmap_figure(
+    rows: list[str],
+    z: np.ndarray,
+    sequence: str,
+    *,
+    value: str,
+    colorscale,
+    zmin=None,
+    zmax=None,
+    zmid=None,
+    height_per_row: int = 32,
+):
+    """One heat map, rows sharing one colour scale; hover gives position, base, value."""
+    import plotly.graph_objects as go
+
+    length = len(sequence)
+    custom = np.tile(np.array(list(sequence)), (len(rows), 1))
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=np.arange(1, length + 1),
+            y=rows,
+            customdata=custom,
+            colorscale=colorscale,
+            zmin=zmin,
+            zmax=zmax,
+            zmid=zmid,
+            colorbar={"title": {"text": value}, "thickness": 12},
+            hovertemplate=f"%{{y}}<br>position %{{x}}<br>base %{{customdata}}<br>{value} %{{z:.4g}}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        height=70 + height_per_row * len(rows),
+        margin={"l": 40, "r": 10, "t": 10, "b": 25},
+        yaxis={"autorange": "reversed", "automargin": True},
+        plot_bgcolor="white",
+    )
+    return figure
+
+
+def saliency_figure(view: dict):
+    labels = list(view["models"])
+    z = np.stack([view["models"][label]["saliency"] for label in labels])
+    rows = [row_label(label, view["models"][label]) for label in labels]
+    return heatmap_figure(rows, z, view["sequence"], value="saliency", colorscale="Reds", zmin=0)
+
+
+def temporal_figure(view: dict):
+    rows, z = [], []
+    for label, model in view["models"].items():
+        if "forward" in model:
+            rows += [f"{label} forward", f"{label} backward"]
+            z += [model["forward"], model["backward"]]
+    if not rows:
+        return None
+    return heatmap_figure(
+        rows, np.stack(z), view["sequence"], value="P(+)", colorscale=DIVERGING, zmin=0, zmax=1, zmid=0.5
+    )
+
+
+def ism_figure(view: dict):
+    """One ISM heat map per model (A, C, G, T rows) on one shared colour scale centred on 0."""
+    from plotly.subplots import make_subplots
+
+    labels = list(view["models"])
+    sequence = view["sequence"]
+    limit = max(float(np.abs(view["models"][label]["ism"]).max()) for label in labels) or 1.0
+    figure = make_subplots(
+        rows=len(labels),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.04,
+        subplot_titles=[row_label(label, view["models"][label]) for label in labels],
+    )
+    custom = np.array([[f"{original}→{base}" for original in sequence] for base in "ACGT"])
+    for row, label in enumerate(labels, start=1):
+        figure.add_heatmap(
+            z=view["models"][label]["ism"],
+            x=np.arange(1, len(sequence) + 1),
+            y=list("ACGT"),
+            customdata=custom,
+            coloraxis="coloraxis",
+            row=row,
+            col=1,
+            hovertemplate="position %{x}<br>%{customdata}<br>change %{z:.4g}<extra></extra>",
+        )
+    figure.update_layout(
+        coloraxis={
+            "colorscale": DIVERGING,
+            "cmin": -limit,
+            "cmax": limit,
+            "cmid": 0,
+            "colorbar": {"title": {"text": "ISM"}, "thickness": 12},
+        },
+        height=60 + 120 * len(labels),
+        margin={"l": 40, "r": 10, "t": 30, "b": 25},
+    )
+    return figure
+
+
+def curves_figures(experiment: panels.Experiment):
+    """ROC and precision-recall curves of every model's test predictions."""
+    import plotly.graph_objects as go
+
+    roc, pr = go.Figure(), go.Figure()
+    for run in experiment.neural_runs:
+        curves = panels.roc_curves(run)
+        if not curves:
+            continue
+        roc.add_scatter(x=curves["fpr"], y=curves["tpr"], mode="lines", name=f"{run.label} (AUC {curves['auc']:.3f})")
+        pr.add_scatter(
+            x=curves["recall"], y=curves["precision"], mode="lines", name=f"{run.label} (AUPRC {curves['auprc']:.3f})"
+        )
+    roc.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "#999"}, showlegend=False)
+    roc.update_layout(
+        title="ROC (test set)",
+        xaxis_title="false positive rate",
+        yaxis_title="true positive rate",
+        height=360,
+        margin={"t": 40},
+    )
+    pr.update_layout(
+        title="Precision-recall (test set)", xaxis_title="recall", yaxis_title="precision", height=360, margin={"t": 40}
+    )
+    return roc, pr
