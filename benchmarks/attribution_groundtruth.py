@@ -42,7 +42,14 @@ import torch
 from gdashboard.data import read_dataset
 from gdashboard.data.simulate import planted_mask, read_sites, simulate, write_simulation
 from gdashboard.explain.common import is_recurrent
-from gdashboard.explain.groundtruth import METHODS, RECURRENT_ONLY, attribution_auroc, mean_auroc, position_scores
+from gdashboard.explain.groundtruth import (
+    METHODS,
+    NON_RECURRENT_ONLY,
+    RECURRENT_ONLY,
+    attribution_auroc,
+    mean_auroc,
+    position_scores,
+)
 from gdashboard.results import load_model
 from gdashboard.runs import train_run
 
@@ -52,6 +59,7 @@ LABELS = {
     "saliency": "saliency",
     "gradient_x_input": "grad × input",
     "integrated_gradients": "integrated gradients",
+    "deeplift": "DeepLIFT/SHAP",
     "ism": "ISM",
     "temporal": "temporal change",
 }
@@ -140,6 +148,8 @@ def main(argv=None) -> int:
         }
         for method in args.methods:
             if method in RECURRENT_ONLY and not is_recurrent(model):
+                continue
+            if method in NON_RECURRENT_ONLY and is_recurrent(model):
                 continue
             began = time.perf_counter()
             scores = position_scores(method, model, X, n_steps=args.n_steps)

@@ -77,6 +77,22 @@ def test_shuffle_baseline_is_the_seeded_dinucleotide_shuffle(random_one_hot):
     np.testing.assert_allclose(several, mean, atol=1e-6)
 
 
+@pytest.mark.parametrize("baseline", ["zeros", "shuffle"])
+def test_hypothetical_integrated_gradients(baseline, random_one_hot):
+    torch.manual_seed(0)
+    model = build_model("small-cnn").eval()
+    X = random_one_hot(3, 60, seed=4)
+    ordinary = integrated_gradients(model, X, baseline=baseline, n_steps=8)
+    hypothetical = integrated_gradients(model, X, baseline=baseline, n_steps=8, hypothetical=True)
+    # At the base present: the ordinary attribution summed over channels.
+    np.testing.assert_allclose((hypothetical * X.numpy()).sum(axis=1), ordinary.sum(axis=1), atol=1e-6)
+    if baseline == "zeros":
+        # From the all-zero baseline: the path-averaged gradient of every base,
+        # which the ordinary attribution shows at the base present.
+        np.testing.assert_allclose(hypothetical * X.numpy(), ordinary, atol=1e-6)
+        assert np.abs(hypothetical * (1 - X.numpy())).max() > 0
+
+
 def test_deep_lift_shap_convergence_on_small_cnn_and_deepbind(random_one_hot):
     X = random_one_hot(3, 101, seed=6)
     for preset in ("small-cnn", "deepbind"):

@@ -5,7 +5,14 @@ import pytest
 import torch
 from sklearn.metrics import roc_auc_score
 
-from gdashboard.explain.groundtruth import METHODS, RECURRENT_ONLY, attribution_auroc, mean_auroc, position_scores
+from gdashboard.explain.groundtruth import (
+    METHODS,
+    NON_RECURRENT_ONLY,
+    RECURRENT_ONLY,
+    attribution_auroc,
+    mean_auroc,
+    position_scores,
+)
 from gdashboard.models.presets import build_model
 
 
@@ -58,6 +65,10 @@ def test_position_scores_shapes(preset):
             with pytest.raises(ValueError, match="recurrent model"):
                 position_scores(method, model, X)
             continue
+        if method in NON_RECURRENT_ONLY and preset == "small-rnn":
+            with pytest.raises(ValueError, match="recurrent"):
+                position_scores(method, model, X)
+            continue
         scores = position_scores(method, model, X, n_steps=4)
         assert scores.shape == (3, 24) and scores.dtype == np.float32, method
         assert np.isfinite(scores).all(), method
@@ -74,6 +85,9 @@ def test_position_score_definitions():
 
     effect = in_silico_mutagenesis(model, X)
     np.testing.assert_allclose(position_scores("ism", model, X), -effect.sum(axis=1) / 3, atol=1e-6)
+    from gdashboard.explain.attribution import deep_lift_shap
+
+    np.testing.assert_allclose(position_scores("deeplift", model, X), deep_lift_shap(model, X).sum(axis=1), atol=1e-6)
     with pytest.raises(ValueError):
         position_scores("nonsense", model, X)
 

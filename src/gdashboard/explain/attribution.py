@@ -103,6 +103,7 @@ def integrated_gradients(
     method: str = "gausslegendre",
     n_shuffles: int = 1,
     progress: bool = False,
+    hypothetical: bool = False,
 ) -> np.ndarray:
     """Integrated gradients (Sundararajan et al. 2017) of ``S+`` along the straight path.
 
@@ -136,11 +137,18 @@ def integrated_gradients(
     n_shuffles : int
         Shuffled baselines per sequence (``baseline="shuffle"`` only).
     progress : bool
+    hypothetical : bool
+        Return every base's hypothetical contribution instead (what TF-MoDISco
+        reads): with ``g`` the path-averaged gradient, base ``b`` at a position
+        contributes ``Σ_c g_c (e_b - X')_c = g_b - Σ_c g_c X'_c``, the rule
+        DeepLIFT/SHAP's hypothetical scores follow with its multipliers. At the
+        base present it equals the ordinary attribution summed over channels.
 
     Returns
     -------
     numpy.ndarray, float32, shape ``(N, 4, L)``
-        Summed over a sequence, approximately ``S+(X) - mean S+(baseline)``.
+        Summed over a sequence, approximately ``S+(X) - mean S+(baseline)``
+        (with ``hypothetical``, the hypothetical contributions).
 
     Raises
     ------
@@ -175,7 +183,11 @@ def integrated_gradients(
         # between near-equal activations and move the result by ~1e-5.
         path = (x0[None] + alphas * difference[None]).reshape(-1, 4, length)
         gradient = input_gradient(model, path, target).view(n_steps, len(x), 4, length)
-        attribution[start:stop] = ((gradient * weights).sum(dim=0) * difference).cpu()
+        averaged = (gradient * weights).sum(dim=0)
+        if hypothetical:
+            attribution[start:stop] = (averaged - (averaged * x0).sum(dim=1, keepdim=True)).cpu()
+        else:
+            attribution[start:stop] = (averaged * difference).cpu()
 
     with frozen(model), backward_context(model, device):
         for_each_batch(one_chunk, len(inputs), chunk, device, progress, "integrated gradients")

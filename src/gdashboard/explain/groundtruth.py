@@ -19,6 +19,10 @@ Per-position scores (``S+`` is the positive logit, as in the other explainers)
 ``integrated_gradients``
     Integrated gradients from the all-zero baseline summed over channels
     (:func:`~gdashboard.explain.attribution.integrated_gradients`). Signed.
+``deeplift`` (non-recurrent models only)
+    DeepLIFT/SHAP against 20 dinucleotide-shuffled references, summed over
+    channels (:func:`~gdashboard.explain.attribution.deep_lift_shap`): it has no
+    rule for an LSTM. Signed.
 ``ism``
     Minus the mean change of ``S+`` over the substitutions of a position (the
     three other bases; all four at an ``N``)
@@ -44,8 +48,9 @@ from torch import nn
 
 from gdashboard.data.onehot import check_one_hot
 
-METHODS = ("saliency", "gradient_x_input", "integrated_gradients", "ism", "temporal")
+METHODS = ("saliency", "gradient_x_input", "integrated_gradients", "deeplift", "ism", "temporal")
 RECURRENT_ONLY = ("temporal",)
+NON_RECURRENT_ONLY = ("deeplift",)
 
 
 def position_scores(
@@ -72,7 +77,7 @@ def position_scores(
     ------
     ValueError
         For an unknown method or target, an ``X`` that is not ``(N, 4, L)``, or
-        ``temporal`` on a model that is not recurrent.
+        ``temporal`` on a model that is not recurrent, or ``deeplift`` on one that is.
     """
     X = check_one_hot(X)
     extra = {} if batch_size is None else {"batch_size": batch_size}
@@ -88,6 +93,10 @@ def position_scores(
 
         attribution = integrated_gradients(model, X, n_steps=n_steps, target=target, **extra)
         return attribution.sum(axis=1).astype(np.float32)
+    if method == "deeplift":
+        from gdashboard.explain.attribution import deep_lift_shap
+
+        return deep_lift_shap(model, X, target=target, **extra).sum(axis=1).astype(np.float32)
     if method == "ism":
         from gdashboard.explain.ism import in_silico_mutagenesis
 
