@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -574,3 +575,82 @@ def test_malformed_motifs_names_file(grid, tmp_path):
     bad.write_text(json.dumps({"experiment": "x", "preset": "small-cnn"}))
     with pytest.raises(InputError, match="missing key 'methods'"):
         collect_motif_results([tmp_path / "m"])
+
+
+# --------------------------------------------------------------------------- TF-MoDISco rows
+
+
+def _patterns_json(experiment, preset, seed, first_rank, cofactors, tf_in_jaspar=True):
+    pattern = {
+        "name": "pos_patterns.pattern_0",
+        "rank": 1,
+        "n_seqlets": 40,
+        "trim": [0, 2],
+        "ppm": {"forward": [[1, 0, 0, 0], [0, 1, 0, 0]]},
+        "cwm": {"forward": [[1, 0, 0, 0], [0, 1, 0, 0]]},
+        "matches": [{"id": "MA0001.1", "name": "X", "p": 1e-5, "q": 0.01}],
+    }
+    first = None if first_rank is None else {"rank": first_rank, "name": "pos_patterns.pattern_0", "q": 0.01}
+    return {
+        "format_version": 1,
+        "experiment": experiment,
+        "tf": experiment.split("_")[0],
+        "preset": preset,
+        "seed": seed,
+        "attribution": "ism",
+        "n_sequences": 400,
+        "tf_in_jaspar": tf_in_jaspar,
+        "patterns": [pattern],
+        "first_tf_pattern": first,
+        "cofactors": cofactors,
+    }
+
+
+def test_report_gains_the_modisco_rows_beside_table4(tmp_path):
+    import shutil
+
+    from gdashboard.report import write_report
+    from gdashboard.report.statistics import pattern_found, pattern_rows
+
+    fixture = Path(__file__).parent / "fixtures" / "report_house" / "runs"
+    runs = tmp_path / "runs"
+    shutil.copytree(fixture, runs)
+    motifs = {(m["experiment"], m["preset"], m["seed"]): m for m in collect_motif_results([runs])}
+    key = next(k for k, m in motifs.items() if m["tf_in_jaspar"] and "saliency" in m["methods"])
+    experiment, preset, seed = key
+    folder = runs / "modisco" / experiment / f"{preset}-seed{seed}"
+    folder.mkdir(parents=True)
+    (folder / "patterns.json").write_text(json.dumps(_patterns_json(experiment, preset, seed, 2, ["ZEB1", "TCF3"])))
+    written = write_report([runs], tmp_path / "report")
+    rows = list(csv.DictReader(written["patterns"].open()))
+    assert len(rows) == 1 and rows[0]["experiment"] == experiment and rows[0]["first_tf_rank"] == "2"
+    assert rows[0]["cofactors"] == "ZEB1;TCF3"
+    assert rows[0]["window_matches"] == str(motifs[key]["methods"]["saliency"]["matches"])
+    markdown = written["report"].read_text()
+    assert "TF-MoDISco patterns beside Table 4" in markdown and "Which method finds the TF's motif" in markdown
+
+    # The windows find the TF when they beat the shuffled windows (one-sided Fisher, p < 0.05).
+    result = {**_patterns_json("A_x", "small-cnn", 0, None, []), "model": "small-cnn"}
+    window = {
+        "experiment": "A_x",
+        "model": "small-cnn",
+        "seed": 0,
+        "methods": {"saliency": {"matches": 300, "of": 400}},
+        "chance": {"matches": 30, "of": 400},
+    }
+    row = pattern_rows([result], [window])[0]
+    assert row["windows_find_tf"] is True and row["window_p"] < 1e-50 and row["first_tf_rank"] is None
+    level = pattern_rows([result], [{**window, "chance": {"matches": 300, "of": 400}}])[0]
+    assert level["windows_find_tf"] is False
+    other = {**_patterns_json("B_y", "small-cnn", 0, 1, []), "model": "small-cnn"}
+    found = pattern_found(pattern_rows([result, other], [window]))
+    assert found == [
+        {
+            "model": "small-cnn",
+            "tfs": 2,
+            "modisco_finds": 1,
+            "tfs_with_windows": 1,
+            "windows_find": 1,
+            "modisco_finds_of_those": 0,
+        }
+    ]

@@ -315,12 +315,65 @@ def motifs(rundir, test_file, tf, out, p_threshold, classopt_steps, classopt_dev
 
 
 @app.command()
+@click.argument("rundir", type=PathArg)
+@click.option(
+    "--test", "test_file", type=PathArg, required=True, help="Test sequences; patterns come from the bound ones."
+)
+@click.option("--out", type=PathArg, required=True, help="Folder for patterns.json, patterns.meme, logos/, ...")
+@click.option(
+    "--attribution",
+    type=click.Choice(["ism", "saliency", "integrated_gradients", "deeplift"]),
+    help="What TF-MoDISco reads (default: ISM, the best on the simulated ground truth for every architecture).",
+)
+@click.option("--tf", help="TF name (default: the run's TF).")
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=500, show_default=True, help="Use the first N positive sequences."
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of DeepLIFT's shuffled references.")
+@click.option("--no-logos", is_flag=True, help="Do not draw the pattern logos.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def modisco(rundir, test_file, out, attribution, tf, limit, seed, no_logos, quiet):
+    """TF-MoDISco patterns of a model's attributions, each matched with JASPAR (Tomtom)."""
+    from gdashboard.motifs.modisco import modisco_analysis
+
+    summary = modisco_analysis(
+        rundir,
+        test_file,
+        out,
+        attribution=attribution,
+        tf=tf,
+        limit=limit,
+        seed=seed,
+        logos=not no_logos,
+        progress=not quiet,
+    )
+    click.echo(
+        f"{summary['n_patterns']} patterns from {summary['n_sequences']} positive sequences "
+        f"({summary['attribution']}, {sum(summary['seconds'].values()):.0f} s)"
+    )
+    for pattern in summary["patterns"]:
+        best = pattern["matches"][0] if pattern["matches"] else None
+        hit = f"{best['name']} ({best['id']}) q={best['q']:.2g}" if best else "no JASPAR hit"
+        mark = "  <- " + summary["tf"] if pattern.get("matches_tf") else ""
+        click.echo(f"{pattern['rank']:3d} {pattern['name']:24s} {pattern['n_seqlets']:5d} seqlets  {hit}{mark}")
+    first = summary["first_tf_pattern"]
+    if not summary["tf_in_jaspar"]:
+        click.echo(f"JASPAR {summary['jaspar_release']} has no vertebrate motif for {summary['tf']}")
+    elif first is None:
+        click.echo(f"no pattern matches {summary['tf']} at q < {summary['q_threshold']}")
+    if summary["cofactors"]:
+        click.echo("co-factors: " + ", ".join(summary["cofactors"]))
+    click.echo(str(out))
+
+
+@app.command()
 @click.argument("paths", type=PathArg, nargs=-1, required=True)
 @click.option("--experiment", required=True, help="The experiment to draw (e.g. GATA1_K562_GATA-1_USC).")
 @click.option(
     "--sequence",
     "sequence_id",
-    help="A test sequence by id, as gdash names it (e.g. test:1); default: the first bound one.",
+    help="A test sequence by id, as gdash names it (e.g. test:1); default: the first bound one with a FIMO site "
+    "of the TF's JASPAR motifs, else the first bound one.",
 )
 @click.option("--sequence-text", help="The sequence itself (A, C, G, T, N), instead of --sequence.")
 @click.option("--out", type=PathArg, required=True, help="The figure: .png (300 dpi), .svg or .pdf.")

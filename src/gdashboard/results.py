@@ -17,6 +17,11 @@ A **motif folder** is what ``gdash motifs`` writes
 counts), ``windows.tsv``, ``extracted.meme``, ``fimo_sites.tsv`` and
 ``saliency_logo.png``.
 
+A **pattern folder** is what ``gdash modisco`` writes
+(:func:`gdashboard.motifs.modisco.modisco_analysis`): ``patterns.json`` (TF-MoDISco's
+patterns with their JASPAR matches; written last), ``patterns.meme``,
+``modisco_results.h5`` (modisco-lite's own format) and ``logos/``.
+
 :func:`open_run` gives a :class:`Run`: its config, metrics, predictions and motif
 results, and the model on demand. :func:`collect_runs` and
 :func:`collect_motif_results` read many at once for the report. Training,
@@ -60,6 +65,13 @@ FIMO_SITES_FILE = "fimo_sites.tsv"
 SALIENCY_LOGO_FILE = "saliency_logo.png"
 # The motif extraction methods of ``gdash motifs``, in the paper's Table 4 order.
 MOTIF_METHODS = ("saliency", "conv", "temporal", "classopt")
+
+# The pattern folder's files (TF-MoDISco).
+MODISCO_FILE = "patterns.json"
+MODISCO_MEME_FILE = "patterns.meme"
+MODISCO_H5_FILE = "modisco_results.h5"
+MODISCO_LOGO_FOLDER = "logos"
+MODISCO_FORMAT_VERSION = 1
 
 
 def collect_runs(rundirs: Iterable[str | os.PathLike]) -> list[dict]:
@@ -184,6 +196,79 @@ def collect_motif_results(paths: Iterable[str | os.PathLike]) -> list[dict]:
             result["motifs_path"] = str(motifs_path)
             results.append(result)
     return results
+
+
+def collect_modisco_results(paths: Iterable[str | os.PathLike]) -> list[dict]:
+    """Read every ``patterns.json`` given or found below the given folders, checked
+    (:func:`normalise_modisco_result`), with ``patterns_path`` added; a file reached
+    twice is read once. Raises InputError naming a path that is missing or a file
+    that does not hold what ``gdash modisco`` writes."""
+    results: list[dict] = []
+    seen: set[Path] = set()
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            raise InputError("no such file or folder", path)
+        if path.is_file():
+            found = [path] if path.name == MODISCO_FILE else []
+        else:
+            found = []
+            for root, dirs, files in os.walk(path):
+                if MODISCO_FILE in files:
+                    found.append(Path(root) / MODISCO_FILE)
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            found.sort()
+        for patterns_path in found:
+            key = patterns_path.resolve()
+            if key in seen:
+                continue
+            seen.add(key)
+            result = normalise_modisco_result(read_json(patterns_path), patterns_path)
+            result["patterns_path"] = str(patterns_path)
+            results.append(result)
+    return results
+
+
+def normalise_modisco_result(result: Any, path: str | os.PathLike | None = None) -> dict:
+    """Check one ``patterns.json``: its format version, the keys the report and the
+    dashboard read, and each pattern's matrices and matches."""
+    where = None if path is None else str(path)
+    out = _checked_copy(result, "TF-MoDISco patterns", "patterns", where)
+    if out.get("format_version") != MODISCO_FORMAT_VERSION:
+        raise InputError(
+            f"pattern format version {out.get('format_version')!r}; this gdashboard reads "
+            f"version {MODISCO_FORMAT_VERSION} (run gdash modisco again)",
+            where,
+        )
+    if not isinstance(out.get("attribution"), str):
+        raise InputError("'attribution' must be a string", where)
+    patterns = out["patterns"]
+    if not isinstance(patterns, list):
+        raise InputError("'patterns' must be a list", where)
+    for number, pattern in enumerate(patterns):
+        label = f"pattern {number}"
+        if not isinstance(pattern, Mapping):
+            raise InputError(f"{label} must be an object", where)
+        for key in ("name", "rank", "n_seqlets", "trim", "ppm", "cwm", "matches"):
+            if key not in pattern:
+                raise InputError(f"{label} lacks '{key}'", where)
+        for matrix in ("ppm", "cwm"):
+            value = pattern[matrix]
+            forward = np.asarray(value.get("forward") if isinstance(value, Mapping) else None, dtype=object)
+            if forward.ndim != 2 or forward.shape[1] != 4:
+                raise InputError(f"{label}: '{matrix}' must hold a forward (width, 4) matrix", where)
+        trim = pattern["trim"]
+        if not (isinstance(trim, list) and len(trim) == 2 and 0 <= trim[0] < trim[1] <= len(pattern["ppm"]["forward"])):
+            raise InputError(f"{label}: 'trim' must be [start, stop) within the pattern", where)
+        for match in pattern["matches"]:
+            if not isinstance(match, Mapping) or not {"id", "name", "p", "q"} <= set(match):
+                raise InputError(f"{label}: each match needs id, name, p and q", where)
+    first = out.get("first_tf_pattern")
+    if first is not None and not (isinstance(first, Mapping) and isinstance(first.get("rank"), int)):
+        raise InputError("'first_tf_pattern' must be null or an object with an integer 'rank'", where)
+    out.setdefault("cofactors", [])
+    out["model"] = model_label(out["preset"], out["pooling"])
+    return out
 
 
 def _count_or_none(value: Any, key: str, where: str | None) -> int | None:
@@ -589,6 +674,11 @@ class Run:
         if self._motifs is None:
             self._motifs = collect_motif_results([self.path])
         return self._motifs
+
+    def modisco_results(self) -> list[dict]:
+        """The ``patterns.json`` files at or below the run folder (``gdash modisco --out
+        RUNDIR/modisco``), checked."""
+        return collect_modisco_results([self.path])
 
     def model(self, device="cpu"):
         """The trained model, loaded now (see :func:`load_model`)."""

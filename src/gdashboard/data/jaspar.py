@@ -115,3 +115,10 @@ def motif_by_id(matrix_id: str, release: str = DEFAULT_RELEASE) -> Motif:
     if record is None:
         raise KeyError(f"JASPAR {release} has no motif {matrix_id}")
     return _to_motif(record)
+
+
+@lru_cache(maxsize=4096)
+def motif_family(matrix_id: str, release: str = DEFAULT_RELEASE) -> tuple[str, ...]:
+    """The TF families JASPAR gives a matrix (``MA0522.4`` TCF3: ``("E2A",)``); empty when none."""
+    record = _database(release).fetch_motif_by_id(matrix_id)
+    return tuple(record.tf_family or ()) if record is not None else ()

@@ -48,3 +48,34 @@ def save_logo(probabilities: np.ndarray, path: str | os.PathLike, title: str | N
         figure.savefig(temporary, format="png", dpi=dpi)
     plt.close(figure)
     return path
+
+
+def save_weight_logo(weights: np.ndarray, path: str | os.PathLike, title: str | None = None, dpi: int = 200) -> Path:
+    """Draw a ``(4, w)`` contribution-weight matrix (signed letter heights, as TF-MoDISco's
+    logos) to a PNG or SVG, chosen by the path's suffix (atomic)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import logomaker
+    import pandas as pd
+    from matplotlib import pyplot as plt
+
+    from gdashboard.fileio import atomic_path
+
+    weights = np.asarray(weights, dtype=float)
+    frame = pd.DataFrame(weights.T, columns=list("ACGT"))
+    figure, axis = plt.subplots(figsize=(max(3.0, 0.3 * weights.shape[1]), 2.0))
+    logomaker.Logo(frame, ax=axis, color_scheme=COLORS)
+    axis.axhline(0, color="#666666", linewidth=0.5)
+    axis.set_ylabel("contribution")
+    if title:
+        axis.set_title(title, fontsize=8)
+    figure.tight_layout()
+    path = Path(path)
+    image_format = path.suffix.lstrip(".").lower()
+    if image_format not in ("png", "svg", "pdf"):
+        raise ValueError(f"a logo is written as .png, .svg or .pdf, not {path.name}")
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, format=image_format, dpi=dpi)
+    plt.close(figure)
+    return path

@@ -116,7 +116,7 @@ def _format_markdown(column: str, value: Any) -> str:
         if math.isnan(value):
             return "n/a"
         # p-values span many orders of magnitude: 3 decimals would print most as 0.000.
-        if column == "p":
+        if column in ("p", "first_tf_q", "window_p"):
             return f"{value:.2e}"
         return f"{value:.3f}"
     return str(value)
@@ -470,12 +470,64 @@ def _table4_sections(report: Report) -> list[Section]:
     return [architectures, architectures_q, paper, presets, presets_q]
 
 
+PATTERN_COLUMNS = [
+    "experiment",
+    "tf",
+    "model",
+    "seed",
+    "attribution",
+    "n_sequences",
+    "n_patterns",
+    "first_tf_rank",
+    "first_tf_q",
+    "first_tf_seqlets",
+    "cofactors",
+    "window_matches",
+    "window_chance",
+    "window_p",
+    "windows_find_tf",
+]
+
+
+def _pattern_sections(report: Report) -> list[Section]:
+    patterns = Section(
+        key="patterns",
+        title="TF-MoDISco patterns beside Table 4",
+        columns=PATTERN_COLUMNS,
+        rows=report.pattern_rows,
+        csv_name="patterns.csv",
+        before=[
+            "Per model and experiment (`gdash modisco`): the patterns TF-MoDISco found in the "
+            "attributions of the positive test sequences, the rank of the first one matching the "
+            "TF's JASPAR motif (Tomtom q < 0.05; its q and seqlet count; empty: none) and the other "
+            "TFs its patterns match (co-factors). Beside them, from `gdash motifs` where present: "
+            "the saliency 9-bp windows matching the TF (p < 0.05), the same count for shuffled "
+            "windows, and a one-sided Fisher test of the two; the windows *find* the TF at p < 0.05."
+        ],
+    )
+    found = Section(
+        key="patterns_found",
+        title="Which method finds the TF's motif",
+        columns=["model", "tfs", "modisco_finds", "tfs_with_windows", "windows_find", "modisco_finds_of_those"],
+        rows=report.pattern_found,
+        before=[
+            "Per model, over the TFs with a JASPAR motif: TFs whose motif TF-MoDISco finds (any "
+            "experiment), and, among the TFs with window results too, how many the 9-bp windows "
+            "find and how many TF-MoDISco finds."
+        ],
+    )
+    return [patterns, found]
+
+
 def sections(report: Report) -> list[Section]:
-    """The report's sections in order: Tables 2 and 3, and Table 4 with motif results."""
+    """The report's sections in order: Tables 2 and 3, Table 4 with motif results, and
+    the TF-MoDISco rows with pattern results."""
     by_key = {(c["experiment"], c["model"]): c for c in report.cells}
     found = _sections(report, by_key)
     if report.motifs:
         found.extend(_table4_sections(report))
+    if report.patterns:
+        found.extend(_pattern_sections(report))
     return found
 
 

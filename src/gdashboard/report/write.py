@@ -10,7 +10,7 @@ from gdashboard.errors import InputError
 from gdashboard.fileio import write_text
 from gdashboard.report.render import sections, to_markdown
 from gdashboard.report.statistics import summarise
-from gdashboard.results import collect_motif_results, collect_runs
+from gdashboard.results import collect_modisco_results, collect_motif_results, collect_runs
 
 
 def write_report(
@@ -26,7 +26,8 @@ def write_report(
     rundirs
         Run folders or folders containing them (see :func:`gdashboard.results.collect_runs`). Any
         ``motifs.json`` given or found below them (see :func:`gdashboard.results.collect_motif_results`)
-        adds Table 4; without one, Table 4 is left out.
+        adds Table 4; without one, Table 4 is left out. Any ``patterns.json`` (``gdash
+        modisco``) adds the TF-MoDISco rows (``patterns.csv``).
     out_dir
         Created if missing.
     include_max_in_architectures
@@ -48,7 +49,10 @@ def write_report(
     paths = list(rundirs)
     runs = collect_runs(paths)
     motifs = collect_motif_results(paths)
-    report = summarise(runs, include_max_in_architectures=include_max_in_architectures, motifs=motifs)
+    patterns = collect_modisco_results(paths)
+    report = summarise(
+        runs, include_max_in_architectures=include_max_in_architectures, motifs=motifs, patterns=patterns
+    )
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError("output path exists and is not a folder", out)
