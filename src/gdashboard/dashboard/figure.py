@@ -568,14 +568,23 @@ def _sequence_by_id(run, sequence_id: str) -> str:
     return one_hot_decode(dataset.X[index : index + 1])[0]
 
 
-def _first_positive(run) -> tuple[str, str]:
+def _first_positive(run, tf: str | None) -> tuple[str, str]:
+    """The first bound test sequence with a FIMO site of the TF's JASPAR motifs (the
+    paper's Figure 2 shows one, boxed), else the first bound one."""
+    from gdashboard.dashboard.panels import jaspar_motifs
     from gdashboard.data import one_hot_decode
+    from gdashboard.motifs.sites import find_sites
 
     dataset = _test_dataset(run)
     positives = np.flatnonzero(dataset.labels == 1)
     if not positives.size:
         raise InputError("the test file holds no bound sequence; give a sequence id", dataset.path)
     index = int(positives[0])
+    motifs = jaspar_motifs(tf)
+    if motifs:
+        with_site = sorted({site.sequence for site in find_sites(list(motifs), dataset.X[positives])})
+        if with_site:
+            index = int(positives[with_site[0]])
     return dataset.ids[index], one_hot_decode(dataset.X[index : index + 1])[0]
 
 
@@ -604,7 +613,8 @@ def write_figure(
         The sequence: an id of the experiment's test file (the ``test_file`` of the
         first model's ``config.json``, read as :func:`gdashboard.data.read_dataset`
         names its records, e.g. ``test:1``) or the sequence itself. Neither: the
-        first bound sequence of the test file.
+        first bound sequence of the test file with a FIMO site of the TF's JASPAR
+        motifs, else the first bound one.
     models
         Model labels to show (default: every neural model of the experiment).
     classopt_steps
@@ -655,7 +665,7 @@ def write_figure(
     elif sequence_id is not None:
         sequence = _sequence_by_id(first, sequence_id)
     else:
-        sequence_id, sequence = _first_positive(first)
+        sequence_id, sequence = _first_positive(first, chosen.tf)
 
     tf = chosen.tf
     view = panels.sequence_view(list(loaded.values()), sequence, tf=tf, methods=("saliency", "temporal"), sites=True)
