@@ -118,3 +118,50 @@ def test_view_table_and_reverse_complement(experiment):
     assert len(rows) == 2 * 101
     assert rows[0]["position"] == 1 and rows[0]["base"] == "A"
     assert panels.reverse_complement("AACGTN") == "NACGTT"
+
+
+def test_modisco_patterns_are_shown_where_they_exist(experiment, dashboard_runs, tmp_path):
+    import json
+    import shutil
+
+    from gdashboard.dashboard.app import _patterns_panel, overview_page
+    from gdashboard.dashboard.panels import find_experiments, modisco_patterns
+    from gdashboard.dashboard.state import DashboardState
+
+    runs = tmp_path / "runs"
+    shutil.copytree(dashboard_runs.runs, runs)
+    cwm = [[0.0, 0, 0, 0], [0.5, 0, 0, -0.1], [0, 0, 0.9, 0], [0, 0, 0, 0]]
+    pattern = {
+        "name": "pos_patterns.pattern_0",
+        "rank": 1,
+        "n_seqlets": 42,
+        "trim": [1, 3],
+        "ppm": {"forward": [[0.25] * 4] * 4},
+        "cwm": {"forward": cwm},
+        "matches": [{"id": "MA0035.5", "name": "GATA1", "p": 1e-5, "q": 0.01}],
+        "matches_tf": True,
+    }
+    result = {
+        "format_version": 1,
+        "experiment": dashboard_runs.experiment,
+        "tf": "GATA1",
+        "preset": "small-cnn",
+        "seed": 0,
+        "attribution": "ism",
+        "tf_in_jaspar": True,
+        "patterns": [pattern],
+        "first_tf_pattern": {"rank": 1, "name": "pos_patterns.pattern_0", "q": 0.01},
+        "cofactors": [],
+    }
+    (runs / "small-cnn" / "modisco").mkdir()
+    (runs / "small-cnn" / "modisco" / "patterns.json").write_text(json.dumps(result))
+    chosen = find_experiments([runs])[dashboard_runs.experiment]
+    [shown] = modisco_patterns(chosen.run("small-cnn"))
+    np.testing.assert_array_equal(shown["weights"], np.array(cwm)[1:3].T)
+    assert shown["matches_tf"] and shown["n_seqlets"] == 42
+    assert modisco_patterns(chosen.run("small-rnn")) == []
+    panel = str(_patterns_panel(chosen, ("small-cnn", "small-rnn")))
+    assert "pos_patterns.pattern_0" in panel and "GATA1 (q = 0.01)" in panel
+    assert "No TF-MoDISco patterns" in str(_patterns_panel(chosen, ("small-rnn",)))
+    overview = str(overview_page(DashboardState([runs], classopt_steps=2, classopt_restarts=1)))
+    assert "TF-MoDISco patterns per model" in overview

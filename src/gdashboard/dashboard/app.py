@@ -41,6 +41,7 @@ from gdashboard.dashboard.plots import (
     saliency_figure,
     sequence_figure,
     temporal_figure,
+    weight_logo_figure,
 )
 from gdashboard.dashboard.state import DashboardState, experiment_href, parse_query, sequence_href
 from gdashboard.errors import InputError
@@ -126,6 +127,11 @@ def overview_page(state: DashboardState):
         parts += [
             html.H3("Table 4: motif matches per model (gdash motifs)"),
             html.Div(_datatable("table4", report.table4_presets), **_testid("table4")),
+        ]
+    if report.pattern_rows:
+        parts += [
+            html.H3("TF-MoDISco patterns per model (gdash modisco)"),
+            html.Div(_datatable("patterns", report.pattern_rows), **_testid("patterns")),
         ]
     return html.Div(parts)
 
@@ -303,6 +309,34 @@ def _extracted_panel(experiment: panels.Experiment, labels: tuple[str, ...]):
     return html.Div(parts, **_testid("panel-extracted"))
 
 
+def _patterns_panel(experiment: panels.Experiment, labels: tuple[str, ...]):
+    from dash import html
+
+    parts = []
+    for label in labels:
+        for pattern in panels.modisco_patterns(experiment.run(label)):
+            hits = "; ".join(f"{m['name']} (q = {m['q']:.2g})" for m in pattern["matches"]) or "no JASPAR hit"
+            title = f"{label}: {pattern['name']}, {pattern['n_seqlets']} seqlets ({pattern['attribution']})"
+            parts.append(
+                html.Div(
+                    [
+                        _graph(
+                            f"pattern-{label}-{pattern['name']}",
+                            weight_logo_figure(pattern["weights"], title),
+                            f"{label}-{pattern['name']}",
+                        ),
+                        html.P(("matches the TF — " if pattern["matches_tf"] else "") + "JASPAR: " + hits),
+                    ],
+                    className="row",
+                )
+            )
+    if not parts:
+        return html.P(
+            "No TF-MoDISco patterns (run gdash modisco RUNDIR --out RUNDIR/modisco).", **_testid("panel-patterns")
+        )
+    return html.Div(parts, **_testid("panel-patterns"))
+
+
 def sequence_page(state: DashboardState, query: dict):
     from dash import dcc, html
 
@@ -358,6 +392,8 @@ def sequence_page(state: DashboardState, query: dict):
             _graph("ism-heatmaps", ism_figure(view), f"{file_stem}-ism"),
             html.H3("Motifs extracted by gdash motifs"),
             _extracted_panel(experiment, labels),
+            html.H3("TF-MoDISco patterns"),
+            _patterns_panel(experiment, labels),
             html.H3("Variant"),
             html.Div(
                 [

@@ -493,6 +493,28 @@ def class_optimized(run: Run, *, steps: int = 1000, restarts: int = 16, compute:
     }
 
 
+def modisco_patterns(run: Run, limit: int = 5) -> list[dict]:
+    """The first ``limit`` TF-MoDISco patterns of each ``gdash modisco`` result under the
+    run folder, each with ``attribution``, ``name``, ``n_seqlets``, the trimmed forward
+    CWM as ``weights`` ``(4, w)``, its top JASPAR ``matches`` and ``matches_tf``."""
+    found = []
+    for result in run.modisco_results():
+        for pattern in result["patterns"][:limit]:
+            start, stop = pattern["trim"]
+            found.append(
+                {
+                    "attribution": result["attribution"],
+                    "name": pattern["name"],
+                    "rank": pattern["rank"],
+                    "n_seqlets": pattern["n_seqlets"],
+                    "weights": np.asarray(pattern["cwm"]["forward"], dtype=float)[start:stop].T,
+                    "matches": pattern["matches"],
+                    "matches_tf": bool(pattern.get("matches_tf")),
+                }
+            )
+    return found
+
+
 def extracted_motifs(run: Run) -> list[dict]:
     """The motifs ``gdash motifs`` extracted from the run (its motif folders'
     ``extracted.meme``), each with ``folder``, ``method``, ``probabilities``, ``bits``

@@ -56,6 +56,39 @@ def logo_figure(bits: np.ndarray, title: str, start: int = 1, height: int = 170)
     return figure
 
 
+def weight_logo_figure(weights: np.ndarray, title: str, height: int = 170):
+    """A contribution-weight logo (TF-MoDISco's CWM, ``(4, w)``): letters above the axis
+    for contributions that raise the score, below for those that lower it; hover gives
+    position, base and weight."""
+    import plotly.graph_objects as go
+
+    weights = np.asarray(weights, dtype=float)
+    positions = np.arange(1, weights.shape[1] + 1)
+    figure = go.Figure()
+    for base_index, base in enumerate("ACGT"):
+        figure.add_bar(
+            x=positions,
+            y=weights[base_index],
+            name=base,
+            marker_color=BASE_COLORS[base],
+            text=[base] * weights.shape[1],
+            textposition="inside",
+            insidetextanchor="middle",
+            showlegend=False,
+            hovertemplate=f"position %{{x}}<br>base {base}<br>weight %{{y:.4f}}<extra></extra>",
+        )
+    figure.update_layout(
+        barmode="relative",
+        bargap=0.05,
+        title={"text": title, "font": {"size": 13}},
+        height=height,
+        margin={"l": 40, "r": 10, "t": 30, "b": 25},
+        yaxis={"title": "contribution", "zeroline": True},
+        plot_bgcolor="white",
+    )
+    return figure
+
+
 def sequence_figure(sequence: str, sites: list[dict]):
     """The sequence as letters, FIMO sites boxed (hover a box's marker for its motif)."""
     import plotly.graph_objects as go

@@ -82,7 +82,8 @@ class DashboardState:
 
         runs = [run.metrics for e in self.experiments.values() for run in e.runs if run.metrics]
         motifs = [m for e in self.experiments.values() for run in e.neural_runs for m in run.motif_results()]
-        return summarise(runs, motifs=motifs)
+        patterns = [m for e in self.experiments.values() for run in e.neural_runs for m in run.modisco_results()]
+        return summarise(runs, motifs=motifs, patterns=patterns)
 
     def test_set(self, experiment: panels.Experiment):
         """The experiment's recorded test file as a dataset with an id index, or None."""
