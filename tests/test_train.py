@@ -181,10 +181,10 @@ def test_a_run_resumed_elsewhere_records_every_device_that_trained_it(tmp_path):
     )
     assert first.devices == [here]
     # As if those two epochs had run on a GPU machine and the run came back here.
-    state = json.loads((tmp_path / "checkpoint.json").read_text())
-    assert state["devices"] == [here]
+    state = _checkpoint_state(tmp_path)
+    assert state["devices"] == [here] and json.loads((tmp_path / "checkpoint.json").read_text()) == state
     state["devices"] = ["cuda (Some GPU), torch 2.11.0"]
-    (tmp_path / "checkpoint.json").write_text(json.dumps(state))
+    _rewrite_checkpoint_state(tmp_path, state)
     resumed = fit(
         build_model("small-cnn"),
         X,
@@ -359,3 +359,63 @@ def test_an_interrupted_restart_resumes_to_the_same_result(tmp_path, monkeypatch
     assert resumed["trained_on"].startswith("cuda (" if torch.cuda.is_available() else "cpu, torch ")
     for attempt in resumed["attempts"]:  # each attempt's history whole, not repeated
         assert (tmp_path / "run" / attempt["history"]).read_text().count("\n") == 2
+
+
+def _checkpoint_state(folder):
+    from safetensors import safe_open
+
+    with safe_open(str(folder / "checkpoint.safetensors"), framework="pt") as handle:
+        return json.loads(handle.metadata()["state"])
+
+
+def _rewrite_checkpoint_state(folder, state):
+    from safetensors.torch import load_file, save_file
+
+    tensors = load_file(str(folder / "checkpoint.safetensors"))
+    save_file(tensors, str(folder / "checkpoint.safetensors"), metadata={"state": json.dumps(state)})
+
+
+def test_a_kill_between_the_checkpoints_two_files_resumes_exactly(tmp_path):
+    """The weights and the counters of a checkpoint are one file: a process killed after the
+    tensors were renamed into place but before checkpoint.json was rewritten (a stale copy
+    from the epoch before) resumes exactly as if never stopped."""
+    import shutil
+
+    X, y = _toy_problem()
+    recipe = Recipe(epochs=4, batch_size=64, patience=10)
+    torch.manual_seed(0)
+    whole = build_model("small-cnn")
+    fit(whole, X, y, X[:64], y[:64], recipe, seed=0, progress=False)
+
+    torch.manual_seed(0)
+    fit(
+        build_model("small-cnn"),
+        X,
+        y,
+        X[:64],
+        y[:64],
+        replace(recipe, epochs=1),
+        seed=0,
+        checkpoint_dir=tmp_path,
+        progress=False,
+    )
+    shutil.copy(tmp_path / "checkpoint.json", tmp_path / "epoch1.json")
+    torch.manual_seed(0)
+    fit(
+        build_model("small-cnn"),
+        X,
+        y,
+        X[:64],
+        y[:64],
+        replace(recipe, epochs=2),
+        seed=0,
+        checkpoint_dir=tmp_path,
+        resume=True,
+        progress=False,
+    )
+    shutil.copy(tmp_path / "epoch1.json", tmp_path / "checkpoint.json")  # the stale copy
+    resumed = build_model("small-cnn")
+    result = fit(resumed, X, y, X[:64], y[:64], recipe, seed=0, checkpoint_dir=tmp_path, resume=True, progress=False)
+    assert [h["epoch"] for h in result.history] == [1, 2, 3, 4]
+    for key, value in whole.state_dict().items():
+        assert torch.allclose(value, resumed.state_dict()[key], atol=1e-6), key

@@ -97,7 +97,7 @@ def train_run(
     out = Path(out)
     if (out / METRICS_FILE).exists() and not resume:
         raise InputError("already holds a finished run; choose another --out or pass --resume", out)
-    if (out / CHECKPOINT_STATE).exists() and not resume:
+    if ((out / CHECKPOINT_TENSORS).exists() or (out / CHECKPOINT_STATE).exists()) and not resume:
         raise InputError("holds an interrupted run; pass --resume to continue it or choose another --out", out)
     if resume and (out / METRICS_FILE).exists():
         metrics = read_json(out / METRICS_FILE)

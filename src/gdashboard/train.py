@@ -155,17 +155,23 @@ def _save_checkpoint(directory: Path, model, best_state, optimizer, generator, s
                 scalars[f"{index}.{name}"] = float(value)
     tensors["rng.torch"] = torch.get_rng_state()
     tensors["rng.generator"] = generator.get_state()
+    state = {**state, "optimizer_scalars": scalars, "param_groups": optimizer_state["param_groups"]}
+    # The state travels inside the tensor file (its metadata), so that the checkpoint is
+    # one atomic file: a process killed between two files would leave one epoch's
+    # weights with another epoch's counters. checkpoint.json is a readable copy.
     with atomic_path(directory / CHECKPOINT_TENSORS) as temporary:
-        save_file(tensors, str(temporary))
-    write_json(
-        directory / CHECKPOINT_STATE,
-        {**state, "optimizer_scalars": scalars, "param_groups": optimizer_state["param_groups"]},
-    )
+        save_file(tensors, str(temporary), metadata={"state": json.dumps(state)})
+    write_json(directory / CHECKPOINT_STATE, state)
 
 
 def _load_checkpoint(directory: Path, model, optimizer, generator):
+    from safetensors import safe_open
+
     tensors = load_file(str(directory / CHECKPOINT_TENSORS))
-    state = json.loads((directory / CHECKPOINT_STATE).read_text())
+    with safe_open(str(directory / CHECKPOINT_TENSORS), framework="pt") as handle:
+        embedded = (handle.metadata() or {}).get("state")
+    # Checkpoints written before the state was embedded have it in checkpoint.json only.
+    state = json.loads(embedded) if embedded else json.loads((directory / CHECKPOINT_STATE).read_text())
     model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
     best_state = {k[5:]: v for k, v in tensors.items() if k.startswith("best.")}
     optimizer_state = {"state": {}, "param_groups": state["param_groups"]}
@@ -226,7 +232,7 @@ def fit(
     earlier_seconds = 0.0  # training time before an interruption, so that resumed runs report the whole
     best_state = _clone_state(model)
     devices: list[str] = []
-    if resume and checkpoint_dir is not None and (checkpoint_dir / CHECKPOINT_STATE).exists():
+    if resume and checkpoint_dir is not None and (checkpoint_dir / CHECKPOINT_TENSORS).exists():
         best_state, state = _load_checkpoint(checkpoint_dir, model, optimizer, generator)
         devices = list(state.get("devices", []))  # checkpoints before this key: CPU only
         start_epoch = state["epoch"] + 1
