@@ -441,6 +441,106 @@ def demo(out, seed, quiet):
     click.echo(f"Open the dashboard on these runs:  gdash serve {out / 'runs'}")
 
 
+@app.group()
+def study():
+    """Run every experiment x model x seed, resumable, with a results index."""
+
+
+def _split(text: str, what: str, cast=str) -> list:
+    try:
+        values = [cast(v.strip()) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise click.BadParameter(f"{what} must be a comma-separated list, got {text!r}") from None
+    if not values:
+        raise click.BadParameter(f"give at least one {what}")
+    return values
+
+
+@study.command("run")
+@click.option("--data", "data_dirs", type=PathArg, multiple=True, required=True, help="A data folder (repeatable).")
+@click.option("--models", required=True, help="Comma-separated presets, e.g. small-cnn,small-rnn.")
+@click.option("--out", type=PathArg, required=True, help="The study folder.")
+@click.option("--seeds", default="0", show_default=True, help="Comma-separated seeds.")
+@click.option("--epochs", type=click.IntRange(min=1), help="Epoch limit (default: each preset's).")
+@click.option("--steps", default="train", show_default=True, help="train, or train,motifs.")
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Tasks side by side.")
+@click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True, help="Threads per task.")
+@click.option("--device", help="cpu (default) or cuda: every worker trains there (N workers share one GPU).")
+@click.option("--retries", type=click.IntRange(min=0), default=0, show_default=True, help="Tries again per failure.")
+@click.option("--ray-address", help="A running Ray cluster (default: a local Ray).")
+@click.option("--classopt-steps", type=click.IntRange(min=1), default=1000, show_default=True)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def study_run(
+    data_dirs,
+    models,
+    out,
+    seeds,
+    epochs,
+    steps,
+    executor,
+    workers,
+    threads,
+    device,
+    retries,
+    ray_address,
+    classopt_steps,
+    quiet,
+):
+    """Train (and analyse) every model on every experiment under the data folders; resumable."""
+    from gdashboard.study.runner import run_study
+
+    counts = run_study(
+        data_dirs,
+        _split(models, "model"),
+        out,
+        seeds=_split(seeds, "seed", int),
+        steps=_split(steps, "step"),
+        epochs=epochs,
+        executor=executor,
+        workers=workers,
+        threads=threads,
+        device=device,
+        retries=retries,
+        ray_address=ray_address,
+        classopt_steps=classopt_steps,
+        progress=not quiet,
+    )
+    click.echo(", ".join(f"{n} {state}" for state, n in counts.items()))
+    if counts.get("failed"):
+        click.echo(f"gdash study status {out} lists the failures")
+
+
+@study.command("status")
+@click.argument("study_dir", type=PathArg)
+def study_status_command(study_dir):
+    """Done, running, failed and pending tasks, with times and each failure's error."""
+    from gdashboard.study.runner import study_status
+
+    rows = study_status(study_dir)
+    counts: dict = {}
+    for row in rows:
+        counts[row["state"]] = counts.get(row["state"], 0) + 1
+    states = ("done", "running", "interrupted", "failed", "pending")
+    click.echo(", ".join(f"{counts.get(s, 0)} {s}" for s in states if s != "interrupted" or counts.get(s)))
+    for row in rows:
+        seconds = f"{row['seconds']:.1f} s" if row["seconds"] is not None else ""
+        auc = f"test AUC {row['test_auc']:.4f}" if row["test_auc"] is not None else ""
+        detail = row["error"] or auc
+        click.echo(f"{row['state']:11s} {row['id']:60s} {seconds:>9s}  {detail}".rstrip())
+
+
+@study.command("index")
+@click.argument("study_dir", type=PathArg)
+@click.option("--rebuild", is_flag=True, required=True, help="Make the index again from the study's folders.")
+def study_index(study_dir, rebuild):
+    """Rebuild the study's index (study.sqlite) from its folders."""
+    from gdashboard.study.runner import rebuild_index
+
+    counts = rebuild_index(study_dir)
+    click.echo(", ".join(f"{n} {state}" for state, n in counts.items()))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``gdash``; every error is one line on stderr and a non-zero exit, never a traceback."""
     try:

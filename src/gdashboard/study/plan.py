@@ -1,0 +1,143 @@
+"""What a study holds: the experiments found under data folders, and one task per
+(step, experiment, model, seed), each with the folder it writes.
+
+Layouts read (any format :func:`gdashboard.data.read_dataset` accepts, gzipped or not):
+
+* DeepBind's: ``NAME_AC.seq(.gz)`` (training) beside ``NAME_B.seq(.gz)`` (test), as
+  ``../shared/data/encode``;
+* one folder per experiment: ``NAME/train.*`` and ``NAME/test.*`` (``.fa``, ``.fasta``,
+  ``.tsv``, ``.csv``, ``.seq``, optionally ``.gz``), as ``../shared/data/deepmotif``, the
+  paper's archive and ``gdash data simulate``.
+
+A study folder holds ``runs/EXPERIMENT/MODEL-seedS/`` (run folders), ``motifs/...``
+(motif folders, same names), ``report/`` and ``study.sqlite`` (the index).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from gdashboard.errors import InputError
+from gdashboard.models.catalogue import ALL_PRESETS, RECURRENT_PRESETS, is_neural, model_folder
+
+STEPS = ("train", "motifs")
+_SUFFIXES = (".fa", ".fasta", ".fna", ".tsv", ".csv", ".txt", ".seq")
+
+
+@dataclass(frozen=True)
+class ExperimentFiles:
+    name: str
+    train: str
+    test: str
+
+
+@dataclass(frozen=True)
+class Task:
+    """One unit of work; ``id`` names it in the index and the logs."""
+
+    step: str
+    experiment: str
+    preset: str
+    pooling: str | None
+    seed: int
+    train: str
+    test: str
+
+    @property
+    def model(self) -> str:
+        return model_folder(self.preset, self.pooling)
+
+    @property
+    def id(self) -> str:
+        return f"{self.step}/{self.experiment}/{self.model}-seed{self.seed}"
+
+    def run_folder(self, study: str | os.PathLike) -> Path:
+        return Path(study) / "runs" / self.experiment / f"{self.model}-seed{self.seed}"
+
+    def motif_folder(self, study: str | os.PathLike) -> Path:
+        return Path(study) / "motifs" / self.experiment / f"{self.model}-seed{self.seed}"
+
+    def output_folder(self, study: str | os.PathLike) -> Path:
+        return self.run_folder(study) if self.step == "train" else self.motif_folder(study)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _sequence_file(folder: Path, stem: str) -> Path | None:
+    for path in sorted(folder.iterdir()):
+        name = path.name[:-3] if path.name.endswith(".gz") else path.name
+        if name.startswith(stem + ".") and Path(name).suffix in _SUFFIXES:
+            return path
+    return None
+
+
+def find_experiments(data_dirs: Iterable[str | os.PathLike]) -> list[ExperimentFiles]:
+    """Every experiment under the folders (searched to any depth), sorted by name.
+
+    Raises InputError for a folder that does not exist, one that holds no
+    experiment, or two experiments of the same name.
+    """
+    found: dict[str, ExperimentFiles] = {}
+
+    def add(name: str, train: Path, test: Path) -> None:
+        if name in found and found[name].train != str(train):
+            raise InputError(f"two experiments named {name}: {found[name].train} and {train}")
+        found[name] = ExperimentFiles(name, str(train), str(test))
+
+    for given in data_dirs:
+        root = Path(given)
+        if not root.is_dir():
+            raise InputError("no such data folder", root)
+        before = len(found)
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            folder = Path(folder)
+            for name in sorted(files):
+                for suffix in ("_AC.seq.gz", "_AC.seq"):
+                    if name.endswith(suffix):
+                        test = folder / (name[: -len(suffix)] + suffix.replace("_AC", "_B"))
+                        if test.is_file():
+                            add(name[: -len(suffix)], folder / name, test)
+            train, test = _sequence_file(folder, "train"), _sequence_file(folder, "test")
+            if train is not None and test is not None:
+                add(folder.name, train, test)
+        if len(found) == before:
+            raise InputError("holds no experiment (NAME_AC.seq + NAME_B.seq, or NAME/train.* + NAME/test.*)", root)
+    return [found[name] for name in sorted(found)]
+
+
+def plan(
+    experiments: Sequence[ExperimentFiles],
+    presets: Sequence[str],
+    seeds: Sequence[int] = (0,),
+    steps: Sequence[str] = ("train",),
+    pooling: str | None = None,
+) -> list[Task]:
+    """The study's tasks: training of every (experiment, preset, seed), then the motif
+    analysis of each neural run when ``"motifs"`` is among the steps."""
+    unknown = [p for p in presets if p not in ALL_PRESETS]
+    if unknown:
+        raise InputError(f"unknown model preset {unknown[0]!r}; choose among {', '.join(ALL_PRESETS)}")
+    bad = [s for s in steps if s not in STEPS]
+    if bad:
+        raise InputError(f"unknown step {bad[0]!r}; choose among {', '.join(STEPS)}")
+    if not presets or not seeds:
+        raise InputError("a study needs at least one model and one seed")
+    tasks = []
+    for step in STEPS:
+        if step not in steps:
+            continue
+        for experiment in experiments:
+            for preset in presets:
+                if step == "motifs" and not is_neural(preset):
+                    continue
+                form = pooling if preset in RECURRENT_PRESETS else None
+                for seed in seeds:
+                    tasks.append(
+                        Task(step, experiment.name, preset, form, int(seed), experiment.train, experiment.test)
+                    )
+    return tasks

@@ -1,0 +1,239 @@
+"""``gdash study``: every experiment × every model × every seed in one resumable command.
+
+The runner plans the tasks (:mod:`gdashboard.study.plan`), records them in the index
+(:mod:`gdashboard.study.index`), skips those whose output is complete and current,
+hands the rest to an executor (:mod:`gdashboard.study.executors`) — a motif task as
+soon as its training has finished — records each end, and writes the report (Tables 2,
+3 and 4) when nothing is left. One runner per study at a time (a lock file); killed at
+any moment, run it again: finished tasks are kept, an interrupted training resumes
+from its last epoch.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import socket
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from gdashboard.errors import InputError
+from gdashboard.study.index import StudyIndex
+from gdashboard.study.plan import Task, find_experiments, plan
+
+LOCK_FILE = ".study.lock"
+
+
+@contextmanager
+def _study_lock(study: Path):
+    study.mkdir(parents=True, exist_ok=True)
+    with open(study / LOCK_FILE, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError("another gdash study run is working on this study", study) from None
+        yield
+
+
+def _is_finished(task: Task, study: Path) -> bool:
+    """A task whose output is complete and current needs no worker."""
+    from gdashboard.results import METRICS_FILE, MOTIFS_FILE, read_json
+    from gdashboard.study.tasks import current_motifs, outdated_run
+
+    rundir = task.run_folder(study)
+    if not (rundir / METRICS_FILE).exists():
+        return False
+    if task.step == "train":
+        return outdated_run(rundir) is None
+    done = task.motif_folder(study) / MOTIFS_FILE
+    return (
+        done.exists()
+        and done.stat().st_mtime >= (rundir / METRICS_FILE).stat().st_mtime
+        and current_motifs(read_json(done))
+    )
+
+
+def run_study(
+    data_dirs: Iterable[str | os.PathLike],
+    presets: Sequence[str],
+    out: str | os.PathLike,
+    *,
+    seeds: Sequence[int] = (0,),
+    steps: Sequence[str] = ("train",),
+    epochs: int | None = None,
+    executor: str = "local",
+    workers: int = 1,
+    threads: int = 1,
+    device: str | None = None,
+    retries: int = 0,
+    ray_address: str | None = None,
+    classopt_steps: int = 1000,
+    report: bool = True,
+    progress: bool = True,
+) -> dict:
+    """Run a study into ``out``; returns the index's counts per state.
+
+    Every task of :func:`gdashboard.study.plan.plan` runs once, in ``workers`` processes of
+    ``threads`` threads (Ray tasks with ``executor="ray"``); a failure is recorded with its
+    one-line error (after ``retries`` more tries) and the others go on.
+    """
+    if executor not in ("local", "ray"):
+        raise InputError(f"unknown executor {executor!r}; choose local or ray")
+    if workers < 1 or threads < 1:
+        raise InputError("workers and threads must be at least 1")
+    study = Path(out)
+    experiments = find_experiments(data_dirs)
+    tasks = plan(experiments, presets, seeds, steps)
+    options = {"epochs": epochs, "device": device, "threads": threads, "classopt_steps": classopt_steps}
+    with _study_lock(study):
+        index = StudyIndex(study)
+        index.add(tasks)
+        by_id = {task.id: task for task in tasks}
+        known = {row["id"]: row["state"] for row in index.rows()}
+        waiting_for_training = {}  # train task id -> its motif task
+        ready = []
+        for task in tasks:
+            if _is_finished(task, study):
+                if known[task.id] != "done":
+                    index.update(task.id, state="done", path=str(task.output_folder(study)), error=None)
+                continue
+            index.update(task.id, state="pending")
+            train_id = replace(task, step="train").id
+            if task.step == "motifs" and train_id in by_id and not _is_finished(by_id[train_id], study):
+                waiting_for_training[train_id] = task
+            else:
+                ready.append(task)
+        bar = None
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(ready) + len(waiting_for_training), desc="study", unit="task")
+        host = socket.gethostname()
+        if executor == "ray":
+            from gdashboard.study.executors import RayExecutor
+
+            pool = RayExecutor(study, options, workers, threads, retries, ray_address)
+        else:
+            from gdashboard.study.executors import LocalExecutor
+
+            pool = LocalExecutor(study, options, workers, threads, retries)
+        try:
+            for task in ready:
+                index.start(task.id, host, device or "cpu")
+                pool.submit(task)
+            while len(pool):
+                task, result, error, attempts = pool.next_finished()
+                if error is None:
+                    index.finish(task.id, result)
+                    index.update(task.id, attempts=attempts, host=result.get("host"), device=result.get("device"))
+                    follower = waiting_for_training.pop(task.id, None)
+                    if follower is not None:
+                        index.start(follower.id, host, device or "cpu")
+                        pool.submit(follower)
+                else:
+                    index.fail(task.id, error)
+                    index.update(task.id, attempts=attempts)
+                    follower = waiting_for_training.pop(task.id, None)
+                    if follower is not None:
+                        index.fail(follower.id, f"its training failed: {error}")
+                        if bar is not None:
+                            bar.update()
+                if bar is not None:
+                    bar.update()
+        finally:
+            pool.close()
+            if bar is not None:
+                bar.close()
+        if report:
+            write_study_report(study)
+        return index.counts()
+
+
+def write_study_report(study: str | os.PathLike) -> Path | None:
+    """Tables 2, 3 (and 4 with motif folders) of the study's finished runs, in ``report/``."""
+    from gdashboard.report import write_report
+
+    study = Path(study)
+    paths = [p for p in (study / "runs", study / "motifs") if p.is_dir()]
+    if not paths or not any((study / "runs").glob("*/*/metrics.json")):
+        return None
+    return write_report(paths, study / "report")["report"]
+
+
+def runner_active(study: str | os.PathLike) -> bool:
+    """Whether a ``gdash study run`` holds the study's lock now (the lock dies with its
+    process, even one killed with SIGKILL)."""
+    path = Path(study) / LOCK_FILE
+    if not path.exists():
+        return False
+    with open(path) as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
+def study_status(study: str | os.PathLike) -> list[dict]:
+    """The index's rows (see :mod:`gdashboard.study.index`), by task id. A task the index
+    says is running while no runner holds the study was cut off (the runner was killed):
+    its state reads ``interrupted``; the next ``gdash study run`` takes it up again."""
+    study = Path(study)
+    if not (study / "study.sqlite").is_file():
+        raise InputError("no study here (no study.sqlite)", study)
+    rows = StudyIndex(study).rows()
+    if not runner_active(study):
+        for row in rows:
+            if row["state"] == "running":
+                row["state"] = "interrupted"
+    return rows
+
+
+def rebuild_index(study: str | os.PathLike) -> dict[str, int]:
+    """Make the index again from the study's folders: a run folder with ``metrics.json`` is
+    a finished training task, a ``motifs.json`` a finished motif task, a folder with
+    ``task.error`` and no result a failed task, any other an interrupted (pending) one."""
+    from gdashboard.results import METRICS_FILE, MOTIFS_FILE, read_config, read_json
+
+    study = Path(study)
+    if not (study / "runs").is_dir():
+        raise InputError("no study here (no runs/ folder)", study)
+    rows = []
+    for rundir in sorted(p for p in (study / "runs").glob("*/*") if p.is_dir()):
+        config_path = rundir / "config.json"
+        metrics = read_json(rundir / METRICS_FILE) if (rundir / METRICS_FILE).exists() else None
+        recorded = metrics or (read_config(rundir) if config_path.exists() else None)
+        if recorded is None:
+            continue
+        seed = int(recorded["seed"])
+        pooling = recorded.get("pooling")
+        train = Task("train", rundir.parent.name, recorded["preset"], pooling, seed, "", "")
+        rows.append((train, rundir, metrics, "metrics"))
+        motif_dir = train.motif_folder(study)
+        if motif_dir.is_dir():
+            summary = read_json(motif_dir / MOTIFS_FILE) if (motif_dir / MOTIFS_FILE).exists() else None
+            rows.append((replace(train, step="motifs"), motif_dir, summary, "motifs"))
+    (study / "study.sqlite").unlink(missing_ok=True)
+    for suffix in ("-wal", "-shm"):
+        (study / f"study.sqlite{suffix}").unlink(missing_ok=True)
+    index = StudyIndex(study)
+    index.add(task for task, *_ in rows)
+    for task, folder, result, kind in rows:
+        if result is not None:
+            if kind == "metrics":
+                recorded = {
+                    "path": str(folder),
+                    "test_auc": result.get("test_auc"),
+                    "validation_auc": result.get("validation_auc"),
+                    "device": ", ".join(result.get("devices") or []) or None,
+                }
+            else:
+                recorded = {"path": str(folder), "matches": {m: c["matches"] for m, c in result["methods"].items()}}
+            index.finish(task.id, recorded)
+        elif (folder / "task.error").exists():
+            lines = (folder / "task.error").read_text().strip().splitlines()
+            index.fail(task.id, lines[-1] if lines else "failed")
+    return index.counts()

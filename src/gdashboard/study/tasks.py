@@ -1,0 +1,154 @@
+"""One task of a study, run where an executor puts it, and the rules that say whether its
+output is complete and current (the one place they are written).
+
+A task is idempotent: a finished, current output is returned as it is; an interrupted
+training resumes from its last epoch's checkpoint (exactly as if never stopped,
+:func:`gdashboard.train.fit`); every file is written atomically. So a study killed at
+any moment loses at most the epoch in progress.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import traceback
+from pathlib import Path
+
+from gdashboard.errors import InputError
+from gdashboard.fileio import write_text
+from gdashboard.study.plan import Task
+
+LOG_FILE = "task.log"
+
+
+def outdated_run(rundir: Path) -> str | None:
+    """Why a finished run no longer follows its preset's current rules (a suffix for the
+    folder it is set aside in), or None when it is current."""
+    from gdashboard.models.catalogue import PRESETS
+    from gdashboard.results import METRICS_FILE, read_config, read_json
+    from gdashboard.runs import NOT_LEARNED_AUC
+
+    metrics = read_json(rundir / METRICS_FILE)
+    if metrics["preset"] not in PRESETS or not metrics.get("available", True):
+        return None
+    if "attempts" not in metrics and metrics["validation_auc"] <= NOT_LEARNED_AUC:
+        return "before-restarts"  # runs that had not learned are now restarted
+    limit = read_config(rundir)["recipe"]
+    if (
+        limit["epochs"] < PRESETS[metrics["preset"]].recipe.epochs
+        and metrics["epochs_run"] >= limit["epochs"]
+        and metrics["epochs_run"] - metrics["best_epoch"] < limit["patience"]
+    ):
+        # The epoch limit, not early stopping, ended it, and the limit has been raised
+        # since. A run that early stopping ended before the old limit is kept: under the
+        # new limit it takes the same steps and stops at the same epoch.
+        return f"epochs{limit['epochs']}"
+    return None
+
+
+def current_motifs(previous: dict) -> bool:
+    """Whether a motifs.json was made by today's rules: the current temporal-window rule,
+    with the chance count, against JASPAR with MEME's pseudocount."""
+    from gdashboard.data.jaspar import MEME_PSEUDOCOUNT
+    from gdashboard.motifs.analysis import EXTRACTION_VERSION
+    from gdashboard.results import recorded_jaspar_pseudocount
+
+    current_rule = "temporal" not in previous["methods"] or previous.get("extraction_version") == EXTRACTION_VERSION
+    return current_rule and "chance" in previous and recorded_jaspar_pseudocount(previous) == MEME_PSEUDOCOUNT
+
+
+def set_aside(folder: Path, reason: str) -> Path:
+    """Move an outdated output beside the study (``…-superseded``), never overwriting."""
+    aside = folder.parent.parent.parent / f"{folder.parent.parent.name}-superseded" / folder.parent.name
+    aside = aside / f"{folder.name}-{reason}"
+    while aside.exists():
+        aside = aside.with_name(aside.name + "+")
+    aside.parent.mkdir(parents=True, exist_ok=True)
+    folder.rename(aside)
+    return aside
+
+
+def _log(folder: Path, line: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / LOG_FILE, "a") as log:
+        log.write(time.strftime("%Y-%m-%d %H:%M:%S ") + line + "\n")
+
+
+def _train(task: Task, study: Path, options: dict) -> dict:
+    from gdashboard.results import METRICS_FILE
+    from gdashboard.runs import train_run
+
+    rundir = task.run_folder(study)
+    if (rundir / METRICS_FILE).exists():
+        reason = outdated_run(rundir)
+        if reason is not None:
+            set_aside(rundir, reason)
+    metrics = train_run(
+        task.train,
+        task.test,
+        task.preset,
+        rundir,
+        seed=task.seed,
+        pooling=task.pooling,
+        epochs=options.get("epochs"),
+        device=options.get("device"),
+        progress=False,
+        resume=True,
+    )
+    return {
+        "path": str(rundir),
+        "test_auc": metrics.get("test_auc"),
+        "validation_auc": metrics.get("validation_auc"),
+        "device": ", ".join(metrics.get("devices") or []) or options.get("device") or "cpu",
+    }
+
+
+def _motifs(task: Task, study: Path, options: dict) -> dict:
+    from gdashboard.motifs.analysis import motif_analysis
+    from gdashboard.results import METRICS_FILE, MOTIFS_FILE, read_json
+
+    rundir = task.run_folder(study)
+    if not (rundir / METRICS_FILE).exists():
+        raise InputError("its training task has not finished", rundir)
+    out = task.motif_folder(study)
+    done = out / MOTIFS_FILE
+    if done.exists() and done.stat().st_mtime >= (rundir / METRICS_FILE).stat().st_mtime:
+        summary = read_json(done)
+        if current_motifs(summary):
+            return {"path": str(out), "matches": {m: c["matches"] for m, c in summary["methods"].items()}}
+    summary = motif_analysis(
+        rundir,
+        task.test,
+        out,
+        classopt_steps=options.get("classopt_steps", 1000),
+        classopt_device=options.get("classopt_device"),
+    )
+    return {"path": str(out), "matches": {m: c["matches"] for m, c in summary["methods"].items()}}
+
+
+def run_task(task: Task | dict, study: str | os.PathLike, options: dict | None = None) -> dict:
+    """Run one task; returns what the index records (``path``, ``seconds``, ``host``, and
+    ``test_auc``/``validation_auc`` or motif ``matches``). Errors propagate: the
+    executor records them. ``options``: ``epochs``, ``device``, ``threads``,
+    ``classopt_steps``, ``classopt_device``."""
+    import torch
+
+    task = Task(**task) if isinstance(task, dict) else task
+    options = dict(options or {})
+    if options.get("threads"):
+        torch.set_num_threads(int(options["threads"]))
+    study = Path(study)
+    folder = task.output_folder(study)
+    began = time.perf_counter()
+    _log(folder, f"start {task.id} on {socket.gethostname()} pid {os.getpid()}")
+    try:
+        result = (_train if task.step == "train" else _motifs)(task, study, options)
+    except BaseException as error:
+        _log(folder, f"failed: {type(error).__name__}: {error}")
+        write_text(folder / "task.error", "".join(traceback.format_exception(error)))
+        raise
+    result["seconds"] = time.perf_counter() - began
+    result["host"] = socket.gethostname()
+    _log(folder, f"done in {result['seconds']:.1f} s")
+    return result

@@ -1,0 +1,198 @@
+"""The study runner: experiments found, the index under concurrent writers, a study killed
+with SIGKILL and resumed, Ray on loopback with a failing task."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from gdashboard.cli import main
+from gdashboard.errors import InputError
+from gdashboard.study.index import StudyIndex
+from gdashboard.study.plan import Task, find_experiments, plan
+from gdashboard.study.runner import rebuild_index, run_study, study_status
+
+GDASH = [sys.executable, "-c", "from gdashboard.cli import entry; entry()"]
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> Path:
+    """Two small simulated experiments, in the train/test folder layout."""
+    from gdashboard.data.simulate import simulate, write_simulation
+
+    root = tmp_path_factory.mktemp("study-data")
+    for name, seed in (("GATA1_one", 1), ("GATA1_two", 2)):
+        write_simulation(simulate(n=400, seed=seed), root / name)
+    return root
+
+
+def test_find_experiments_in_both_layouts(tmp_path, data):
+    deepbind = tmp_path / "encode"
+    deepbind.mkdir()
+    for part in ("AC", "B"):
+        with gzip.open(deepbind / f"SRF_H1_{part}.seq.gz", "wt") as handle:
+            handle.write("FoldID\tEventID\tseq\tBound\nA\tseq_1\tACGTACGT\t1\n")
+    (deepbind / "LONE_AC.seq.gz").write_bytes(b"")  # no _B file: not an experiment
+    found = find_experiments([data, deepbind])
+    assert [e.name for e in found] == ["GATA1_one", "GATA1_two", "SRF_H1"]
+    assert found[0].train.endswith("GATA1_one/train.tsv") and found[2].test.endswith("SRF_H1_B.seq.gz")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="holds no experiment"):
+        find_experiments([tmp_path / "empty"])
+    with pytest.raises(InputError, match="no such data folder"):
+        find_experiments([tmp_path / "missing"])
+
+
+def test_plan_orders_training_before_motifs_and_skips_baselines():
+    from gdashboard.study.plan import ExperimentFiles
+
+    experiments = [ExperimentFiles("A_x", "a/train.tsv", "a/test.tsv")]
+    tasks = plan(experiments, ["small-cnn", "pwm"], seeds=[0, 1], steps=["train", "motifs"])
+    assert [t.id for t in tasks] == [
+        "train/A_x/small-cnn-seed0",
+        "train/A_x/small-cnn-seed1",
+        "train/A_x/pwm-seed0",
+        "train/A_x/pwm-seed1",
+        "motifs/A_x/small-cnn-seed0",
+        "motifs/A_x/small-cnn-seed1",
+    ]
+    with pytest.raises(InputError, match="unknown model preset"):
+        plan(experiments, ["huge-cnn"])
+    with pytest.raises(InputError, match="unknown step"):
+        plan(experiments, ["small-cnn"], steps=["predict"])
+
+
+def _writer(study: str, worker: int, n: int) -> None:
+    index = StudyIndex(study)
+    tasks = [Task("train", f"E{worker}", "small-cnn", None, seed, "", "") for seed in range(n)]
+    index.add(tasks)
+    for task in tasks:
+        index.start(task.id, f"host{worker}", "cpu")
+        index.finish(task.id, {"test_auc": task.seed / n, "validation_auc": 0.5, "path": f"p/{task.id}"})
+
+
+def test_index_under_concurrent_writers_loses_nothing(tmp_path):
+    context = multiprocessing.get_context("spawn")
+    processes = [context.Process(target=_writer, args=(str(tmp_path), worker, 150)) for worker in range(4)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(120)
+    assert [p.exitcode for p in processes] == [0, 0, 0, 0]  # no "database is locked" escaped
+    rows = StudyIndex(tmp_path).rows()
+    assert len(rows) == 600 and {r["state"] for r in rows} == {"done"}
+    assert {r["attempts"] for r in rows} == {1}
+    assert sorted(r["test_auc"] for r in rows if r["experiment"] == "E3") == [s / 150 for s in range(150)]
+
+
+def _metrics(study: Path) -> dict:
+    found = {}
+    for path in sorted((study / "runs").glob("*/*/metrics.json")):
+        metrics = json.loads(path.read_text())
+        found[f"{path.parent.parent.name}/{path.parent.name}"] = (
+            metrics["test_auc"],
+            metrics["validation_auc"],
+            metrics.get("best_epoch"),
+            (path.parent / "test_predictions.tsv").read_text(),
+        )
+    return found
+
+
+STUDY_ARGS = ["--models", "small-cnn,small-rnn", "--epochs", "6", "--workers", "2", "--threads", "1", "--quiet"]
+
+
+def test_a_study_killed_with_sigkill_resumes_to_the_same_metrics(tmp_path, data, capsys):
+    whole = tmp_path / "whole"
+    assert main(["study", "run", "--data", str(data), "--out", str(whole), *STUDY_ARGS]) == 0
+    expected = _metrics(whole)
+    assert len(expected) == 4
+
+    cut = tmp_path / "cut"
+    process = subprocess.Popen(
+        [*GDASH, "study", "run", "--data", str(data), "--out", str(cut), *STUDY_ARGS],
+        start_new_session=True,  # its own process group: the workers die with it
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 300
+    while time.time() < deadline:  # until the first task is done and another one is under way
+        if (cut / "study.sqlite").exists():
+            states = [r["state"] for r in StudyIndex(cut).rows()]
+            if "done" in states and "running" in states:
+                break
+        time.sleep(0.2)
+    else:
+        pytest.fail("the study never had a finished and a running task")
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(30)
+
+    capsys.readouterr()
+    assert main(["study", "status", str(cut)]) == 0
+    before = capsys.readouterr().out
+    assert "interrupted" in before and " done" in before
+    rows = {r["id"]: r["state"] for r in study_status(cut)}
+    assert "running" not in rows.values()  # no runner holds the study: nothing is running
+
+    assert main(["study", "run", "--data", str(data), "--out", str(cut), *STUDY_ARGS]) == 0
+    assert _metrics(cut) == expected
+    capsys.readouterr()
+    assert main(["study", "status", str(cut)]) == 0
+    after = capsys.readouterr().out
+    assert after.splitlines()[0] == "4 done, 0 running, 0 failed, 0 pending"
+    assert (cut / "report" / "report.md").is_file()
+
+    # The index made again from the folders holds the same results.
+    kept = {r["id"]: (r["state"], r["test_auc"], r["validation_auc"], r["path"]) for r in study_status(cut)}
+    assert rebuild_index(cut)["done"] == 4
+    assert {r["id"]: (r["state"], r["test_auc"], r["validation_auc"], r["path"]) for r in study_status(cut)} == kept
+
+
+def test_a_second_runner_on_the_same_study_is_refused(tmp_path, data):
+    from gdashboard.study.runner import _study_lock
+
+    with _study_lock(tmp_path / "s"):
+        with pytest.raises(InputError, match="another gdash study run"):
+            run_study([data], ["pwm"], tmp_path / "s", progress=False)
+
+
+def test_ray_on_loopback_retries_then_records_a_failing_task(tmp_path, data):
+    pytest.importorskip("ray")
+    import shutil
+
+    broken = tmp_path / "data"
+    shutil.copytree(data / "GATA1_one", broken / "GATA1_one")
+    # A test file of other-length sequences: training refuses it, on every try.
+    (broken / "GATA1_bad").mkdir()
+    shutil.copy(data / "GATA1_two" / "train.tsv", broken / "GATA1_bad" / "train.tsv")
+    (broken / "GATA1_bad" / "test.tsv").write_text("id\tsequence\tlabel\nx\tACGTACGTAC\t1\ny\tACGTACGTAA\t0\n")
+    import ray
+
+    try:
+        counts = run_study(
+            [broken],
+            ["small-cnn", "pwm"],
+            tmp_path / "s",
+            epochs=2,
+            executor="ray",
+            workers=2,
+            retries=1,
+            progress=False,
+        )
+    finally:
+        ray.shutdown()
+    assert counts["done"] == 2 and counts["failed"] == 2
+    rows = {r["id"]: r for r in study_status(tmp_path / "s")}
+    failed = rows["train/GATA1_bad/small-cnn-seed0"]
+    assert failed["state"] == "failed" and failed["attempts"] == 2
+    assert "length" in failed["error"] and "\n" not in failed["error"]
+    assert rows["train/GATA1_one/small-cnn-seed0"]["state"] == "done"
+    assert rows["train/GATA1_one/small-cnn-seed0"]["test_auc"] is not None
