@@ -38,6 +38,24 @@ def data_simulate(out, n, seed):
         click.echo(str(path))
 
 
+@data.command("fetch")
+@click.argument("what", type=click.Choice(["paper"]))
+@click.option("--out", type=PathArg, required=True, help="Folder for the archive and its experiments.")
+@click.option("--url", help="Where to download from (default: QData/DeepMotif's data/deepbind.tar.gz).")
+@click.option("--sha256", "expected_sha256", help="The archive's SHA-256 (default: the paper archive's).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def data_fetch(what, out, url, expected_sha256, quiet):
+    """Download the paper's data archive (resumable), check its SHA-256, unpack it safely."""
+    from gdashboard.data.fetch import PAPER_SHA256, PAPER_SIZE, PAPER_URL, fetch_paper_data
+
+    # The known size only goes with the known archive.
+    size = PAPER_SIZE if url in (None, PAPER_URL) and expected_sha256 in (None, PAPER_SHA256) else None
+    made = fetch_paper_data(
+        out, url=url or PAPER_URL, expected_sha256=expected_sha256 or PAPER_SHA256, size=size, progress=not quiet
+    )
+    click.echo(f"{len(made)} experiments in {out} (gdash study run --data {out} ...)")
+
+
 @data.command("inspect")
 @click.argument("file", type=PathArg)
 @click.option("--pad", is_flag=True, help="Pad shorter sequences with N.")
