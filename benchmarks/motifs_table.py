@@ -19,11 +19,11 @@ from pathlib import Path
 
 import torch
 
-from gdashboard.data.jaspar import MEME_PSEUDOCOUNT
 from gdashboard.errors import InputError
 from gdashboard.models.catalogue import is_neural
-from gdashboard.motifs.analysis import EXTRACTION_VERSION, motif_analysis, resolve_classopt_device
-from gdashboard.results import METRICS_FILE, MOTIFS_FILE, open_run, read_json, recorded_jaspar_pseudocount
+from gdashboard.motifs.analysis import motif_analysis, resolve_classopt_device
+from gdashboard.results import METRICS_FILE, MOTIFS_FILE, open_run, read_json
+from gdashboard.study.tasks import current_motifs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from claims import claim  # noqa: E402
@@ -78,10 +78,8 @@ def main():
                 analyse(rundir, metrics_path, args.out, tests[metrics["experiment"]], args.classopt_device)
 
 
-def current(previous: dict) -> bool:
-    """Whether a motifs.json was made by today's rules (see the module docstring)."""
-    current_rule = "temporal" not in previous["methods"] or previous.get("extraction_version") == EXTRACTION_VERSION
-    return current_rule and "chance" in previous and recorded_jaspar_pseudocount(previous) == MEME_PSEUDOCOUNT
+# The rules for a current motif result are the study runner's (one place).
+current = current_motifs
 
 
 def analyse(rundir, metrics_path, out_root, test, classopt_device=None):

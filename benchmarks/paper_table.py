@@ -23,10 +23,11 @@ import torch
 
 from gdashboard.data.paths import shared_data
 from gdashboard.errors import InputError
-from gdashboard.models import ALL_PRESETS, PRESETS, RECURRENT_PRESETS
+from gdashboard.models import ALL_PRESETS, RECURRENT_PRESETS
 from gdashboard.models.catalogue import model_folder
-from gdashboard.results import METRICS_FILE, read_config, read_json
-from gdashboard.runs import NOT_LEARNED_AUC, train_run
+from gdashboard.results import METRICS_FILE
+from gdashboard.runs import train_run
+from gdashboard.study.tasks import outdated_run
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from claims import claim  # noqa: E402
@@ -48,26 +49,8 @@ def experiments(data: Path):
     return found
 
 
-def _outdated(rundir: Path) -> str | None:
-    """Why a finished run no longer follows its preset's current rules (a suffix
-    for the folder it is set aside in), or None when it does."""
-    metrics = read_json(rundir / METRICS_FILE)
-    if metrics["preset"] not in PRESETS or not metrics.get("available", True):
-        return None
-    if "attempts" not in metrics and metrics["validation_auc"] <= NOT_LEARNED_AUC:
-        return "before-restarts"  # runs that had not learned are now restarted
-    limit = read_config(rundir)["recipe"]
-    if (
-        limit["epochs"] < PRESETS[metrics["preset"]].recipe.epochs
-        and metrics["epochs_run"] >= limit["epochs"]
-        and metrics["epochs_run"] - metrics["best_epoch"] < limit["patience"]
-    ):
-        # The epoch limit, not early stopping, ended it, and the limit has been
-        # raised since. A run that early stopping ended before the old limit is
-        # kept: under the new limit it takes the same steps (seeded, constant
-        # learning rate for the CNNs) and stops at the same epoch.
-        return f"epochs{limit['epochs']}"
-    return None
+# The rules for an outdated run are the study runner's (one place).
+_outdated = outdated_run
 
 
 def jobs(data: Path, presets, poolings):
