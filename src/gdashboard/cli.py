@@ -548,6 +548,17 @@ def study_status_command(study_dir):
         click.echo(f"{row['state']:11s} {row['id']:60s} {seconds:>9s}  {detail}".rstrip())
 
 
+@study.command("adopt")
+@click.argument("study_dir", type=PathArg)
+@click.argument("paths", type=PathArg, nargs=-1, required=True)
+def study_adopt(study_dir, paths):
+    """Take runs and motif folders made elsewhere into a study (hard links), so they are not redone."""
+    from gdashboard.study.runner import adopt_runs
+
+    counts = adopt_runs(study_dir, paths)
+    click.echo(", ".join(f"{n} {state}" for state, n in counts.items()))
+
+
 @study.command("index")
 @click.argument("study_dir", type=PathArg)
 @click.option("--rebuild", is_flag=True, required=True, help="Make the index again from the study's folders.")

@@ -142,8 +142,13 @@ def test_a_study_killed_with_sigkill_resumes_to_the_same_metrics(tmp_path, data,
     rows = {r["id"]: r["state"] for r in study_status(cut)}
     assert "running" not in rows.values()  # no runner holds the study: nothing is running
 
+    finished = {path: path.stat().st_mtime_ns for path in (cut / "runs").glob("*/*/metrics.json")}
+    assert finished
     assert main(["study", "run", "--data", str(data), "--out", str(cut), *STUDY_ARGS]) == 0
     assert _metrics(cut) == expected
+    # What had finished was kept, not trained again.
+    assert {path: path.stat().st_mtime_ns for path in finished} == finished
+    assert not (cut / ".superseded").exists()
     capsys.readouterr()
     assert main(["study", "status", str(cut)]) == 0
     after = capsys.readouterr().out
@@ -196,3 +201,24 @@ def test_ray_on_loopback_retries_then_records_a_failing_task(tmp_path, data):
     assert "length" in failed["error"] and "\n" not in failed["error"]
     assert rows["train/GATA1_one/small-cnn-seed0"]["state"] == "done"
     assert rows["train/GATA1_one/small-cnn-seed0"]["test_auc"] is not None
+
+
+def test_runs_made_elsewhere_are_adopted_not_retrained(tmp_path, data, capsys):
+    from gdashboard.runs import train_run
+
+    outside = tmp_path / "outside" / "GATA1_one" / "small-cnn"
+    metrics = train_run(
+        data / "GATA1_one" / "train.tsv",
+        data / "GATA1_one" / "test.tsv",
+        "small-cnn",
+        outside,
+        epochs=2,
+        progress=False,
+    )
+    study = tmp_path / "study"
+    assert main(["study", "adopt", str(study), str(tmp_path / "outside")]) == 0
+    adopted = study / "runs" / "GATA1_one" / "small-cnn-seed0"
+    assert json.loads((adopted / "metrics.json").read_text())["test_auc"] == metrics["test_auc"]
+    stamp = (adopted / "metrics.json").stat().st_mtime_ns
+    counts = run_study([data / "GATA1_one"], ["small-cnn"], study, epochs=2, progress=False)
+    assert counts["done"] == 1 and (adopted / "metrics.json").stat().st_mtime_ns == stamp  # not trained again

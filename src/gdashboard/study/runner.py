@@ -37,7 +37,7 @@ def _study_lock(study: Path):
         yield
 
 
-def _is_finished(task: Task, study: Path) -> bool:
+def _is_finished(task: Task, study: Path, epochs: int | None = None) -> bool:
     """A task whose output is complete and current needs no worker."""
     from gdashboard.results import METRICS_FILE, MOTIFS_FILE, read_json
     from gdashboard.study.tasks import current_motifs, outdated_run
@@ -46,7 +46,7 @@ def _is_finished(task: Task, study: Path) -> bool:
     if not (rundir / METRICS_FILE).exists():
         return False
     if task.step == "train":
-        return outdated_run(rundir) is None
+        return outdated_run(rundir, epochs) is None
     done = task.motif_folder(study) / MOTIFS_FILE
     return (
         done.exists()
@@ -95,13 +95,13 @@ def run_study(
         waiting_for_training = {}  # train task id -> its motif task
         ready = []
         for task in tasks:
-            if _is_finished(task, study):
+            if _is_finished(task, study, epochs):
                 if known[task.id] != "done":
                     index.update(task.id, state="done", path=str(task.output_folder(study)), error=None)
                 continue
             index.update(task.id, state="pending")
             train_id = replace(task, step="train").id
-            if task.step == "motifs" and train_id in by_id and not _is_finished(by_id[train_id], study):
+            if task.step == "motifs" and train_id in by_id and not _is_finished(by_id[train_id], study, epochs):
                 waiting_for_training[train_id] = task
             else:
                 ready.append(task)
@@ -237,3 +237,48 @@ def rebuild_index(study: str | os.PathLike) -> dict[str, int]:
             lines = (folder / "task.error").read_text().strip().splitlines()
             index.fail(task.id, lines[-1] if lines else "failed")
     return index.counts()
+
+
+def _link_copy(source: Path, target: Path) -> None:
+    """Copy a folder as hard links where the file system allows (no second copy of the
+    weights), else as plain copies; into a temporary name, then renamed."""
+    import shutil
+
+    def link(src, dst):
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    temporary = target.with_name(f".{target.name}.adopting")
+    if temporary.exists():
+        shutil.rmtree(temporary)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(source, temporary, copy_function=link)
+    temporary.rename(target)
+
+
+def adopt_runs(study: str | os.PathLike, paths: Iterable[str | os.PathLike]) -> dict[str, int]:
+    """Take finished runs (and their ``gdash motifs`` folders) made outside the study into
+    it, so that ``gdash study run`` does not train them again: each goes to the place
+    the study would have written it (``runs/EXPERIMENT/MODEL-seedS``); one already there
+    is kept. Returns the rebuilt index's counts."""
+    from gdashboard.models.catalogue import model_folder
+    from gdashboard.results import collect_motif_results, collect_runs
+
+    study = Path(study)
+    paths = list(paths)
+    with _study_lock(study):
+        for run in collect_runs(paths):
+            if run.get("run_dir") is None or not Path(run["run_dir"]).joinpath("config.json").exists():
+                continue  # an unavailable baseline: nothing to adopt
+            name = f"{model_folder(run['preset'], run['pooling'])}-seed{run['seed']}"
+            target = study / "runs" / run["experiment"] / name
+            if not target.exists():
+                _link_copy(Path(run["run_dir"]), target)
+        for result in collect_motif_results(paths):
+            name = f"{model_folder(result['preset'], result['pooling'])}-seed{result['seed']}"
+            target = study / "motifs" / result["experiment"] / name
+            if not target.exists():
+                _link_copy(Path(result["motifs_path"]).parent, target)
+        return rebuild_index(study)

@@ -22,9 +22,10 @@ from gdashboard.study.plan import Task
 LOG_FILE = "task.log"
 
 
-def outdated_run(rundir: Path) -> str | None:
+def outdated_run(rundir: Path, epochs: int | None = None) -> str | None:
     """Why a finished run no longer follows its preset's current rules (a suffix for the
-    folder it is set aside in), or None when it is current."""
+    folder it is set aside in), or None when it is current. ``epochs``: the epoch limit
+    asked for now (default: the preset's)."""
     from gdashboard.models.catalogue import PRESETS
     from gdashboard.results import METRICS_FILE, read_config, read_json
     from gdashboard.runs import NOT_LEARNED_AUC
@@ -35,14 +36,15 @@ def outdated_run(rundir: Path) -> str | None:
     if "attempts" not in metrics and metrics["validation_auc"] <= NOT_LEARNED_AUC:
         return "before-restarts"  # runs that had not learned are now restarted
     limit = read_config(rundir)["recipe"]
+    wanted = epochs or PRESETS[metrics["preset"]].recipe.epochs
     if (
-        limit["epochs"] < PRESETS[metrics["preset"]].recipe.epochs
+        limit["epochs"] < wanted
         and metrics["epochs_run"] >= limit["epochs"]
         and metrics["epochs_run"] - metrics["best_epoch"] < limit["patience"]
     ):
-        # The epoch limit, not early stopping, ended it, and the limit has been raised
-        # since. A run that early stopping ended before the old limit is kept: under the
-        # new limit it takes the same steps and stops at the same epoch.
+        # The epoch limit, not early stopping, ended it, and the limit asked for now is
+        # higher. A run that early stopping ended before its limit is kept: under the
+        # higher limit it takes the same steps and stops at the same epoch.
         return f"epochs{limit['epochs']}"
     return None
 
@@ -59,9 +61,11 @@ def current_motifs(previous: dict) -> bool:
 
 
 def set_aside(folder: Path, reason: str) -> Path:
-    """Move an outdated output beside the study (``…-superseded``), never overwriting."""
-    aside = folder.parent.parent.parent / f"{folder.parent.parent.name}-superseded" / folder.parent.name
-    aside = aside / f"{folder.name}-{reason}"
+    """Move an outdated output of ``STUDY/runs`` or ``STUDY/motifs`` to
+    ``STUDY/.superseded/...`` (a dot-folder: the report and the dashboard, which skip
+    those, do not count it twice), never overwriting."""
+    kind, experiment, study = folder.parent.parent.name, folder.parent.name, folder.parent.parent.parent
+    aside = study / ".superseded" / kind / experiment / f"{folder.name}-{reason}"
     while aside.exists():
         aside = aside.with_name(aside.name + "+")
     aside.parent.mkdir(parents=True, exist_ok=True)
@@ -81,7 +85,7 @@ def _train(task: Task, study: Path, options: dict) -> dict:
 
     rundir = task.run_folder(study)
     if (rundir / METRICS_FILE).exists():
-        reason = outdated_run(rundir)
+        reason = outdated_run(rundir, options.get("epochs"))
         if reason is not None:
             set_aside(rundir, reason)
     metrics = train_run(
