@@ -455,7 +455,7 @@ def demo(out, seed, quiet):
         click.echo(line)
     # The figure is drawn here, not in gdashboard.demo: only the command line reaches the dashboard.
     figure_path = write_figure([out / "runs"], experiment=DEMO_EXPERIMENT, out=out / "figure2.png")
-    click.echo(f"figure:  {figure_path} (Figure 2 of the first bound test sequence)")
+    click.echo(f"figure:  {figure_path} (Figure 2 of the first bound test sequence with a FIMO site of GATA1)")
     click.echo(f"Open the dashboard on these runs:  gdash serve {out / 'runs'}")
 
 
