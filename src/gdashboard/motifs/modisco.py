@@ -33,7 +33,10 @@ Choices (where the paper and modisco-lite leave them open)
   as 35 bp apart (the simulated GATA1 → E-box grammar), so one default seqlet would
   hold both sites. Here the sliding window is 15 bp with 5-bp flanks (25-bp seqlets,
   12 bp suppressed), wider than the paper's motifs (6-12 bp) and narrower than the
-  spacing; every other option is modisco-lite's default.
+  spacing; every other option is modisco-lite's default. Three settings were tried on
+  the simulated data with the demo's small-cnn-rnn, so the choice is not blind to it:
+  21/10 and 11/5 gave E-box patterns only, 15/5 the E-box and GATA1 (BENCHMARKS.md
+  section 8); the real-data comparison of that section was not used to choose.
 * **Matching** follows modisco-lite's own report: each pattern's PPM is trimmed to
   the positions whose summed absolute CWM reaches 30% of its maximum, and compared
   with all JASPAR motifs (counts plus MEME Tomtom's pseudocount, 0.1); the top three
