@@ -85,18 +85,20 @@ def _match(name, q):
     return {"id": "MA0000.1", "name": name, "p": q / 10, "q": q}
 
 
-def test_summarise_patterns_first_tf_pattern_and_cofactors():
+def test_summarise_patterns_first_tf_pattern_cofactors_and_family():
     patterns = [
         _pattern(1, "pos_patterns.pattern_0", [_match("ZEB1", 0.003), _match("TCF3", 0.004)], False),
         _pattern(2, "pos_patterns.pattern_1", [_match("GATA1", 0.03)], True),
         _pattern(3, "pos_patterns.pattern_2", [_match("ZEB1", 0.001)], False),
         _pattern(4, "neg_patterns.pattern_0", [_match("CTCF", 0.2)], False),  # not significant
         _pattern(5, "pos_patterns.pattern_3", [_match("GATA2", 0.01)], True),
+        _pattern(6, "pos_patterns.pattern_4", [dict(_match("GATA5", 0.01), families=["C4-GATA-related"])], False),
     ]
-    summary = summarise_patterns(patterns)
+    summary = summarise_patterns(patterns, {"C4-GATA-related"})
     assert summary["first_tf_pattern"] == {"rank": 2, "name": "pos_patterns.pattern_1", "n_seqlets": 30, "q": 0.03}
-    assert summary["cofactors"] == ["ZEB1"]
-    assert summarise_patterns([]) == {"first_tf_pattern": None, "cofactors": []}
+    assert summary["cofactors"] == ["ZEB1"] and summary["family"] == ["GATA5"]
+    assert summarise_patterns(patterns)["cofactors"] == ["ZEB1", "GATA5"]  # no family known: a partner
+    assert summarise_patterns([]) == {"first_tf_pattern": None, "cofactors": [], "family": []}
 
 
 def _result(**changes):

@@ -199,11 +199,28 @@ def describe_patterns(positive, negative, ids: list[str], tf: str | None, target
                 "q": hit.q_value,
                 "strand": hit.strand,
                 "offset": hit.offset,
+                "families": list(_families(hit.target_id)),
             }
             for hit in comparison.hits(row, max_hits=TOP_MATCHES)
         ]
         pattern["matches_tf"] = bool(tf) and _matches(pattern["matches"], tf)
     return patterns
+
+
+def _families(matrix_id: str) -> tuple[str, ...]:
+    from gdashboard.data.jaspar import motif_family
+
+    try:
+        return motif_family(matrix_id)
+    except Exception:  # a target given from outside JASPAR: no family
+        return ()
+
+
+def _tf_families(known) -> set[str]:
+    """The JASPAR families of the TF's own motifs; heterodimers (GATA1::TAL1) are left
+    out, so that the partner's family (TAL1's) still counts as a co-factor."""
+    single = [m for m in known if "::" not in m.name] or list(known)
+    return {family for m in single for family in _families(m.matrix_id)}
 
 
 def _matches(matches: list[dict], tf: str) -> bool:
@@ -213,10 +230,18 @@ def _matches(matches: list[dict], tf: str) -> bool:
     return any(m["q"] < Q_THRESHOLD and wanted in motif_names_tf(m["name"]) for m in matches)
 
 
-def summarise_patterns(patterns: list[dict]) -> dict:
-    """The first pattern matching the TF (rank, name, best q of its TF hits) and the co-factors."""
+def summarise_patterns(patterns: list[dict], tf_families: set[str] | frozenset = frozenset()) -> dict:
+    """The first pattern matching the TF (rank, name, best q of its TF hits), the
+    co-factors, and the TF's relatives.
+
+    A pattern that does not match the TF contributes its best hit (q < 0.05): to
+    ``family`` when that motif shares a JASPAR family with the TF's own motifs
+    (``tf_families``: GATA5 for GATA1 is the same motif, not a partner), else to
+    ``cofactors``.
+    """
     first = None
     cofactors: list[str] = []
+    family: list[str] = []
     for pattern in patterns:
         if pattern.get("matches_tf") and first is None:
             first = {
@@ -227,9 +252,13 @@ def summarise_patterns(patterns: list[dict]) -> dict:
             }
         elif not pattern.get("matches_tf") and pattern.get("matches"):
             best = pattern["matches"][0]
-            if best["q"] < Q_THRESHOLD and best["name"] not in cofactors:
-                cofactors.append(best["name"])
-    return {"first_tf_pattern": first, "cofactors": cofactors}
+            if best["q"] >= Q_THRESHOLD:
+                continue
+            related = tf_families and set(best.get("families") or ()) & set(tf_families)
+            found = family if related else cofactors
+            if best["name"] not in found:
+                found.append(best["name"])
+    return {"first_tf_pattern": first, "cofactors": cofactors, "family": family}
 
 
 def _save_h5(path: Path, positive, negative) -> None:
@@ -327,7 +356,7 @@ def modisco_analysis(
         "tf_in_jaspar": bool(known),
         "tf_motifs": [f"{m.matrix_id} {m.name}" for m in known],
         "n_patterns": len(patterns),
-        **summarise_patterns(patterns),
+        **summarise_patterns(patterns, _tf_families(known)),
         "seconds": seconds,
         "patterns": patterns,
     }

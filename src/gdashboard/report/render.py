@@ -482,6 +482,7 @@ PATTERN_COLUMNS = [
     "first_tf_q",
     "first_tf_seqlets",
     "cofactors",
+    "family",
     "window_matches",
     "window_chance",
     "window_p",

@@ -640,7 +640,8 @@ def pattern_rows(patterns: Sequence[Mapping], motifs: Sequence[Mapping] = ()) ->
     ``n_sequences``, ``n_patterns``, ``tf_in_jaspar``, ``first_tf_rank``,
     ``first_tf_q``, ``first_tf_seqlets`` (the first pattern matching the TF's JASPAR
     motif at q < 0.05; None when none does), ``cofactors`` (the other TFs its patterns
-    match, ``;``-separated), and from the same model's ``motifs.json`` where present:
+    match, ``;``-separated), ``family`` (matches of the TF's own JASPAR family), and from
+    the same model's ``motifs.json`` where present:
     ``window_matches`` and ``window_chance`` (saliency windows matching the TF, and
     the same for shuffled windows), ``window_p`` (one-sided Fisher test of the two)
     and ``windows_find_tf`` (``window_p < 0.05``).
@@ -664,6 +665,7 @@ def pattern_rows(patterns: Sequence[Mapping], motifs: Sequence[Mapping] = ()) ->
                 "first_tf_q": first.get("q") if first else None,
                 "first_tf_seqlets": first.get("n_seqlets") if first else None,
                 "cofactors": ";".join(result.get("cofactors") or []),
+                "family": ";".join(result.get("family") or []),
                 "window_matches": matches,
                 "window_chance": chance,
                 "window_p": p,
