@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ALONG_THE_SEQUENCE = ("sequence-track", "saliency-heatmap", "temporal-heatmap", "ism-heatmaps")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update"]
 PANELS = [
     "scores",
@@ -139,6 +140,9 @@ def test_dashboard_end_to_end(server, browser, dashboard_runs, dashboard_app, tm
     assert identifier in page.inner_text("[data-testid=view-title]")
     _check_panels(page)
     _assert_scores_equal(_scores(page), _predicted(dashboard_runs, identifier=identifier))
+    # Every figure along the sequence puts position p at the same pixel column.
+    boxes = [page.locator(f"#{graph} .nsewdrag").first.bounding_box() for graph in ALONG_THE_SEQUENCE]
+    assert all(abs(b["x"] - boxes[0]["x"]) < 1 and abs(b["width"] - boxes[0]["width"]) < 1 for b in boxes), boxes
     # The class-optimised logos arrive from the background thread.
     page.wait_for_selector("#classopt-small-cnn .main-svg", state="attached")
 

@@ -15,6 +15,10 @@ from gdashboard.dashboard import panels
 BASE_COLORS = {"A": "#00CC00", "C": "#0000CC", "G": "#FFB300", "T": "#CC0000", "N": "#888888"}
 # Blue below, red above the midpoint (0 for ISM, 0.5 for temporal scores).
 DIVERGING = "RdBu_r"
+# The figures along the sequence (its track, saliency, temporal, ISM) share fixed margins,
+# wide enough for the longest row label on the left and a colour bar on the right, so
+# that position p lies at the same pixel column in every one of them.
+TRACK_MARGIN = {"l": 190, "r": 110, "t": 10, "b": 25}
 
 
 def logo_figure(bits: np.ndarray, title: str, start: int = 1, height: int = 170):
@@ -129,7 +133,7 @@ def sequence_figure(sequence: str, sites: list[dict]):
         )
     figure.update_layout(
         height=120,
-        margin={"l": 40, "r": 10, "t": 10, "b": 25},
+        margin=TRACK_MARGIN,
         plot_bgcolor="white",
         yaxis={"visible": False, "range": [-1, 1]},
         xaxis={"range": [0.5, len(sequence) + 0.5]},
@@ -174,8 +178,9 @@ def heatmap_figure(
     )
     figure.update_layout(
         height=70 + height_per_row * len(rows),
-        margin={"l": 40, "r": 10, "t": 10, "b": 25},
-        yaxis={"autorange": "reversed", "automargin": True},
+        margin=TRACK_MARGIN,
+        xaxis={"range": [0.5, length + 0.5]},
+        yaxis={"autorange": "reversed", "automargin": False},
         plot_bgcolor="white",
     )
     return figure
@@ -236,8 +241,9 @@ def ism_figure(view: dict):
             "colorbar": {"title": {"text": "ISM"}, "thickness": 12},
         },
         height=60 + 120 * len(labels),
-        margin={"l": 40, "r": 10, "t": 30, "b": 25},
+        margin={**TRACK_MARGIN, "t": 30},
     )
+    figure.update_xaxes(range=[0.5, len(sequence) + 0.5])
     return figure
 
 
