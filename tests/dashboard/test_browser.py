@@ -182,6 +182,13 @@ def test_dashboard_end_to_end(server, browser, dashboard_runs, dashboard_app, tm
             assert float(row["forward"]) == model["forward"][position]
             assert float(row["backward"]) == model["backward"][position]
 
+    # A variant: its edits go into the URL, and the comparison comes back with it.
+    page.fill("#variant-sequence", "C" + pasted[1:])
+    page.click("#variant-submit")
+    page.wait_for_selector("[data-testid=variant-score]")
+    page.wait_for_function("() => window.location.search.includes('edits=1C')")
+    variant_scores = [e.inner_text() for e in page.query_selector_all("[data-testid=variant-score]")]
+
     # The URL holds the whole view: a fresh context shows the same.
     url = page.url
     fresh_context = _context(browser, offline)
@@ -190,6 +197,8 @@ def test_dashboard_end_to_end(server, browser, dashboard_runs, dashboard_app, tm
     _check_panels(fresh)
     assert _scores(fresh) == shown
     assert "pasted sequence" in fresh.inner_text("[data-testid=view-title]")
+    fresh.wait_for_selector("[data-testid=variant-score]")
+    assert [e.inner_text() for e in fresh.query_selector_all("[data-testid=variant-score]")] == variant_scores
 
     screenshot = Path("docs/dashboard.png") if os.environ.get("GDASH_SCREENSHOT") else tmp_path / "dashboard.png"
     fresh.screenshot(path=str(screenshot), full_page=True)

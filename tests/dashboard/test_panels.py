@@ -165,3 +165,17 @@ def test_modisco_patterns_are_shown_where_they_exist(experiment, dashboard_runs,
     assert "No TF-MoDISco patterns" in str(_patterns_panel(chosen, ("small-rnn",)))
     overview = str(overview_page(DashboardState([runs], classopt_steps=2, classopt_restarts=1)))
     assert "TF-MoDISco patterns per model" in overview
+
+
+def test_variant_edits_round_trip_through_the_url():
+    from gdashboard.dashboard.app import apply_edits, sequence_edits
+
+    reference = "ACGTACGTAC"
+    assert sequence_edits(reference, "CCGTACGTAG") == "1C,10G"
+    assert apply_edits(reference, "1C,10G") == "CCGTACGTAG"
+    assert sequence_edits(reference, reference) == "" and apply_edits(reference, "") == reference
+    for bad in ("0A", "11A", "3X", "A3", "3"):
+        with pytest.raises(ValueError, match="bad edit"):
+            apply_edits(reference, bad)
+    with pytest.raises(ValueError, match="the variant has 9 bases"):
+        sequence_edits(reference, reference[:-1])

@@ -9,7 +9,8 @@ the same view):
   filterable table of its test sequences (picking a row opens the sequence view) and
   a box to paste a sequence.
 * ``/sequence?experiment=NAME&id=ID`` (a test sequence) or ``&sequence=ACGT…``
-  (pasted), with ``models=a,b`` and ``rc=1`` (reverse complement) — the paper's
+  (pasted), with ``models=a,b``, ``rc=1`` (reverse complement) and ``edits=58T,60C``
+  (a variant of the sequence shown, compared with it) — the paper's
   Figure 2: JASPAR logos, class-optimised logos (computed in a background thread),
   the sequence with FIMO sites, saliency, temporal output scores and ISM heat maps,
   the motifs ``gdash motifs`` extracted, a variant control and downloads.
@@ -350,6 +351,13 @@ def sequence_page(state: DashboardState, query: dict):
     state.classopt.request([experiment.run(label) for label in labels])
     temporal = temporal_figure(view)
     file_stem = f"{experiment.name}-{query.get('id', 'pasted')}"
+    alternative, variant_result = sequence, None
+    if query.get("edits"):
+        try:
+            alternative = apply_edits(sequence, query["edits"])
+            variant_result = variant_panel(_variant(experiment, labels, sequence, alternative))
+        except ValueError as error:
+            variant_result = _error(str(error).splitlines()[0], "variant-error")
     return html.Div(
         [
             html.H2(f"{experiment.name}: {title}", **_testid("view-title")),
@@ -398,9 +406,9 @@ def sequence_page(state: DashboardState, query: dict):
             html.Div(
                 [
                     html.Label("Edit bases (same length) and compare:", htmlFor="variant-sequence"),
-                    dcc.Textarea(id="variant-sequence", value=sequence, style={"width": "100%", "height": "4em"}),
+                    dcc.Textarea(id="variant-sequence", value=alternative, style={"width": "100%", "height": "4em"}),
                     html.Button("Compare", id="variant-submit", n_clicks=0),
-                    html.Div(id="variant-result", **_testid("variant-result")),
+                    html.Div(variant_result, id="variant-result", **_testid("variant-result")),
                 ],
                 **_testid("panel-variant"),
             ),
@@ -604,33 +612,65 @@ def create_app(
 
     @app.callback(
         Output("variant-result", "children"),
+        Output("url", "search", allow_duplicate=True),
         Input("variant-submit", "n_clicks"),
         State("variant-sequence", "value"),
         State("url", "search"),
         prevent_initial_call=True,
     )
     def variant(n_clicks, text, search):
+        # The edits go into the URL (?edits=58T,60C), so that the variant view is shared
+        # like any other; the page drawn for that URL shows the comparison.
         if not n_clicks:
-            return no_update
+            return no_update, no_update
+        query = parse_query(search)
         try:
-            experiment, reference, labels, _ = resolve_view(state, parse_query(search))
+            experiment, reference, labels, _ = resolve_view(state, query)
             alternative = panels.check_sequence(text or "", experiment.lengths)
-            models = experiment.models()
-            result = panels.variant_view(
-                [models[label] for label in labels],
-                reference,
-                alternative,
-                tf=experiment.tf,
-                methods=("saliency",),
-                sites=False,
-            )
+            edits = sequence_edits(reference, alternative)
+            result = variant_panel(_variant(experiment, labels, reference, alternative))
         except (ValueError, InputError) as error:
-            return _error(str(error).splitlines()[0], "variant-error")
-        return variant_panel(result)
+            return _error(str(error).splitlines()[0], "variant-error"), no_update
+        if edits:
+            query["edits"] = edits
+        else:
+            query.pop("edits", None)
+        new = "?" + urlencode(query)
+        return result, no_update if parse_query(new) == parse_query(search) else new
 
     if warm_up:
         threading.Thread(target=_warm, name="gdashboard-warm-up", daemon=True).start()
     return app
+
+
+def sequence_edits(reference: str, alternative: str) -> str:
+    """The bases that differ, as ``58T,60C`` (1-based positions, the new base)."""
+    if len(reference) != len(alternative):
+        raise ValueError(f"the variant has {len(alternative)} bases; the sequence has {len(reference)}")
+    return ",".join(f"{i + 1}{b}" for i, (a, b) in enumerate(zip(reference, alternative)) if a != b)
+
+
+def apply_edits(sequence: str, edits: str) -> str:
+    """The sequence with ``58T,60C``-style edits applied; ValueError naming a bad one."""
+    bases = list(sequence)
+    for edit in filter(None, (e.strip() for e in edits.split(","))):
+        position, base = edit[:-1], edit[-1:].upper()
+        if not position.isdigit() or base not in "ACGTN" or not 1 <= int(position) <= len(bases):
+            raise ValueError(f"bad edit {edit!r}: give a position from 1 to {len(bases)} and a base (e.g. 58T)")
+        bases[int(position) - 1] = base
+    return "".join(bases)
+
+
+def _variant(experiment: panels.Experiment, labels, reference: str, alternative: str) -> dict:
+    models = experiment.models()
+    return panels.variant_view(
+        [models[label] for label in labels],
+        reference,
+        alternative,
+        tf=experiment.tf,
+        methods=("saliency",),
+        sites=False,
+    )
 
 
 def variant_panel(result: dict):
