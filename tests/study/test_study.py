@@ -110,15 +110,29 @@ def _metrics(study: Path) -> dict:
 STUDY_ARGS = ["--models", "small-cnn,small-rnn", "--epochs", "6", "--workers", "2", "--threads", "1", "--quiet"]
 
 
-def test_a_study_killed_with_sigkill_resumes_to_the_same_metrics(tmp_path, data, capsys):
+@pytest.mark.parametrize("executor", ["local", "ray"])
+def test_a_study_killed_with_sigkill_resumes_to_the_same_metrics(tmp_path, data, capsys, executor):
+    if executor == "ray":
+        ray = pytest.importorskip("ray")
+        request_shutdown = ray.shutdown  # the in-process runs below start a local Ray
+    else:
+        request_shutdown = None
+    try:
+        _killed_and_resumed(tmp_path, data, capsys, [*STUDY_ARGS, "--executor", executor])
+    finally:
+        if request_shutdown is not None:
+            request_shutdown()
+
+
+def _killed_and_resumed(tmp_path, data, capsys, arguments):
     whole = tmp_path / "whole"
-    assert main(["study", "run", "--data", str(data), "--out", str(whole), *STUDY_ARGS]) == 0
+    assert main(["study", "run", "--data", str(data), "--out", str(whole), *arguments]) == 0
     expected = _metrics(whole)
     assert len(expected) == 4
 
     cut = tmp_path / "cut"
     process = subprocess.Popen(
-        [*GDASH, "study", "run", "--data", str(data), "--out", str(cut), *STUDY_ARGS],
+        [*GDASH, "study", "run", "--data", str(data), "--out", str(cut), *arguments],
         start_new_session=True,  # its own process group: the workers die with it
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -144,7 +158,7 @@ def test_a_study_killed_with_sigkill_resumes_to_the_same_metrics(tmp_path, data,
 
     finished = {path: path.stat().st_mtime_ns for path in (cut / "runs").glob("*/*/metrics.json")}
     assert finished
-    assert main(["study", "run", "--data", str(data), "--out", str(cut), *STUDY_ARGS]) == 0
+    assert main(["study", "run", "--data", str(data), "--out", str(cut), *arguments]) == 0
     assert _metrics(cut) == expected
     # What had finished was kept, not trained again.
     assert {path: path.stat().st_mtime_ns for path in finished} == finished
