@@ -129,8 +129,8 @@ def _find_metrics(path: Path) -> list[Path]:
     if path.is_file():
         if path.name == METRICS_FILE:
             return [path]
-        if path.name == MOTIFS_FILE:
-            return []  # read by collect_motif_results
+        if path.name in (MOTIFS_FILE, MODISCO_FILE):
+            return []  # read by collect_motif_results and collect_modisco_results
         raise InputError(f"not a run folder: expected a folder holding {METRICS_FILE}", path)
     if (path / METRICS_FILE).is_file():
         return [path / METRICS_FILE]
@@ -142,7 +142,7 @@ def _find_metrics(path: Path) -> list[Path]:
             found.append(Path(root) / METRICS_FILE)
             dirs[:] = []
             continue
-        has_motifs = has_motifs or MOTIFS_FILE in files
+        has_motifs = has_motifs or MOTIFS_FILE in files or MODISCO_FILE in files
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
     if not found and not has_motifs:
         raise InputError(f"no {METRICS_FILE} here or in any folder below: not a training run folder", path)

@@ -56,7 +56,7 @@ def test_plan_orders_training_before_motifs_and_skips_baselines():
     from gdashboard.study.plan import ExperimentFiles
 
     experiments = [ExperimentFiles("A_x", "a/train.tsv", "a/test.tsv")]
-    tasks = plan(experiments, ["small-cnn", "pwm"], seeds=[0, 1], steps=["train", "motifs"])
+    tasks = plan(experiments, ["small-cnn", "pwm"], seeds=[0, 1], steps=["modisco", "train", "motifs"])
     assert [t.id for t in tasks] == [
         "train/A_x/small-cnn-seed0",
         "train/A_x/small-cnn-seed1",
@@ -64,7 +64,10 @@ def test_plan_orders_training_before_motifs_and_skips_baselines():
         "train/A_x/pwm-seed1",
         "motifs/A_x/small-cnn-seed0",
         "motifs/A_x/small-cnn-seed1",
+        "modisco/A_x/small-cnn-seed0",
+        "modisco/A_x/small-cnn-seed1",
     ]
+    assert tasks[-1].output_folder("S") == Path("S/modisco/A_x/small-cnn-seed1")
     with pytest.raises(InputError, match="unknown model preset"):
         plan(experiments, ["huge-cnn"])
     with pytest.raises(InputError, match="unknown step"):
@@ -236,3 +239,15 @@ def test_runs_made_elsewhere_are_adopted_not_retrained(tmp_path, data, capsys):
     stamp = (adopted / "metrics.json").stat().st_mtime_ns
     counts = run_study([data / "GATA1_one"], ["small-cnn"], study, epochs=2, progress=False)
     assert counts["done"] == 1 and (adopted / "metrics.json").stat().st_mtime_ns == stamp  # not trained again
+
+
+def test_the_modisco_step_follows_training_and_is_indexed(tmp_path, data):
+    counts = run_study(
+        [data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=2, steps=["train", "modisco"], progress=False
+    )
+    assert counts == {"pending": 0, "running": 0, "done": 2, "failed": 0}
+    patterns = json.loads((tmp_path / "modisco" / "GATA1_one" / "small-cnn-seed0" / "patterns.json").read_text())
+    assert patterns["experiment"] == "GATA1_one" and patterns["attribution"] == "ism"
+    kept = {r["id"]: (r["state"], r["path"]) for r in study_status(tmp_path)}
+    assert rebuild_index(tmp_path)["done"] == 2
+    assert {r["id"]: (r["state"], r["path"]) for r in study_status(tmp_path)} == kept

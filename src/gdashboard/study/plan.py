@@ -10,7 +10,8 @@ Layouts read (any format :func:`gdashboard.data.read_dataset` accepts, gzipped o
   paper's archive and ``gdash data simulate``.
 
 A study folder holds ``runs/EXPERIMENT/MODEL-seedS/`` (run folders), ``motifs/...``
-(motif folders, same names), ``report/`` and ``study.sqlite`` (the index).
+(motif folders, same names), ``modisco/...`` (pattern folders), ``report/`` and
+``study.sqlite`` (the index).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Iterable, Sequence
 from gdashboard.errors import InputError
 from gdashboard.models.catalogue import ALL_PRESETS, RECURRENT_PRESETS, is_neural, model_folder
 
-STEPS = ("train", "motifs")
+STEPS = ("train", "motifs", "modisco")
 _SUFFIXES = (".fa", ".fasta", ".fna", ".tsv", ".csv", ".txt", ".seq")
 
 
@@ -60,8 +61,13 @@ class Task:
     def motif_folder(self, study: str | os.PathLike) -> Path:
         return Path(study) / "motifs" / self.experiment / f"{self.model}-seed{self.seed}"
 
+    def modisco_folder(self, study: str | os.PathLike) -> Path:
+        return Path(study) / "modisco" / self.experiment / f"{self.model}-seed{self.seed}"
+
     def output_folder(self, study: str | os.PathLike) -> Path:
-        return self.run_folder(study) if self.step == "train" else self.motif_folder(study)
+        if self.step == "train":
+            return self.run_folder(study)
+        return self.motif_folder(study) if self.step == "motifs" else self.modisco_folder(study)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -117,8 +123,9 @@ def plan(
     steps: Sequence[str] = ("train",),
     pooling: str | None = None,
 ) -> list[Task]:
-    """The study's tasks: training of every (experiment, preset, seed), then the motif
-    analysis of each neural run when ``"motifs"`` is among the steps."""
+    """The study's tasks: training of every (experiment, preset, seed), then, for each
+    neural run, the motif analysis (``"motifs"``, the paper's Table 4) and TF-MoDISco
+    (``"modisco"``) when they are among the steps."""
     unknown = [p for p in presets if p not in ALL_PRESETS]
     if unknown:
         raise InputError(f"unknown model preset {unknown[0]!r}; choose among {', '.join(ALL_PRESETS)}")
@@ -133,7 +140,7 @@ def plan(
             continue
         for experiment in experiments:
             for preset in presets:
-                if step == "motifs" and not is_neural(preset):
+                if step != "train" and not is_neural(preset):
                     continue
                 form = pooling if preset in RECURRENT_PRESETS else None
                 for seed in seeds:

@@ -39,7 +39,7 @@ def _study_lock(study: Path):
 
 def _is_finished(task: Task, study: Path, epochs: int | None = None) -> bool:
     """A task whose output is complete and current needs no worker."""
-    from gdashboard.results import METRICS_FILE, MOTIFS_FILE, read_json
+    from gdashboard.results import METRICS_FILE, MODISCO_FILE, MODISCO_FORMAT_VERSION, MOTIFS_FILE, read_json
     from gdashboard.study.tasks import current_motifs, outdated_run
 
     rundir = task.run_folder(study)
@@ -47,6 +47,13 @@ def _is_finished(task: Task, study: Path, epochs: int | None = None) -> bool:
         return False
     if task.step == "train":
         return outdated_run(rundir, epochs) is None
+    if task.step == "modisco":
+        done = task.modisco_folder(study) / MODISCO_FILE
+        return (
+            done.exists()
+            and done.stat().st_mtime >= (rundir / METRICS_FILE).stat().st_mtime
+            and read_json(done).get("format_version") == MODISCO_FORMAT_VERSION
+        )
     done = task.motif_folder(study) / MOTIFS_FILE
     return (
         done.exists()
@@ -92,7 +99,7 @@ def run_study(
         index.add(tasks)
         by_id = {task.id: task for task in tasks}
         known = {row["id"]: row["state"] for row in index.rows()}
-        waiting_for_training = {}  # train task id -> its motif task
+        waiting_for_training: dict[str, list[Task]] = {}  # train task id -> the tasks that read its run
         ready = []
         for task in tasks:
             if _is_finished(task, study, epochs):
@@ -101,15 +108,16 @@ def run_study(
                 continue
             index.update(task.id, state="pending")
             train_id = replace(task, step="train").id
-            if task.step == "motifs" and train_id in by_id and not _is_finished(by_id[train_id], study, epochs):
-                waiting_for_training[train_id] = task
+            if task.step != "train" and train_id in by_id and not _is_finished(by_id[train_id], study, epochs):
+                waiting_for_training.setdefault(train_id, []).append(task)
             else:
                 ready.append(task)
         bar = None
         if progress:
             from tqdm import tqdm
 
-            bar = tqdm(total=len(ready) + len(waiting_for_training), desc="study", unit="task")
+            waiting = sum(len(followers) for followers in waiting_for_training.values())
+            bar = tqdm(total=len(ready) + waiting, desc="study", unit="task")
         host = socket.gethostname()
         if executor == "ray":
             from gdashboard.study.executors import RayExecutor
@@ -128,15 +136,13 @@ def run_study(
                 if error is None:
                     index.finish(task.id, result)
                     index.update(task.id, attempts=attempts, host=result.get("host"), device=result.get("device"))
-                    follower = waiting_for_training.pop(task.id, None)
-                    if follower is not None:
+                    for follower in waiting_for_training.pop(task.id, []):
                         index.start(follower.id, host, device or "cpu")
                         pool.submit(follower)
                 else:
                     index.fail(task.id, error)
                     index.update(task.id, attempts=attempts)
-                    follower = waiting_for_training.pop(task.id, None)
-                    if follower is not None:
+                    for follower in waiting_for_training.pop(task.id, []):
                         index.fail(follower.id, f"its training failed: {error}")
                         if bar is not None:
                             bar.update()
@@ -152,11 +158,12 @@ def run_study(
 
 
 def write_study_report(study: str | os.PathLike) -> Path | None:
-    """Tables 2, 3 (and 4 with motif folders) of the study's finished runs, in ``report/``."""
+    """Tables 2, 3 (and 4 with motif folders, the TF-MoDISco rows with pattern folders) of
+    the study's finished runs, in ``report/``."""
     from gdashboard.report import write_report
 
     study = Path(study)
-    paths = [p for p in (study / "runs", study / "motifs") if p.is_dir()]
+    paths = [p for p in (study / "runs", study / "motifs", study / "modisco") if p.is_dir()]
     if not paths or not any((study / "runs").glob("*/*/metrics.json")):
         return None
     return write_report(paths, study / "report")["report"]
@@ -196,7 +203,7 @@ def rebuild_index(study: str | os.PathLike) -> dict[str, int]:
     """Make the index again from the study's folders: a run folder with ``metrics.json`` is
     a finished training task, a ``motifs.json`` a finished motif task, a folder with
     ``task.error`` and no result a failed task, any other an interrupted (pending) one."""
-    from gdashboard.results import METRICS_FILE, MOTIFS_FILE, read_config, read_json
+    from gdashboard.results import METRICS_FILE, MODISCO_FILE, MOTIFS_FILE, read_config, read_json
 
     study = Path(study)
     if not (study / "runs").is_dir():
@@ -216,6 +223,10 @@ def rebuild_index(study: str | os.PathLike) -> dict[str, int]:
         if motif_dir.is_dir():
             summary = read_json(motif_dir / MOTIFS_FILE) if (motif_dir / MOTIFS_FILE).exists() else None
             rows.append((replace(train, step="motifs"), motif_dir, summary, "motifs"))
+        modisco_dir = train.modisco_folder(study)
+        if modisco_dir.is_dir():
+            summary = read_json(modisco_dir / MODISCO_FILE) if (modisco_dir / MODISCO_FILE).exists() else None
+            rows.append((replace(train, step="modisco"), modisco_dir, summary, "modisco"))
     (study / "study.sqlite").unlink(missing_ok=True)
     for suffix in ("-wal", "-shm"):
         (study / f"study.sqlite{suffix}").unlink(missing_ok=True)
@@ -230,8 +241,17 @@ def rebuild_index(study: str | os.PathLike) -> dict[str, int]:
                     "validation_auc": result.get("validation_auc"),
                     "device": ", ".join(result.get("devices") or []) or None,
                 }
-            else:
+            elif kind == "motifs":
                 recorded = {"path": str(folder), "matches": {m: c["matches"] for m, c in result["methods"].items()}}
+            else:
+                first = result.get("first_tf_pattern") or {}
+                recorded = {
+                    "path": str(folder),
+                    "patterns": result.get("n_patterns"),
+                    "first_tf_rank": first.get("rank"),
+                    "first_tf_q": first.get("q"),
+                    "cofactors": result.get("cofactors", []),
+                }
             index.finish(task.id, recorded)
         elif (folder / "task.error").exists():
             lines = (folder / "task.error").read_text().strip().splitlines()
@@ -259,12 +279,12 @@ def _link_copy(source: Path, target: Path) -> None:
 
 
 def adopt_runs(study: str | os.PathLike, paths: Iterable[str | os.PathLike]) -> dict[str, int]:
-    """Take finished runs (and their ``gdash motifs`` folders) made outside the study into
+    """Take finished runs (and their ``gdash motifs`` and ``gdash modisco`` folders) made outside the study into
     it, so that ``gdash study run`` does not train them again: each goes to the place
     the study would have written it (``runs/EXPERIMENT/MODEL-seedS``); one already there
     is kept. Returns the rebuilt index's counts."""
     from gdashboard.models.catalogue import model_folder
-    from gdashboard.results import collect_motif_results, collect_runs
+    from gdashboard.results import collect_modisco_results, collect_motif_results, collect_runs
 
     study = Path(study)
     paths = list(paths)
@@ -281,4 +301,9 @@ def adopt_runs(study: str | os.PathLike, paths: Iterable[str | os.PathLike]) -> 
             target = study / "motifs" / result["experiment"] / name
             if not target.exists():
                 _link_copy(Path(result["motifs_path"]).parent, target)
+        for result in collect_modisco_results(paths):
+            name = f"{model_folder(result['preset'], result['pooling'])}-seed{result['seed']}"
+            target = study / "modisco" / result["experiment"] / name
+            if not target.exists():
+                _link_copy(Path(result["patterns_path"]).parent, target)
         return rebuild_index(study)

@@ -131,6 +131,35 @@ def _motifs(task: Task, study: Path, options: dict) -> dict:
     return {"path": str(out), "matches": {m: c["matches"] for m, c in summary["methods"].items()}}
 
 
+def _modisco(task: Task, study: Path, options: dict) -> dict:
+    from gdashboard.motifs.modisco import modisco_analysis
+    from gdashboard.results import METRICS_FILE, MODISCO_FILE, MODISCO_FORMAT_VERSION, read_json
+
+    rundir = task.run_folder(study)
+    if not (rundir / METRICS_FILE).exists():
+        raise InputError("its training task has not finished", rundir)
+    out = task.modisco_folder(study)
+    done = out / MODISCO_FILE
+    summary = None
+    if done.exists() and done.stat().st_mtime >= (rundir / METRICS_FILE).stat().st_mtime:
+        summary = read_json(done)
+        if summary.get("format_version") != MODISCO_FORMAT_VERSION:
+            summary = None
+    if summary is None:
+        summary = modisco_analysis(rundir, task.test, out)
+    first = summary.get("first_tf_pattern") or {}
+    return {
+        "path": str(out),
+        "patterns": summary["n_patterns"],
+        "first_tf_rank": first.get("rank"),
+        "first_tf_q": first.get("q"),
+        "cofactors": summary.get("cofactors", []),
+    }
+
+
+STEP_FUNCTIONS = {"train": _train, "motifs": _motifs, "modisco": _modisco}
+
+
 def run_task(task: Task | dict, study: str | os.PathLike, options: dict | None = None) -> dict:
     """Run one task; returns what the index records (``path``, ``seconds``, ``host``, and
     ``test_auc``/``validation_auc`` or motif ``matches``). Errors propagate: the
@@ -147,7 +176,7 @@ def run_task(task: Task | dict, study: str | os.PathLike, options: dict | None =
     began = time.perf_counter()
     _log(folder, f"start {task.id} on {socket.gethostname()} pid {os.getpid()}")
     try:
-        result = (_train if task.step == "train" else _motifs)(task, study, options)
+        result = STEP_FUNCTIONS[task.step](task, study, options)
     except BaseException as error:
         _log(folder, f"failed: {type(error).__name__}: {error}")
         write_text(folder / "task.error", "".join(traceback.format_exception(error)))
