@@ -668,17 +668,27 @@ class Run:
     def predictions(self) -> Predictions:
         return read_predictions(self.path / PREDICTIONS_FILE)
 
+    def _beside(self, kind: str) -> list[Path]:
+        """The run folder, and in a study (``STUDY/runs/EXPERIMENT/NAME``) the folder of the
+        same name under ``STUDY/motifs`` or ``STUDY/modisco`` where it exists."""
+        places = [self.path]
+        if self.path.parent.parent.name == "runs":
+            sibling = self.path.parent.parent.parent / kind / self.path.parent.name / self.path.name
+            if sibling.is_dir():
+                places.append(sibling)
+        return places
+
     def motif_results(self) -> list[dict]:
         """The ``motifs.json`` files at or below the run folder (``gdash motifs --out
-        RUNDIR/motifs``), checked."""
+        RUNDIR/motifs``), or in a study's ``motifs/`` folder of the same name, checked."""
         if self._motifs is None:
-            self._motifs = collect_motif_results([self.path])
+            self._motifs = collect_motif_results(self._beside("motifs"))
         return self._motifs
 
     def modisco_results(self) -> list[dict]:
         """The ``patterns.json`` files at or below the run folder (``gdash modisco --out
-        RUNDIR/modisco``), checked."""
-        return collect_modisco_results([self.path])
+        RUNDIR/modisco``), or in a study's ``modisco/`` folder of the same name, checked."""
+        return collect_modisco_results(self._beside("modisco"))
 
     def model(self, device="cpu"):
         """The trained model, loaded now (see :func:`load_model`)."""

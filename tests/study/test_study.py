@@ -248,6 +248,11 @@ def test_the_modisco_step_follows_training_and_is_indexed(tmp_path, data):
     assert counts == {"pending": 0, "running": 0, "done": 2, "failed": 0}
     patterns = json.loads((tmp_path / "modisco" / "GATA1_one" / "small-cnn-seed0" / "patterns.json").read_text())
     assert patterns["experiment"] == "GATA1_one" and patterns["attribution"] == "ism"
+    from gdashboard.results import open_run
+
+    # The results layer finds a study's pattern folder beside its run (the dashboard shows it).
+    run = open_run(tmp_path / "runs" / "GATA1_one" / "small-cnn-seed0")
+    assert [r["experiment"] for r in run.modisco_results()] == ["GATA1_one"]
     kept = {r["id"]: (r["state"], r["path"]) for r in study_status(tmp_path)}
     assert rebuild_index(tmp_path)["done"] == 2
     assert {r["id"]: (r["state"], r["path"]) for r in study_status(tmp_path)} == kept
