@@ -242,9 +242,8 @@ def test_runs_made_elsewhere_are_adopted_not_retrained(tmp_path, data, capsys):
 
 
 def test_the_modisco_step_follows_training_and_is_indexed(tmp_path, data):
-    counts = run_study(
-        [data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=2, steps=["train", "modisco"], progress=False
-    )
+    steps = ["train", "modisco"]
+    counts = run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=2, steps=steps, progress=False)
     assert counts == {"pending": 0, "running": 0, "done": 2, "failed": 0}
     patterns = json.loads((tmp_path / "modisco" / "GATA1_one" / "small-cnn-seed0" / "patterns.json").read_text())
     assert patterns["experiment"] == "GATA1_one" and patterns["attribution"] == "ism"
@@ -256,3 +255,12 @@ def test_the_modisco_step_follows_training_and_is_indexed(tmp_path, data):
     kept = {r["id"]: (r["state"], r["path"]) for r in study_status(tmp_path)}
     assert rebuild_index(tmp_path)["done"] == 2
     assert {r["id"]: (r["state"], r["path"]) for r in study_status(tmp_path)} == kept
+
+    # A higher epoch limit makes the run outdated: trained again, and its patterns redone after.
+    patterns_file = tmp_path / "modisco" / "GATA1_one" / "small-cnn-seed0" / "patterns.json"
+    before = patterns_file.stat().st_mtime_ns
+    counts = run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=3, steps=steps, progress=False)
+    assert counts["done"] == 2 and (tmp_path / ".superseded" / "runs" / "GATA1_one").is_dir()
+    run_metrics = tmp_path / "runs" / "GATA1_one" / "small-cnn-seed0" / "metrics.json"
+    assert patterns_file.stat().st_mtime_ns > before
+    assert patterns_file.stat().st_mtime_ns >= run_metrics.stat().st_mtime_ns

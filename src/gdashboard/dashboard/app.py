@@ -577,10 +577,13 @@ def create_app(
     def options_changed(models, rc, search):
         query = parse_query(search)
         query["models"] = ",".join(models or [])
+        was_rc = query.get("rc") == "1"
         if "rc" in (rc or []):
             query["rc"] = "1"
         else:
             query.pop("rc", None)
+        if was_rc != (query.get("rc") == "1"):
+            query.pop("edits", None)  # its positions and bases belong to the other strand
         new = "?" + urlencode(query)
         return no_update if parse_query(new) == parse_query(search) else new
 

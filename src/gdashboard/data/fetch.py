@@ -25,6 +25,7 @@ resumes nor refuses unsafe members itself).
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import shutil
 import tarfile
@@ -53,14 +54,14 @@ def download(url: str, path: str | os.PathLike, *, size: int | None = None, prog
     have = part.stat().st_size if part.exists() else 0
     if size is not None and have == size:
         return part
-    request = urllib.request.Request(url, headers={"Range": f"bytes={have}-"} if have else {})
     try:
+        request = urllib.request.Request(url, headers={"Range": f"bytes={have}-"} if have else {})
         response = urllib.request.urlopen(request, timeout=60)
     except urllib.error.HTTPError as error:
         if error.code == 416 and have:  # nothing left to send: the file is whole
             return part
         raise InputError(f"the server answered {error.code} {error.reason}", url) from None
-    except (urllib.error.URLError, OSError) as error:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as error:
         reason = getattr(error, "reason", error)
         raise InputError(f"cannot download: {reason}", url) from None
     with response:
@@ -80,7 +81,7 @@ def download(url: str, path: str | os.PathLike, *, size: int | None = None, prog
                 while True:
                     try:
                         chunk = response.read(_CHUNK)
-                    except (OSError, urllib.error.URLError) as error:
+                    except (OSError, urllib.error.URLError, http.client.HTTPException) as error:
                         raise InputError(
                             f"the transfer broke at {have + received} bytes ({error}); run the command again to resume",
                             url,
@@ -178,5 +179,9 @@ def fetch_paper_data(
     else:
         digest = sha256(archive)
         if digest != expected_sha256.lower():
-            raise InputError(f"checksum mismatch: SHA-256 {digest}, expected {expected_sha256.lower()}", archive)
+            raise InputError(
+                f"checksum mismatch: SHA-256 {digest}, expected {expected_sha256.lower()}; remove this file "
+                "to download it again",
+                archive,
+            )
     return [path for path in safe_extract(archive, out, strip="deepbind") if path.is_dir()]

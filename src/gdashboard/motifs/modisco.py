@@ -203,7 +203,9 @@ def describe_patterns(positive, negative, ids: list[str], tf: str | None, target
             }
             for hit in comparison.hits(row, max_hits=TOP_MATCHES)
         ]
-        pattern["matches_tf"] = bool(tf) and _matches(pattern["matches"], tf)
+        for match in pattern["matches"]:
+            match["is_tf"] = bool(tf) and _names_tf(match, tf)
+        pattern["matches_tf"] = any(m["is_tf"] and m["q"] < Q_THRESHOLD for m in pattern["matches"])
     return patterns
 
 
@@ -223,11 +225,10 @@ def _tf_families(known) -> set[str]:
     return {family for m in single for family in _families(m.matrix_id)}
 
 
-def _matches(matches: list[dict], tf: str) -> bool:
+def _names_tf(match: dict, tf: str) -> bool:
     from gdashboard.data.jaspar import motif_names_tf
 
-    wanted = tf.strip().upper()
-    return any(m["q"] < Q_THRESHOLD and wanted in motif_names_tf(m["name"]) for m in matches)
+    return tf.strip().upper() in motif_names_tf(match["name"])
 
 
 def summarise_patterns(patterns: list[dict], tf_families: set[str] | frozenset = frozenset()) -> dict:
@@ -248,7 +249,7 @@ def summarise_patterns(patterns: list[dict], tf_families: set[str] | frozenset =
                 "rank": pattern["rank"],
                 "name": pattern["name"],
                 "n_seqlets": pattern["n_seqlets"],
-                "q": min(m["q"] for m in pattern["matches"]),
+                "q": min(m["q"] for m in pattern["matches"] if m.get("is_tf", True)),
             }
         elif not pattern.get("matches_tf") and pattern.get("matches"):
             best = pattern["matches"][0]
@@ -362,6 +363,12 @@ def modisco_analysis(
     }
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    # A rerun into the same folder: nothing of the previous result may outlive it.
+    import shutil
+
+    for stale in (MODISCO_FILE, MODISCO_MEME_FILE, MODISCO_H5_FILE):
+        (out / stale).unlink(missing_ok=True)
+    shutil.rmtree(out / MODISCO_LOGO_FOLDER, ignore_errors=True)
     if patterns:
         write_meme(
             {p["name"]: np.asarray(p["ppm"]["forward"])[slice(*p["trim"])].T for p in patterns},

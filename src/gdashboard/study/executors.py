@@ -40,26 +40,40 @@ class LocalExecutor:
     name = "local"
 
     def __init__(self, study: Path, options: dict, workers: int = 1, threads: int = 1, retries: int = 0):
+        self.study, self.options, self.retries = study, options, retries
+        self.workers, self.threads = workers, threads
+        self.pool = self._new_pool()
+        self.pending: dict = {}  # future -> (task, attempt)
+
+    def _new_pool(self):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        self.study, self.options, self.retries = study, options, retries
-        self.pool = ProcessPoolExecutor(
-            max_workers=workers,
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker,
-            initargs=(threads,),
+            initargs=(self.threads,),
         )
-        self.pending: dict = {}  # future -> (task, attempt)
 
     def submit(self, task: Task, attempt: int = 1) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+
         from gdashboard.study.tasks import run_task
 
-        future = self.pool.submit(run_task, task.as_dict(), str(self.study), self.options)
+        try:
+            future = self.pool.submit(run_task, task.as_dict(), str(self.study), self.options)
+        except BrokenProcessPool:
+            # A worker died (killed for memory, a crash): the pool is unusable; a new one
+            # takes this task, and the tasks that were in flight come back as failures of
+            # the old pool, to be tried again there (next_finished).
+            self.pool = self._new_pool()
+            future = self.pool.submit(run_task, task.as_dict(), str(self.study), self.options)
         self.pending[future] = (task, attempt)
 
     def next_finished(self):
         from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
 
         while True:
             done, _ = wait(list(self.pending), return_when=FIRST_COMPLETED)
@@ -68,6 +82,8 @@ class LocalExecutor:
             error = future.exception()
             if error is None:
                 return task, future.result(), None, attempt
+            if isinstance(error, BrokenProcessPool):
+                error = RuntimeError("its worker process died (killed for memory, or crashed)")
             if attempt <= self.retries:
                 self.submit(task, attempt + 1)
                 continue

@@ -116,13 +116,14 @@ class StudyIndex:
                     raise
                 time.sleep(0.05 + random.random() * 0.2)
         try:
-            yield connection
-        except BaseException:
-            connection.execute("ROLLBACK")
+            try:
+                yield connection
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        finally:
             connection.close()
-            raise
-        connection.execute("COMMIT")
-        connection.close()
 
     def add(self, tasks: Iterable) -> None:
         """Record tasks (``Task`` objects) as pending unless already known."""

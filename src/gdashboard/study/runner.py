@@ -45,8 +45,10 @@ def _is_finished(task: Task, study: Path, epochs: int | None = None) -> bool:
     rundir = task.run_folder(study)
     if not (rundir / METRICS_FILE).exists():
         return False
+    if outdated_run(rundir, epochs) is not None:
+        return False  # the run is trained again, and what was made from it is redone after
     if task.step == "train":
-        return outdated_run(rundir, epochs) is None
+        return True
     if task.step == "modisco":
         done = task.modisco_folder(study) / MODISCO_FILE
         return (
@@ -103,8 +105,8 @@ def run_study(
         ready = []
         for task in tasks:
             if _is_finished(task, study, epochs):
-                if known[task.id] != "done":
-                    index.update(task.id, state="done", path=str(task.output_folder(study)), error=None)
+                if known[task.id] != "done":  # finished by a runner that was stopped before recording it
+                    index.finish(task.id, _finished_record(task, study))
                 continue
             index.update(task.id, state="pending")
             train_id = replace(task, step="train").id
@@ -199,10 +201,14 @@ def study_status(study: str | os.PathLike) -> list[dict]:
     return rows
 
 
-def rebuild_index(study: str | os.PathLike) -> dict[str, int]:
+def rebuild_index(study: str | os.PathLike, lock: bool = True) -> dict[str, int]:
     """Make the index again from the study's folders: a run folder with ``metrics.json`` is
     a finished training task, a ``motifs.json`` a finished motif task, a folder with
-    ``task.error`` and no result a failed task, any other an interrupted (pending) one."""
+    ``task.error`` and no result a failed task, any other an interrupted (pending) one.
+    Refused while a runner works on the study (``lock``; False for a caller holding it)."""
+    if lock:
+        with _study_lock(Path(study)):
+            return rebuild_index(study, lock=False)
     from gdashboard.results import METRICS_FILE, MODISCO_FILE, MOTIFS_FILE, read_config, read_json
 
     study = Path(study)
@@ -234,29 +240,42 @@ def rebuild_index(study: str | os.PathLike) -> dict[str, int]:
     index.add(task for task, *_ in rows)
     for task, folder, result, kind in rows:
         if result is not None:
-            if kind == "metrics":
-                recorded = {
-                    "path": str(folder),
-                    "test_auc": result.get("test_auc"),
-                    "validation_auc": result.get("validation_auc"),
-                    "device": ", ".join(result.get("devices") or []) or None,
-                }
-            elif kind == "motifs":
-                recorded = {"path": str(folder), "matches": {m: c["matches"] for m, c in result["methods"].items()}}
-            else:
-                first = result.get("first_tf_pattern") or {}
-                recorded = {
-                    "path": str(folder),
-                    "patterns": result.get("n_patterns"),
-                    "first_tf_rank": first.get("rank"),
-                    "first_tf_q": first.get("q"),
-                    "cofactors": result.get("cofactors", []),
-                }
-            index.finish(task.id, recorded)
+            index.finish(task.id, _record(kind, folder, result))
         elif (folder / "task.error").exists():
             lines = (folder / "task.error").read_text().strip().splitlines()
             index.fail(task.id, lines[-1] if lines else "failed")
     return index.counts()
+
+
+def _record(kind: str, folder: Path, result: dict) -> dict:
+    """What the index keeps of a finished output: ``kind`` is metrics, motifs or modisco."""
+    if kind == "metrics":
+        return {
+            "path": str(folder),
+            "test_auc": result.get("test_auc"),
+            "validation_auc": result.get("validation_auc"),
+            "device": ", ".join(result.get("devices") or []) or None,
+        }
+    if kind == "motifs":
+        return {"path": str(folder), "matches": {m: c["matches"] for m, c in result["methods"].items()}}
+    first = result.get("first_tf_pattern") or {}
+    return {
+        "path": str(folder),
+        "patterns": result.get("n_patterns"),
+        "first_tf_rank": first.get("rank"),
+        "first_tf_q": first.get("q"),
+        "cofactors": result.get("cofactors", []),
+    }
+
+
+def _finished_record(task: Task, study: Path) -> dict:
+    from gdashboard.results import METRICS_FILE, MODISCO_FILE, MOTIFS_FILE, read_json
+
+    folder = task.output_folder(study)
+    kind, name = {"train": ("metrics", METRICS_FILE), "motifs": ("motifs", MOTIFS_FILE)}.get(
+        task.step, ("modisco", MODISCO_FILE)
+    )
+    return _record(kind, folder, read_json(folder / name))
 
 
 def _link_copy(source: Path, target: Path) -> None:
@@ -306,4 +325,4 @@ def adopt_runs(study: str | os.PathLike, paths: Iterable[str | os.PathLike]) -> 
             target = study / "modisco" / result["experiment"] / name
             if not target.exists():
                 _link_copy(Path(result["patterns_path"]).parent, target)
-        return rebuild_index(study)
+        return rebuild_index(study, lock=False)

@@ -61,9 +61,9 @@ def current_motifs(previous: dict) -> bool:
 
 
 def set_aside(folder: Path, reason: str) -> Path:
-    """Move an outdated output of ``STUDY/runs`` or ``STUDY/motifs`` to
-    ``STUDY/.superseded/...`` (a dot-folder: the report and the dashboard, which skip
-    those, do not count it twice), never overwriting."""
+    """Move an outdated run folder of ``STUDY/runs`` to ``STUDY/.superseded/runs/...`` (a
+    dot-folder: the report and the dashboard, which skip those, do not count it twice),
+    never overwriting. (Motif and pattern folders are redone in place.)"""
     kind, experiment, study = folder.parent.parent.name, folder.parent.name, folder.parent.parent.parent
     aside = study / ".superseded" / kind / experiment / f"{folder.name}-{reason}"
     while aside.exists():
@@ -74,9 +74,12 @@ def set_aside(folder: Path, reason: str) -> Path:
 
 
 def _log(folder: Path, line: str) -> None:
+    # Rewritten whole and renamed, never appended in place: an adopted folder's files
+    # are hard links to another study's, which must not change.
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / LOG_FILE, "a") as log:
-        log.write(time.strftime("%Y-%m-%d %H:%M:%S ") + line + "\n")
+    path = folder / LOG_FILE
+    before = path.read_text() if path.exists() else ""
+    write_text(path, before + time.strftime("%Y-%m-%d %H:%M:%S ") + line + "\n")
 
 
 def _train(task: Task, study: Path, options: dict) -> dict:
