@@ -264,3 +264,47 @@ def test_the_modisco_step_follows_training_and_is_indexed(tmp_path, data):
     run_metrics = tmp_path / "runs" / "GATA1_one" / "small-cnn-seed0" / "metrics.json"
     assert patterns_file.stat().st_mtime_ns > before
     assert patterns_file.stat().st_mtime_ns >= run_metrics.stat().st_mtime_ns
+
+
+def _spawned_workers() -> list[int]:
+    """This process's children started by multiprocessing's spawn (the pool's workers)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            status = Path(f"/proc/{entry}/status").read_text()
+            command = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        parent = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("PPid:"))
+        if parent == os.getpid() and "spawn_main" in command:
+            found.append(int(entry))
+    return found
+
+
+def test_a_worker_killed_midway_is_replaced_and_its_task_tried_again(tmp_path, data):
+    import threading
+
+    counts: dict = {}
+    study = tmp_path / "study"
+    runner = threading.Thread(
+        target=lambda: counts.update(
+            run_study([data / "GATA1_one"], ["small-cnn"], study, epochs=8, retries=1, progress=False, report=False)
+        )
+    )
+    runner.start()
+    deadline = time.time() + 120
+    while time.time() < deadline:  # until the task runs in a worker that has started training
+        workers = _spawned_workers()
+        if workers and list((study / "runs").glob("*/*/history.jsonl")):
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the task never started")
+    for worker in workers:
+        os.kill(worker, signal.SIGKILL)
+    runner.join(300)
+    assert counts["done"] == 1 and counts["failed"] == 0
+    [row] = study_status(study)
+    assert row["state"] == "done" and row["attempts"] == 2 and row["test_auc"] is not None
