@@ -172,6 +172,13 @@ def collect_motif_results(paths: Iterable[str | os.PathLike]) -> list[dict]:
         A path that does not exist, or a ``motifs.json`` that cannot be read, is not
         valid JSON or does not have the expected keys and types; the message names it.
     """
+    return _collect_results(paths, MOTIFS_FILE, normalise_motif_result, "motifs_path")
+
+
+def _collect_results(paths: Iterable[str | os.PathLike], file_name: str, normalise, path_key: str) -> list[dict]:
+    """Every ``file_name`` given or found below ``paths`` (hidden folders skipped), sorted
+    by path within each given path, read once each, checked by ``normalise`` and with
+    its path under ``path_key``."""
     results: list[dict] = []
     seen: set[Path] = set()
     for given in paths:
@@ -179,21 +186,21 @@ def collect_motif_results(paths: Iterable[str | os.PathLike]) -> list[dict]:
         if not path.exists():
             raise InputError("no such file or folder", path)
         if path.is_file():
-            found = [path] if path.name == MOTIFS_FILE else []
+            found = [path] if path.name == file_name else []
         else:
             found = []
             for root, dirs, files in os.walk(path):
-                if MOTIFS_FILE in files:
-                    found.append(Path(root) / MOTIFS_FILE)
+                if file_name in files:
+                    found.append(Path(root) / file_name)
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             found.sort()
-        for motifs_path in found:
-            key = motifs_path.resolve()
+        for result_path in found:
+            key = result_path.resolve()
             if key in seen:
                 continue
             seen.add(key)
-            result = normalise_motif_result(read_json(motifs_path), motifs_path)
-            result["motifs_path"] = str(motifs_path)
+            result = normalise(read_json(result_path), result_path)
+            result[path_key] = str(result_path)
             results.append(result)
     return results
 
@@ -203,30 +210,7 @@ def collect_modisco_results(paths: Iterable[str | os.PathLike]) -> list[dict]:
     (:func:`normalise_modisco_result`), with ``patterns_path`` added; a file reached
     twice is read once. Raises InputError naming a path that is missing or a file
     that does not hold what ``gdash modisco`` writes."""
-    results: list[dict] = []
-    seen: set[Path] = set()
-    for given in paths:
-        path = Path(given)
-        if not path.exists():
-            raise InputError("no such file or folder", path)
-        if path.is_file():
-            found = [path] if path.name == MODISCO_FILE else []
-        else:
-            found = []
-            for root, dirs, files in os.walk(path):
-                if MODISCO_FILE in files:
-                    found.append(Path(root) / MODISCO_FILE)
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            found.sort()
-        for patterns_path in found:
-            key = patterns_path.resolve()
-            if key in seen:
-                continue
-            seen.add(key)
-            result = normalise_modisco_result(read_json(patterns_path), patterns_path)
-            result["patterns_path"] = str(patterns_path)
-            results.append(result)
-    return results
+    return _collect_results(paths, MODISCO_FILE, normalise_modisco_result, "patterns_path")
 
 
 def normalise_modisco_result(result: Any, path: str | os.PathLike | None = None) -> dict:
@@ -618,6 +602,7 @@ class Run:
     config: dict
     metrics: dict | None
     _motifs: list[dict] | None = field(default=None, repr=False)
+    _patterns: list[dict] | None = field(default=None, repr=False)
 
     def _recorded(self, key: str):
         # An unavailable baseline (a pwm for a TF JASPAR lacks) has metrics.json only.
@@ -688,7 +673,9 @@ class Run:
     def modisco_results(self) -> list[dict]:
         """The ``patterns.json`` files at or below the run folder (``gdash modisco --out
         RUNDIR/modisco``), or in a study's ``modisco/`` folder of the same name, checked."""
-        return collect_modisco_results(self._beside("modisco"))
+        if self._patterns is None:
+            self._patterns = collect_modisco_results(self._beside("modisco"))
+        return self._patterns
 
     def model(self, device="cpu"):
         """The trained model, loaded now (see :func:`load_model`)."""

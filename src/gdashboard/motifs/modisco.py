@@ -124,6 +124,12 @@ def trim_bounds(cwm: np.ndarray, threshold: float = TRIM_THRESHOLD) -> tuple[int
     return int(passing.min()), int(passing.max()) + 1
 
 
+def trimmed_ppm(pattern: dict) -> np.ndarray:
+    """A pattern record's forward PPM cut to its trim, ``(4, w)``: what is matched with
+    JASPAR and written to ``patterns.meme``."""
+    return np.asarray(pattern["ppm"]["forward"])[slice(*pattern["trim"])].T
+
+
 def reverse_complement(matrix: np.ndarray) -> np.ndarray:
     """A ``(w, 4)`` matrix of the other strand: positions reversed, bases complemented."""
     return np.asarray(matrix)[::-1][:, COMPLEMENT]
@@ -189,7 +195,7 @@ def describe_patterns(positive, negative, ids: list[str], tf: str | None, target
             )
     if not patterns:
         return patterns
-    comparison = tomtom_compare([np.asarray(p["ppm"]["forward"])[slice(*p["trim"])].T for p in patterns], targets)
+    comparison = tomtom_compare([trimmed_ppm(p) for p in patterns], targets)
     for row, pattern in enumerate(patterns):
         pattern["matches"] = [
             {
@@ -371,7 +377,7 @@ def modisco_analysis(
     shutil.rmtree(out / MODISCO_LOGO_FOLDER, ignore_errors=True)
     if patterns:
         write_meme(
-            {p["name"]: np.asarray(p["ppm"]["forward"])[slice(*p["trim"])].T for p in patterns},
+            {p["name"]: trimmed_ppm(p) for p in patterns},
             out / MODISCO_MEME_FILE,
             nsites={p["name"]: p["n_seqlets"] for p in patterns},
         )

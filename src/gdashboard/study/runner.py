@@ -22,6 +22,7 @@ from typing import Iterable, Sequence
 from gdashboard.errors import InputError
 from gdashboard.study.index import StudyIndex
 from gdashboard.study.plan import Task, find_experiments, plan
+from gdashboard.study.tasks import finished_record, is_finished
 
 LOCK_FILE = ".study.lock"
 
@@ -35,33 +36,6 @@ def _study_lock(study: Path):
         except BlockingIOError:
             raise InputError("another gdash study run is working on this study", study) from None
         yield
-
-
-def _is_finished(task: Task, study: Path, epochs: int | None = None) -> bool:
-    """A task whose output is complete and current needs no worker."""
-    from gdashboard.results import METRICS_FILE, MODISCO_FILE, MODISCO_FORMAT_VERSION, MOTIFS_FILE, read_json
-    from gdashboard.study.tasks import current_motifs, outdated_run
-
-    rundir = task.run_folder(study)
-    if not (rundir / METRICS_FILE).exists():
-        return False
-    if outdated_run(rundir, epochs) is not None:
-        return False  # the run is trained again, and what was made from it is redone after
-    if task.step == "train":
-        return True
-    if task.step == "modisco":
-        done = task.modisco_folder(study) / MODISCO_FILE
-        return (
-            done.exists()
-            and done.stat().st_mtime >= (rundir / METRICS_FILE).stat().st_mtime
-            and read_json(done).get("format_version") == MODISCO_FORMAT_VERSION
-        )
-    done = task.motif_folder(study) / MOTIFS_FILE
-    return (
-        done.exists()
-        and done.stat().st_mtime >= (rundir / METRICS_FILE).stat().st_mtime
-        and current_motifs(read_json(done))
-    )
 
 
 def run_study(
@@ -104,13 +78,13 @@ def run_study(
         waiting_for_training: dict[str, list[Task]] = {}  # train task id -> the tasks that read its run
         ready = []
         for task in tasks:
-            if _is_finished(task, study, epochs):
+            if is_finished(task, study, epochs):
                 if known[task.id] != "done":  # finished by a runner that was stopped before recording it
-                    index.finish(task.id, _finished_record(task, study))
+                    index.finish(task.id, finished_record(task, study))
                 continue
             index.update(task.id, state="pending")
             train_id = replace(task, step="train").id
-            if task.step != "train" and train_id in by_id and not _is_finished(by_id[train_id], study, epochs):
+            if task.step != "train" and train_id in by_id and not is_finished(by_id[train_id], study, epochs):
                 waiting_for_training.setdefault(train_id, []).append(task)
             else:
                 ready.append(task)
@@ -210,6 +184,7 @@ def rebuild_index(study: str | os.PathLike, lock: bool = True) -> dict[str, int]
         with _study_lock(Path(study)):
             return rebuild_index(study, lock=False)
     from gdashboard.results import METRICS_FILE, MODISCO_FILE, MOTIFS_FILE, read_config, read_json
+    from gdashboard.study.tasks import output_record
 
     study = Path(study)
     if not (study / "runs").is_dir():
@@ -224,58 +199,27 @@ def rebuild_index(study: str | os.PathLike, lock: bool = True) -> dict[str, int]
         seed = int(recorded["seed"])
         pooling = recorded.get("pooling")
         train = Task("train", rundir.parent.name, recorded["preset"], pooling, seed, "", "")
-        rows.append((train, rundir, metrics, "metrics"))
+        rows.append((train, rundir, metrics))
         motif_dir = train.motif_folder(study)
         if motif_dir.is_dir():
             summary = read_json(motif_dir / MOTIFS_FILE) if (motif_dir / MOTIFS_FILE).exists() else None
-            rows.append((replace(train, step="motifs"), motif_dir, summary, "motifs"))
+            rows.append((replace(train, step="motifs"), motif_dir, summary))
         modisco_dir = train.modisco_folder(study)
         if modisco_dir.is_dir():
             summary = read_json(modisco_dir / MODISCO_FILE) if (modisco_dir / MODISCO_FILE).exists() else None
-            rows.append((replace(train, step="modisco"), modisco_dir, summary, "modisco"))
+            rows.append((replace(train, step="modisco"), modisco_dir, summary))
     (study / "study.sqlite").unlink(missing_ok=True)
     for suffix in ("-wal", "-shm"):
         (study / f"study.sqlite{suffix}").unlink(missing_ok=True)
     index = StudyIndex(study)
     index.add(task for task, *_ in rows)
-    for task, folder, result, kind in rows:
+    for task, folder, result in rows:
         if result is not None:
-            index.finish(task.id, _record(kind, folder, result))
+            index.finish(task.id, output_record(task.step, folder, result))
         elif (folder / "task.error").exists():
             lines = (folder / "task.error").read_text().strip().splitlines()
             index.fail(task.id, lines[-1] if lines else "failed")
     return index.counts()
-
-
-def _record(kind: str, folder: Path, result: dict) -> dict:
-    """What the index keeps of a finished output: ``kind`` is metrics, motifs or modisco."""
-    if kind == "metrics":
-        return {
-            "path": str(folder),
-            "test_auc": result.get("test_auc"),
-            "validation_auc": result.get("validation_auc"),
-            "device": ", ".join(result.get("devices") or []) or None,
-        }
-    if kind == "motifs":
-        return {"path": str(folder), "matches": {m: c["matches"] for m, c in result["methods"].items()}}
-    first = result.get("first_tf_pattern") or {}
-    return {
-        "path": str(folder),
-        "patterns": result.get("n_patterns"),
-        "first_tf_rank": first.get("rank"),
-        "first_tf_q": first.get("q"),
-        "cofactors": result.get("cofactors", []),
-    }
-
-
-def _finished_record(task: Task, study: Path) -> dict:
-    from gdashboard.results import METRICS_FILE, MODISCO_FILE, MOTIFS_FILE, read_json
-
-    folder = task.output_folder(study)
-    kind, name = {"train": ("metrics", METRICS_FILE), "motifs": ("motifs", MOTIFS_FILE)}.get(
-        task.step, ("modisco", MODISCO_FILE)
-    )
-    return _record(kind, folder, read_json(folder / name))
 
 
 def _link_copy(source: Path, target: Path) -> None:
@@ -298,10 +242,10 @@ def _link_copy(source: Path, target: Path) -> None:
 
 
 def adopt_runs(study: str | os.PathLike, paths: Iterable[str | os.PathLike]) -> dict[str, int]:
-    """Take finished runs (and their ``gdash motifs`` and ``gdash modisco`` folders) made outside the study into
-    it, so that ``gdash study run`` does not train them again: each goes to the place
-    the study would have written it (``runs/EXPERIMENT/MODEL-seedS``); one already there
-    is kept. Returns the rebuilt index's counts."""
+    """Take finished runs (and their ``gdash motifs`` and ``gdash modisco`` folders) made
+    outside the study into it, so that ``gdash study run`` does not train them again:
+    each goes to the place the study would have written it (``runs/EXPERIMENT/MODEL-seedS``);
+    one already there is kept. Returns the rebuilt index's counts."""
     from gdashboard.models.catalogue import model_folder
     from gdashboard.results import collect_modisco_results, collect_motif_results, collect_runs
 
@@ -315,14 +259,13 @@ def adopt_runs(study: str | os.PathLike, paths: Iterable[str | os.PathLike]) -> 
             target = study / "runs" / run["experiment"] / name
             if not target.exists():
                 _link_copy(Path(run["run_dir"]), target)
-        for result in collect_motif_results(paths):
-            name = f"{model_folder(result['preset'], result['pooling'])}-seed{result['seed']}"
-            target = study / "motifs" / result["experiment"] / name
-            if not target.exists():
-                _link_copy(Path(result["motifs_path"]).parent, target)
-        for result in collect_modisco_results(paths):
-            name = f"{model_folder(result['preset'], result['pooling'])}-seed{result['seed']}"
-            target = study / "modisco" / result["experiment"] / name
-            if not target.exists():
-                _link_copy(Path(result["patterns_path"]).parent, target)
+        for kind, results, path_key in (
+            ("motifs", collect_motif_results(paths), "motifs_path"),
+            ("modisco", collect_modisco_results(paths), "patterns_path"),
+        ):
+            for result in results:
+                name = f"{model_folder(result['preset'], result['pooling'])}-seed{result['seed']}"
+                target = study / kind / result["experiment"] / name
+                if not target.exists():
+                    _link_copy(Path(result[path_key]).parent, target)
         return rebuild_index(study, lock=False)

@@ -82,6 +82,59 @@ def _log(folder: Path, line: str) -> None:
     write_text(path, before + time.strftime("%Y-%m-%d %H:%M:%S ") + line + "\n")
 
 
+def output_record(step: str, folder: Path, result: dict) -> dict:
+    """What the index keeps of a finished output of ``step``: its folder and, from its
+    ``metrics.json``, ``motifs.json`` or ``patterns.json`` (``result``), the numbers."""
+    if step == "train":
+        return {
+            "path": str(folder),
+            "test_auc": result.get("test_auc"),
+            "validation_auc": result.get("validation_auc"),
+            "device": ", ".join(result.get("devices") or []) or None,
+        }
+    if step == "motifs":
+        return {"path": str(folder), "matches": {m: c["matches"] for m, c in result["methods"].items()}}
+    first = result.get("first_tf_pattern") or {}
+    return {
+        "path": str(folder),
+        "patterns": result.get("n_patterns"),
+        "first_tf_rank": first.get("rank"),
+        "first_tf_q": first.get("q"),
+        "cofactors": result.get("cofactors", []),
+    }
+
+
+def is_finished(task: Task, study: Path, epochs: int | None = None) -> bool:
+    """Whether a task's output is complete and current (no worker needed): a run that
+    follows today's rules at the epoch limit asked for, and a motif or pattern result
+    newer than that run and made by today's rules."""
+    from gdashboard.results import METRICS_FILE, MODISCO_FILE, MODISCO_FORMAT_VERSION, MOTIFS_FILE, read_json
+
+    rundir = task.run_folder(study)
+    if not (rundir / METRICS_FILE).exists():
+        return False
+    if outdated_run(rundir, epochs) is not None:
+        return False  # the run is trained again, and what was made from it is redone after
+    if task.step == "train":
+        return True
+    done = task.output_folder(study) / (MOTIFS_FILE if task.step == "motifs" else MODISCO_FILE)
+    if not done.exists() or done.stat().st_mtime < (rundir / METRICS_FILE).stat().st_mtime:
+        return False
+    result = read_json(done)
+    if task.step == "motifs":
+        return current_motifs(result)
+    return result.get("format_version") == MODISCO_FORMAT_VERSION
+
+
+def finished_record(task: Task, study: Path) -> dict:
+    """:func:`output_record` of a finished task, read from its folder."""
+    from gdashboard.results import METRICS_FILE, MODISCO_FILE, MOTIFS_FILE, read_json
+
+    folder = task.output_folder(study)
+    name = {"train": METRICS_FILE, "motifs": MOTIFS_FILE, "modisco": MODISCO_FILE}[task.step]
+    return output_record(task.step, folder, read_json(folder / name))
+
+
 def _train(task: Task, study: Path, options: dict) -> dict:
     from gdashboard.results import METRICS_FILE
     from gdashboard.runs import train_run
@@ -103,27 +156,21 @@ def _train(task: Task, study: Path, options: dict) -> dict:
         progress=False,
         resume=True,
     )
-    return {
-        "path": str(rundir),
-        "test_auc": metrics.get("test_auc"),
-        "validation_auc": metrics.get("validation_auc"),
-        "device": ", ".join(metrics.get("devices") or []) or options.get("device") or "cpu",
-    }
+    record = output_record("train", rundir, metrics)
+    record["device"] = record["device"] or options.get("device") or "cpu"
+    return record
 
 
 def _motifs(task: Task, study: Path, options: dict) -> dict:
     from gdashboard.motifs.analysis import motif_analysis
-    from gdashboard.results import METRICS_FILE, MOTIFS_FILE, read_json
+    from gdashboard.results import METRICS_FILE
 
     rundir = task.run_folder(study)
     if not (rundir / METRICS_FILE).exists():
         raise InputError("its training task has not finished", rundir)
+    if is_finished(task, study, options.get("epochs")):
+        return finished_record(task, study)
     out = task.motif_folder(study)
-    done = out / MOTIFS_FILE
-    if done.exists() and done.stat().st_mtime >= (rundir / METRICS_FILE).stat().st_mtime:
-        summary = read_json(done)
-        if current_motifs(summary):
-            return {"path": str(out), "matches": {m: c["matches"] for m, c in summary["methods"].items()}}
     summary = motif_analysis(
         rundir,
         task.test,
@@ -131,33 +178,21 @@ def _motifs(task: Task, study: Path, options: dict) -> dict:
         classopt_steps=options.get("classopt_steps", 1000),
         classopt_device=options.get("classopt_device"),
     )
-    return {"path": str(out), "matches": {m: c["matches"] for m, c in summary["methods"].items()}}
+    return output_record("motifs", out, summary)
 
 
 def _modisco(task: Task, study: Path, options: dict) -> dict:
     from gdashboard.motifs.modisco import modisco_analysis
-    from gdashboard.results import METRICS_FILE, MODISCO_FILE, MODISCO_FORMAT_VERSION, read_json
+    from gdashboard.results import METRICS_FILE
 
     rundir = task.run_folder(study)
     if not (rundir / METRICS_FILE).exists():
         raise InputError("its training task has not finished", rundir)
+    if is_finished(task, study, options.get("epochs")):
+        return finished_record(task, study)
     out = task.modisco_folder(study)
-    done = out / MODISCO_FILE
-    summary = None
-    if done.exists() and done.stat().st_mtime >= (rundir / METRICS_FILE).stat().st_mtime:
-        summary = read_json(done)
-        if summary.get("format_version") != MODISCO_FORMAT_VERSION:
-            summary = None
-    if summary is None:
-        summary = modisco_analysis(rundir, task.test, out)
-    first = summary.get("first_tf_pattern") or {}
-    return {
-        "path": str(out),
-        "patterns": summary["n_patterns"],
-        "first_tf_rank": first.get("rank"),
-        "first_tf_q": first.get("q"),
-        "cofactors": summary.get("cofactors", []),
-    }
+    summary = modisco_analysis(rundir, task.test, out)
+    return output_record("modisco", out, summary)
 
 
 STEP_FUNCTIONS = {"train": _train, "motifs": _motifs, "modisco": _modisco}
