@@ -144,6 +144,9 @@ def _killed_and_resumed(tmp_path, data, capsys, arguments):
     while time.time() < deadline:  # until the first task is done and another one is under way
         if (cut / "study.sqlite").exists():
             states = [r["state"] for r in StudyIndex(cut).rows()]
+            # A task is "running" only once a worker has taken it, never while it waits
+            # in the queue: at most --workers 2 at once.
+            assert states.count("running") <= 2
             if "done" in states and "running" in states:
                 break
         time.sleep(0.2)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import socket
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -94,7 +93,6 @@ def run_study(
 
             waiting = sum(len(followers) for followers in waiting_for_training.values())
             bar = tqdm(total=len(ready) + waiting, desc="study", unit="task")
-        host = socket.gethostname()
         if executor == "ray":
             from gdashboard.study.executors import RayExecutor
 
@@ -105,7 +103,6 @@ def run_study(
             pool = LocalExecutor(study, options, workers, threads, retries)
         try:
             for task in ready:
-                index.start(task.id, host, device or "cpu")
                 pool.submit(task)
             while len(pool):
                 task, result, error, attempts = pool.next_finished()
@@ -113,7 +110,6 @@ def run_study(
                     index.finish(task.id, result)
                     index.update(task.id, attempts=attempts, host=result.get("host"), device=result.get("device"))
                     for follower in waiting_for_training.pop(task.id, []):
-                        index.start(follower.id, host, device or "cpu")
                         pool.submit(follower)
                 else:
                     index.fail(task.id, error)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from gdashboard.errors import InputError
 from gdashboard.fileio import write_text
+from gdashboard.study.index import INDEX_FILE, StudyIndex
 from gdashboard.study.plan import Task
 
 LOG_FILE = "task.log"
@@ -212,6 +213,10 @@ def run_task(task: Task | dict, study: str | os.PathLike, options: dict | None =
     study = Path(study)
     folder = task.output_folder(study)
     began = time.perf_counter()
+    if (study / INDEX_FILE).exists():
+        # The worker, not the runner, says when a task starts: a task waiting in the
+        # pool's queue stays "pending" in the status table, and "started" is when it began.
+        StudyIndex(study).start(task.id, socket.gethostname(), options.get("device") or "cpu")
     _log(folder, f"start {task.id} on {socket.gethostname()} pid {os.getpid()}")
     try:
         result = STEP_FUNCTIONS[task.step](task, study, options)
