@@ -419,3 +419,19 @@ def test_a_kill_between_the_checkpoints_two_files_resumes_exactly(tmp_path):
     assert [h["epoch"] for h in result.history] == [1, 2, 3, 4]
     for key, value in whole.state_dict().items():
         assert torch.allclose(value, resumed.state_dict()[key], atol=1e-6), key
+
+
+def test_a_gkmsvm_run_learns_and_scores_the_same_once_read_back(tmp_path):
+    from gdashboard.data.simulate import simulate, write_simulation
+    from gdashboard.runs import predict_file
+
+    # Negatives hold one site alone: the presence of both (which k-mers see) decides.
+    write_simulation(simulate(n=500, seed=5, negative_mix={"gata-only": 0.5, "ebox-only": 0.5}), tmp_path / "data")
+    data = tmp_path / "data"
+    metrics = train_run(data / "train.tsv", data / "test.tsv", "gkmsvm", tmp_path / "run", progress=False)
+    assert metrics["available"] and metrics["test_auc"] > 0.8
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert config["baseline"]["n_fit"] == config["n_train"] and not config["baseline"]["subsampled"]
+    dataset, scores = predict_file(tmp_path / "run", data / "test.tsv")
+    saved = np.loadtxt(tmp_path / "run" / "test_predictions.tsv", skiprows=1, usecols=2, delimiter="\t")
+    np.testing.assert_allclose(scores, saved, rtol=1e-5, atol=1e-6)  # the file keeps 6 digits

@@ -139,7 +139,7 @@ def train_run(
         from gdashboard.models.baselines import MotifNotFoundError, build_baseline
 
         try:
-            model = build_baseline(preset, tf=tf, **({"seed": seed} if preset == "kmer" else {}))
+            model = build_baseline(preset, tf=tf, **({} if preset == "pwm" else {"seed": seed}))
         except MotifNotFoundError as error:
             metrics = {
                 **_metrics_header(base_config, None),

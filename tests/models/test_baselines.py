@@ -1,4 +1,4 @@
-"""The PWM and k-mer baselines: scores against naive loops, toy fits, save/load."""
+"""The PWM, k-mer and gkm-SVM baselines: scores against naive loops, toy fits, save/load."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from gdashboard.data import one_hot_encode
 from gdashboard.errors import InputError
 from gdashboard.models.baselines import (
     BASELINES,
+    GkmsvmBaseline,
     KmerBaseline,
     MotifNotFoundError,
     PWMBaseline,
@@ -220,6 +221,46 @@ def test_kmer_needs_both_classes():
         KmerBaseline(max_k=3).fit(X, np.ones(20, dtype=int))
 
 
+# ----------------------------------------------------------------------------- gkm-SVM
+
+
+@pytest.fixture(scope="module")
+def toy_gkmsvm():
+    # 240 training sequences, capped at 200: the subsample is exercised too. (The
+    # library's numba kernels compile on the first fit, once per machine: cached.)
+    X_train, y_train = planted_kmer_data(20, 240, site="GATAAGGC")
+    return GkmsvmBaseline(max_train=200, seed=3).fit(X_train, y_train)
+
+
+def test_gkmsvm_learns_planted_site_from_a_recorded_subsample(toy_gkmsvm):
+    X_test, y_test = planted_kmer_data(21, 100, site="GATAAGGC")
+    scores = toy_gkmsvm.decision_function(X_test)
+    assert scores.dtype == np.float64 and scores.shape == (100,)
+    assert roc_auc_score(y_test, scores) > 0.95
+    config = toy_gkmsvm.get_config()
+    assert (config["n_available"], config["n_fit"], config["subsampled"]) == (240, 200, True)
+    assert (config["l"], config["k"], config["d"], config["C"]) == (11, 7, 3, 1.0)  # LS-GKM's defaults
+    assert 0 < config["n_support"] <= 200
+    json.dumps(config)
+
+
+def test_gkmsvm_subsample_keeps_both_classes_in_proportion_and_is_seeded():
+    y = np.array([1] * 30 + [0] * 70)
+    kept = GkmsvmBaseline(max_train=50, seed=1)._subsample(y)
+    assert len(kept) == 50 and y[kept].sum() == 15
+    np.testing.assert_array_equal(kept, GkmsvmBaseline(max_train=50, seed=1)._subsample(y))
+    assert not np.array_equal(kept, GkmsvmBaseline(max_train=50, seed=2)._subsample(y))
+    np.testing.assert_array_equal(GkmsvmBaseline(max_train=None)._subsample(y), np.arange(100))
+
+
+def test_gkmsvm_bad_input():
+    X, _ = planted_kmer_data(22, 20, length=30)
+    with pytest.raises(InputError, match="both bound and unbound"):
+        GkmsvmBaseline().fit(X, np.ones(20, dtype=int))
+    with pytest.raises(InputError, match="shorter than the gkm-SVM word length"):
+        GkmsvmBaseline().fit(X[:, :, :8], np.arange(20) % 2)
+
+
 # ----------------------------------------------------------------------------- save / load
 
 
@@ -257,4 +298,12 @@ def test_build_baseline():
         build_baseline("pwm", None)
     with pytest.raises(ValueError):
         build_baseline("svm", "GATA1")
-    assert set(BASELINES) == {"pwm", "kmer"}
+    assert isinstance(build_baseline("gkmsvm", None, max_train=100), GkmsvmBaseline)
+    assert set(BASELINES) == {"pwm", "kmer", "gkmsvm"}
+
+
+def test_gkmsvm_round_trip(toy_gkmsvm, tmp_path):
+    loaded = round_trip(toy_gkmsvm, tmp_path)
+    X, _ = planted_kmer_data(23, 50, site="GATAAGGC")
+    assert isinstance(loaded, GkmsvmBaseline)
+    np.testing.assert_array_equal(loaded.decision_function(X), toy_gkmsvm.decision_function(X))

@@ -7,7 +7,7 @@ model; :mod:`gdashboard.models.presets` builds the networks it describes.
 Names
 -----
 * A **preset** is one of :data:`ALL_PRESETS`: the paper's seven (Table 1), the
-  DeepBind network, and the two non-neural baselines (``pwm``, ``kmer``).
+  DeepBind network, and the three non-neural baselines (``pwm``, ``kmer``, ``gkmsvm``).
 * An **architecture** is the paper's family of a preset: ``CNN``, ``RNN`` or
   ``CNN-RNN`` (:data:`ARCHITECTURES`); the three comparison models are
   ``baseline``.
@@ -101,7 +101,7 @@ PRESETS: dict[str, Preset] = {
 }
 NEURAL_PRESETS = tuple(PRESETS)
 # Baselines with no network: nothing to explain, no epochs, no device.
-NON_NEURAL_PRESETS = ("pwm", "kmer")
+NON_NEURAL_PRESETS = ("pwm", "kmer", "gkmsvm")
 ALL_PRESETS = NEURAL_PRESETS + NON_NEURAL_PRESETS
 # The paper's three architectures, in its order, and which of them read in time.
 ARCHITECTURES = ("CNN", "RNN", "CNN-RNN")
