@@ -3,7 +3,7 @@ TF (rank, q of its TF hit) and co-factors, beside the 9-bp saliency windows of T
 against chance, one-sided Fisher test), from `gdash report`'s rows; and per model, for how many
 TFs with a JASPAR motif each method finds it. Writes benchmarks/results/modisco_runs.csv.
 
-    .venv/bin/python benchmarks/modisco_snapshot.py --runs runs/table --motifs runs/motifs --modisco runs/modisco
+    .venv/bin/python benchmarks/modisco_snapshot.py --study runs/study18
 """
 
 import argparse
@@ -29,10 +29,9 @@ def tf_q(result: dict, rank: int | None) -> float | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=Path, default=Path("runs/table"))
-    parser.add_argument("--motifs", type=Path, default=Path("runs/motifs"))
-    parser.add_argument("--modisco", type=Path, default=Path("runs/modisco"))
+    parser.add_argument("--study", type=Path, default=Path("runs/study18"), help="a gdash study folder")
     args = parser.parse_args()
+    args.runs, args.motifs, args.modisco = (args.study / part for part in ("runs", "motifs", "modisco"))
     runs = {(r["experiment"], r["model"], r["seed"]): r for r in collect_runs([args.runs])}
     patterns = [p for p in collect_modisco_results([args.modisco]) if (p["experiment"], p["model"], p["seed"]) in runs]
     motifs = collect_motif_results([args.motifs]) if args.motifs.is_dir() else []

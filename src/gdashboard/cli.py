@@ -488,6 +488,11 @@ def _split(text: str, what: str, cast=str) -> list:
 @click.option("--retries", type=click.IntRange(min=0), default=0, show_default=True, help="Tries again per failure.")
 @click.option("--ray-address", help="A running Ray cluster (default: a local Ray).")
 @click.option("--classopt-steps", type=click.IntRange(min=1), default=1000, show_default=True)
+@click.option(
+    "--pooling",
+    type=click.Choice(["mean", "max"]),
+    help="Recurrent presets: pooling over time (default mean, the paper's); max gives the -max models.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def study_run(
     data_dirs,
@@ -503,6 +508,7 @@ def study_run(
     retries,
     ray_address,
     classopt_steps,
+    pooling,
     quiet,
 ):
     """Train (and analyse) every model on every experiment under the data folders; resumable."""
@@ -522,6 +528,7 @@ def study_run(
         retries=retries,
         ray_address=ray_address,
         classopt_steps=classopt_steps,
+        pooling=pooling,
         progress=not quiet,
     )
     click.echo(", ".join(f"{n} {state}" for state, n in counts.items()))
@@ -561,13 +568,22 @@ def study_adopt(study_dir, paths):
 
 @study.command("index")
 @click.argument("study_dir", type=PathArg)
-@click.option("--rebuild", is_flag=True, required=True, help="Make the index again from the study's folders.")
-def study_index(study_dir, rebuild):
-    """Rebuild the study's index (study.sqlite) from its folders."""
+@click.option("--rebuild", is_flag=True, help="Make the index again from the study's folders.")
+@click.option("--csv", "csv_path", type=PathArg, help="Write every task of the index to this CSV file.")
+def study_index(study_dir, rebuild, csv_path):
+    """Rebuild the study's index (study.sqlite) from its folders, or export it as CSV."""
+    from gdashboard.study.index import INDEX_FILE, StudyIndex
     from gdashboard.study.runner import rebuild_index
 
-    counts = rebuild_index(study_dir)
-    click.echo(", ".join(f"{n} {state}" for state, n in counts.items()))
+    if not rebuild and csv_path is None:
+        raise InputError("say what to do: --rebuild, --csv FILE or both")
+    if rebuild:
+        counts = rebuild_index(study_dir)
+        click.echo(", ".join(f"{n} {state}" for state, n in counts.items()))
+    if csv_path is not None:
+        if not (Path(study_dir) / INDEX_FILE).exists():
+            raise InputError(f"no study index here ({INDEX_FILE}); gdash study index --rebuild makes one", study_dir)
+        click.echo(f"{StudyIndex(study_dir).write_csv(csv_path)} tasks -> {csv_path}")
 
 
 def main(argv: list[str] | None = None) -> int:

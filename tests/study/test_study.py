@@ -3,6 +3,7 @@ with SIGKILL and resumed, Ray on loopback with a failing task."""
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 import multiprocessing
@@ -68,6 +69,9 @@ def test_plan_orders_training_before_motifs_and_skips_baselines():
         "modisco/A_x/small-cnn-seed1",
     ]
     assert tasks[-1].output_folder("S") == Path("S/modisco/A_x/small-cnn-seed1")
+    # --pooling max: the recurrent presets' max forms, in their own folders; a CNN has no such form.
+    maxed = plan(experiments, ["small-rnn", "small-cnn"], pooling="max")
+    assert [t.id for t in maxed] == ["train/A_x/small-rnn-max-seed0", "train/A_x/small-cnn-seed0"]
     with pytest.raises(InputError, match="unknown model preset"):
         plan(experiments, ["huge-cnn"])
     with pytest.raises(InputError, match="unknown step"):
@@ -242,6 +246,18 @@ def test_runs_made_elsewhere_are_adopted_not_retrained(tmp_path, data, capsys):
     stamp = (adopted / "metrics.json").stat().st_mtime_ns
     counts = run_study([data / "GATA1_one"], ["small-cnn"], study, epochs=2, progress=False)
     assert counts["done"] == 1 and (adopted / "metrics.json").stat().st_mtime_ns == stamp  # not trained again
+
+    # The index as a CSV (the figures kept where the run folders are not).
+    capsys.readouterr()
+    assert main(["study", "index", str(study), "--csv", str(tmp_path / "study.csv")]) == 0
+    assert "1 tasks" in capsys.readouterr().out
+    with open(tmp_path / "study.csv") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["id"] == "train/GATA1_one/small-cnn-seed0" and row["state"] == "done"
+    assert float(row["test_auc"]) == metrics["test_auc"]
+    assert main(["study", "index", str(study)]) == 1  # neither --rebuild nor --csv
+    assert main(["study", "index", str(tmp_path), "--csv", str(tmp_path / "none.csv")]) == 1  # no index there
+    assert not (tmp_path / "none.csv").exists()
 
 
 def test_the_modisco_step_follows_training_and_is_indexed(tmp_path, data):

@@ -44,8 +44,8 @@ from gdashboard.fileio import atomic_path, write_json
 from gdashboard.results import EXTRACTED_FILE, FIMO_SITES_FILE, MOTIFS_FILE, SALIENCY_LOGO_FILE, WINDOWS_FILE, open_run
 
 WINDOW = 9
-# Bumped when a method's windows change (benchmarks/motifs_table.py redoes older
-# results of recurrent runs): 2 = the temporal window no longer rises from an
+# Bumped when a method's windows change (the study runner redoes older results of
+# recurrent runs): 2 = the temporal window no longer rises from an
 # assumed 0.5 before the first base; 3 = the temporal window ends with the last
 # base read at the output's largest single step up (was: the window across which
 # the output rises most), aligned for a CNN-RNN's look-ahead.

@@ -183,6 +183,34 @@ class StudyIndex:
                 row["result"] = json.loads(row["result"])
         return rows
 
+    def write_csv(self, path: str | os.PathLike) -> int:
+        """Every task as one CSV row (all columns; ``result`` as JSON, ``started`` and
+        ``finished`` as UTC times), written atomically: the figures of a study kept
+        where its run folders are not (e.g. in git). Returns the number of rows."""
+        import csv
+        import datetime
+        import io
+
+        from gdashboard.fileio import write_text
+
+        def cell(key: str, value):
+            if value is None:
+                return ""
+            if key in ("started", "finished"):
+                return datetime.datetime.fromtimestamp(value, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+            if key == "result":
+                return json.dumps(value, sort_keys=True)
+            return value
+
+        rows = self.rows()
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for row in rows:
+            writer.writerow([cell(key, row[key]) for key in COLUMNS])
+        write_text(path, buffer.getvalue())
+        return len(rows)
+
     def counts(self) -> dict[str, int]:
         counted = dict.fromkeys(STATES, 0)
         for row in self.rows():

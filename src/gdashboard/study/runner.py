@@ -52,6 +52,7 @@ def run_study(
     retries: int = 0,
     ray_address: str | None = None,
     classopt_steps: int = 1000,
+    pooling: str | None = None,
     report: bool = True,
     progress: bool = True,
 ) -> dict:
@@ -67,7 +68,7 @@ def run_study(
         raise InputError("workers and threads must be at least 1")
     study = Path(out)
     experiments = find_experiments(data_dirs)
-    tasks = plan(experiments, presets, seeds, steps)
+    tasks = plan(experiments, presets, seeds, steps, pooling)
     options = {"epochs": epochs, "device": device, "threads": threads, "classopt_steps": classopt_steps}
     with _study_lock(study):
         index = StudyIndex(study)

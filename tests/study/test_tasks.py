@@ -1,29 +1,14 @@
-"""The job sharing and the rerun rule of the table scripts in benchmarks/."""
+"""The study's rules for what is redone: runs that no longer follow their preset's rules,
+and motif results made by older rules (gdashboard.study.tasks)."""
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-
-from claims import claim  # noqa: E402
-from paper_table import _outdated  # noqa: E402
-
-from gdashboard.models import PRESETS  # noqa: E402
-from gdashboard.runs import NOT_LEARNED_AUC  # noqa: E402
-
-
-def test_a_claimed_job_is_refused_to_others_until_released(tmp_path):
-    with claim(tmp_path / "locks", "GATA1.small-cnn") as first:
-        with (
-            claim(tmp_path / "locks", "GATA1.small-cnn") as second,
-            claim(tmp_path / "locks", "GATA1.med-cnn") as other,
-        ):
-            assert first and not second and other
-    with claim(tmp_path / "locks", "GATA1.small-cnn") as again:
-        assert again
+from gdashboard.models import PRESETS
+from gdashboard.runs import NOT_LEARNED_AUC
+from gdashboard.study.tasks import current_motifs as current
+from gdashboard.study.tasks import outdated_run as _outdated
 
 
 def _run(tmp_path, preset, *, epochs_limit, epochs_run, best_epoch, validation_auc=0.9, attempts=False):
@@ -100,8 +85,6 @@ def test_baselines_are_never_retrained(tmp_path, metrics):
 
 
 def test_motif_results_are_redone_when_made_with_another_jaspar_pseudocount():
-    from motifs_table import current
-
     from gdashboard.motifs.analysis import EXTRACTION_VERSION
 
     recurrent = {
