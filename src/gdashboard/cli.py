@@ -103,6 +103,12 @@ def data_inspect(file, pad):
     "AUC stays at or below 0.55 (not learned); the best attempt by validation is kept.",
 )
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from its last epoch.")
+@click.option("--rc-augment", is_flag=True, help="Each batch also sees its sequences' reverse complements.")
+@click.option(
+    "--rc-average",
+    is_flag=True,
+    help="The model scores the mean of both strands' log-odds (predict, explain, dashboard).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def train(
     train_file,
@@ -119,6 +125,8 @@ def train(
     pad,
     restarts,
     resume,
+    rc_augment,
+    rc_average,
     quiet,
 ):
     """Train one model preset and evaluate it on the test file."""
@@ -139,6 +147,8 @@ def train(
         pad=pad,
         restarts=restarts,
         resume=resume,
+        rc_augment=rc_augment,
+        rc_average=rc_average,
         progress=not quiet,
     )
     if not metrics["available"]:
@@ -493,6 +503,8 @@ def _split(text: str, what: str, cast=str) -> list:
     type=click.Choice(["mean", "max"]),
     help="Recurrent presets: pooling over time (default mean, the paper's); max gives the -max models.",
 )
+@click.option("--rc-augment", is_flag=True, help="Neural presets: train on both strands (gdash train --rc-augment).")
+@click.option("--rc-average", is_flag=True, help="Neural presets: score both strands (gdash train --rc-average).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def study_run(
     data_dirs,
@@ -509,6 +521,8 @@ def study_run(
     ray_address,
     classopt_steps,
     pooling,
+    rc_augment,
+    rc_average,
     quiet,
 ):
     """Train (and analyse) every model on every experiment under the data folders; resumable."""
@@ -529,6 +543,8 @@ def study_run(
         ray_address=ray_address,
         classopt_steps=classopt_steps,
         pooling=pooling,
+        rc_augment=rc_augment,
+        rc_average=rc_average,
         progress=not quiet,
     )
     click.echo(", ".join(f"{n} {state}" for state, n in counts.items()))

@@ -43,7 +43,7 @@ import numpy as np
 from gdashboard.data.jaspar import PWM_PSEUDOCOUNT
 from gdashboard.errors import InputError
 from gdashboard.fileio import atomic_path, write_json
-from gdashboard.models.catalogue import is_neural, model_label, paper_architecture
+from gdashboard.models.catalogue import STRAND_OPTIONS, is_neural, model_label, paper_architecture
 
 # The run folder's files.
 CONFIG_FILE = "config.json"
@@ -251,7 +251,7 @@ def normalise_modisco_result(result: Any, path: str | os.PathLike | None = None)
     if first is not None and not (isinstance(first, Mapping) and isinstance(first.get("rank"), int)):
         raise InputError("'first_tf_pattern' must be null or an object with an integer 'rank'", where)
     out.setdefault("cofactors", [])
-    out["model"] = model_label(out["preset"], out["pooling"])
+    out["model"] = model_label(out["preset"], out["pooling"], out["rc_augment"], out["rc_average"])
     return out
 
 
@@ -295,6 +295,10 @@ def _checked_copy(data: Any, what: str, required: str, where: str | None) -> dic
     if pooling not in (None, "mean", "max"):
         raise InputError(f'\'pooling\' must be "mean", "max" or null, not {pooling!r}', where)
     out["pooling"] = pooling
+    for key in STRAND_OPTIONS:
+        out[key] = out.get(key, False)
+        if not isinstance(out[key], bool):
+            raise InputError(f"'{key}' must be true or false, not {out[key]!r}", where)
     seed = out.setdefault("seed", None)
     if isinstance(seed, (list, dict)):
         raise InputError(f"'seed' must be a number, a string or null, not {seed!r}", where)
@@ -376,7 +380,7 @@ def normalise_motif_result(result: Any, path: str | os.PathLike | None = None) -
     for key in ("p_threshold", "q_threshold"):
         out[key] = _number_or_none(out.get(key), key, where)
     out["architecture"] = paper_architecture(out["preset"])
-    out["model"] = model_label(out["preset"], pooling)
+    out["model"] = model_label(out["preset"], pooling, out["rc_augment"], out["rc_average"])
     return out
 
 
@@ -448,7 +452,7 @@ def normalise_run(metrics: Any, path: str | os.PathLike | None = None) -> dict:
             # A NaN validation AUC cannot rank presets; treat it as missing.
             run["validation_auc"] = None
     run["architecture"] = paper_architecture(run["preset"])
-    run["model"] = model_label(run["preset"], pooling)
+    run["model"] = model_label(run["preset"], pooling, run["rc_augment"], run["rc_average"])
     return run
 
 
@@ -633,9 +637,20 @@ class Run:
         return (self.metrics or {}).get("pooling")
 
     @property
+    def strand_options(self) -> dict[str, bool]:
+        """Those of ``rc_augment`` (trained on both strands) and ``rc_average`` (scores
+        both strands) that are set, as recorded: ``{}`` for most runs."""
+        metrics = self.metrics or {}
+        recorded = {
+            "rc_augment": bool(self.config.get("recipe", {}).get("rc_augment") or metrics.get("rc_augment")),
+            "rc_average": bool(self.config.get("rc_average") or metrics.get("rc_average")),
+        }
+        return {key: True for key, value in recorded.items() if value}
+
+    @property
     def label(self) -> str:
         """The model's one label (:func:`gdashboard.models.catalogue.model_label`)."""
-        return model_label(self.preset, self.pooling)
+        return model_label(self.preset, self.pooling, **self.strand_options)
 
     @property
     def sequence_length(self) -> int:

@@ -77,6 +77,8 @@ def train_run(
     resume: bool = False,
     progress: bool = True,
     device: str | None = None,
+    rc_augment: bool = False,
+    rc_average: bool = False,
 ) -> dict:
     """Train one preset on one experiment and evaluate it; returns ``metrics.json``'s content.
 
@@ -89,11 +91,21 @@ def train_run(
     ``restarts``, each attempt in ``out/restart-k/`` (its history and, while it
     runs, its checkpoint), and the attempt with the best validation AUC is kept;
     ``metrics.json`` lists every attempt.
+
+    ``rc_augment``: each batch also sees its reverse complements. ``rc_average``: the
+    run's model scores the mean of both strands' log-odds (:mod:`gdashboard.models.strands`);
+    its validation and test metrics are those of that mean (early stopping still
+    watches the network's own). Both are recorded (``recipe.rc_augment``,
+    ``config.json``'s ``rc_average``, and in ``metrics.json`` when set) and make the
+    run another model (``small-cnn +rc-aug+rc-avg``); the baselines read both strands
+    already and refuse them.
     """
     if preset not in ALL_PRESETS:
         raise InputError(f"unknown model preset {preset!r}; choose one of {preset_help()}")
     if pooling is not None and preset not in RECURRENT_PRESETS:
         raise InputError(f"--pooling applies to recurrent presets ({', '.join(RECURRENT_PRESETS)}), not {preset}")
+    if (rc_augment or rc_average) and not is_neural(preset):
+        raise InputError(f"--rc-augment and --rc-average apply to neural presets; {preset} reads both strands already")
     out = Path(out)
     if (out / METRICS_FILE).exists() and not resume:
         raise InputError("already holds a finished run; choose another --out or pass --resume", out)
@@ -101,7 +113,8 @@ def train_run(
         raise InputError("holds an interrupted run; pass --resume to continue it or choose another --out", out)
     if resume and (out / METRICS_FILE).exists():
         metrics = read_json(out / METRICS_FILE)
-        _check_same_run(out, metrics, preset, seed, experiment_name(train_path), pooling)
+        strands = {"rc_augment": rc_augment, "rc_average": rc_average}
+        _check_same_run(out, metrics, preset, seed, experiment_name(train_path), pooling, strands)
         return metrics
 
     train = read_dataset(train_path, seed=seed, pad=pad)
@@ -169,6 +182,7 @@ def train_run(
                 schedule=schedule,
                 warmup_epochs=warmup_epochs,
                 patience=patience,
+                rc_augment=rc_augment or None,
             ).items()
             if v is not None
         }
@@ -222,7 +236,15 @@ def train_run(
     # Epoch times add up across --resume; a baseline's fit is timed here.
     train_seconds = fit_seconds if fit_seconds is not None else time.perf_counter() - began
 
-    save_model(model, out, config)
+    if rc_average:
+        from gdashboard.models.strands import StrandAverage
+
+        config["rc_average"] = True
+        save_model(model, out, config)  # the network; loading wraps it again (results.load_model)
+        model = StrandAverage(model).eval()
+        validation_auc = binary_metrics(validation.labels, predict_scores(model, validation.X))["auc"]
+    else:
+        save_model(model, out, config)
     scores = predict_scores(model, test.X)
     test_metrics = binary_metrics(test.labels, scores, threshold=threshold)
     write_predictions(out / PREDICTIONS_FILE, test.ids, test.labels, scores)
@@ -237,6 +259,7 @@ def train_run(
         "epochs_run": len(history),
         "train_seconds": train_seconds,
     }
+    metrics.update({key: True for key, value in (("rc_augment", rc_augment), ("rc_average", rc_average)) if value})
     if is_neural(preset):
         # A run says where its kept model trained (every device, if it was resumed
         # on another); a checkpoint from before devices were recorded was a CPU's.
@@ -261,12 +284,14 @@ def train_run(
     return metrics
 
 
-def _check_same_run(out: Path, metrics: dict, preset: str, seed: int, experiment: str, pooling: str | None) -> None:
+def _check_same_run(
+    out: Path, metrics: dict, preset: str, seed: int, experiment: str, pooling: str | None, strands: dict
+) -> None:
     """A finished run is reused by --resume only when it is the run asked for."""
-    asked = {"preset": preset, "seed": seed, "experiment": experiment}
+    asked = {"preset": preset, "seed": seed, "experiment": experiment, **strands}
     if preset in RECURRENT_PRESETS:
         asked["pooling"] = pooling or "mean"
-    found = {key: metrics.get(key) for key in asked}
+    found = {key: metrics.get(key, False if key in strands else None) for key in asked}
     if "pooling" in asked and found["pooling"] is None:
         found["pooling"] = "mean"
     different = [f"{key} {found[key]!r}, not {asked[key]!r}" for key in asked if found[key] != asked[key]]

@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
 
+from gdashboard.data.onehot import reverse_complement
 from gdashboard.evaluate import log_odds, pick_device, predict_logits, rank_auc
 from gdashboard.fileio import atomic_path, write_json
 from gdashboard.models.catalogue import Recipe
@@ -252,6 +253,12 @@ def fit(
 
     here = device_description(device)
     n_train = len(X_train)
+    if recipe.rc_augment:
+        # The other strand of every sequence after the sequences; a batch's drawn
+        # indices i take i + n_train with them (below), so each batch holds both strands.
+        X_train = torch.cat([X_train, reverse_complement(X_train)])
+        y_train_tensor = torch.cat([y_train_tensor, y_train_tensor])
+    strands = 2 if recipe.rc_augment else 1
     parameters = [parameter for parameter in model.parameters() if parameter.requires_grad]
     shards = CPU_SHARDS if device.type == "cpu" else 1
     steps_per_epoch = max(1, math.ceil(n_train / recipe.batch_size))
@@ -276,6 +283,8 @@ def fit(
             loss_sum = torch.zeros((), device=device)
             for step in range(steps_per_epoch):
                 index = order[step * recipe.batch_size : (step + 1) * recipe.batch_size]
+                if strands == 2:
+                    index = torch.cat([index, index + n_train])
                 rate = learning_rate_at(recipe, epoch + step / steps_per_epoch)
                 for group in optimizer.param_groups:
                     group["lr"] = rate
@@ -298,7 +307,7 @@ def fit(
             validation_loss = float(F.cross_entropy(validation_logits, torch.as_tensor(y_valid)))
             record = {
                 "epoch": epoch + 1,
-                "train_loss": float(loss_sum) / n_train,
+                "train_loss": float(loss_sum) / (strands * n_train),
                 "validation_loss": validation_loss,
                 "validation_auc": validation_auc,
                 "learning_rate": rate,

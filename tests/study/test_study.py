@@ -72,6 +72,9 @@ def test_plan_orders_training_before_motifs_and_skips_baselines():
     # --pooling max: the recurrent presets' max forms, in their own folders; a CNN has no such form.
     maxed = plan(experiments, ["small-rnn", "small-cnn"], pooling="max")
     assert [t.id for t in maxed] == ["train/A_x/small-rnn-max-seed0", "train/A_x/small-cnn-seed0"]
+    # Both strands: other models of the networks; the baselines read both strands already.
+    both = plan(experiments, ["small-cnn", "kmer"], rc_augment=True, rc_average=True)
+    assert [t.id for t in both] == ["train/A_x/small-cnn-rc-aug-rc-avg-seed0", "train/A_x/kmer-seed0"]
     with pytest.raises(InputError, match="unknown model preset"):
         plan(experiments, ["huge-cnn"])
     with pytest.raises(InputError, match="unknown step"):

@@ -141,11 +141,13 @@ class Experiment:
         with self._lock:
             if self._models is None:
                 from gdashboard.models.rnn import RecurrentNet
+                from gdashboard.models.strands import unwrap
 
                 loaded = {}
                 for run in self.neural_runs:
                     model = run.model(device="cpu").eval()
-                    loaded[run.label] = LoadedModel(run, run.label, model, isinstance(model, RecurrentNet))
+                    recurrent = isinstance(unwrap(model), RecurrentNet)
+                    loaded[run.label] = LoadedModel(run, run.label, model, recurrent)
                 self._models = loaded
             return self._models
 

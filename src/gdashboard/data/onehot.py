@@ -136,3 +136,14 @@ def one_hot_decode(X: torch.Tensor) -> list[str]:
     letters = np.frombuffer(b"ACGT", dtype=np.uint8)[index]
     letters[array.max(axis=1) <= 0] = ord("N")
     return [row.tobytes().decode() for row in letters]
+
+
+def reverse_complement(X: torch.Tensor) -> torch.Tensor:
+    """The other strand of one-hot ``(..., 4, L)`` sequences, read 5' to 3'.
+
+    In ACGT order the complement is the base axis reversed (A<->T, C<->G) and the
+    reverse is the position axis reversed; an all-zero ``N`` column stays ``N``.
+    The same map takes an attribution ``(..., 4, L)`` of the other strand back onto
+    this one.
+    """
+    return X.flip(-2).flip(-1)

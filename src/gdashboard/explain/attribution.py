@@ -338,8 +338,17 @@ def deep_lift_shap(
 
     from tangermeme.deep_lift_shap import deep_lift_shap as _deep_lift_shap
 
+    from gdashboard.models.strands import StrandAverage, average_strands
     from gdashboard.parallel import torch_threads_kept
 
+    if isinstance(model, StrandAverage):
+        if return_references:
+            raise ValueError("the references of a strand-averaged model's DeepLIFT/SHAP are those of each strand")
+        return average_strands(
+            lambda network, x: deep_lift_shap(network, x, n_shuffles, seed, target, batch_size, hypothetical),
+            model,
+            X,
+        )
     wrapped = deep_lift_model(model, target)
     X = check_one_hot(X)
     if n_shuffles < 1:

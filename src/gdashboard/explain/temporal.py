@@ -541,7 +541,22 @@ def temporal_output_scores(
         (0-based) maps to encoded step ``floor(p / stride)`` (see the module's
         documentation). Equal, within float32 rounding, to
         :func:`temporal_output_scores_naive`.
+
+        A strand-averaged model (:class:`gdashboard.models.strands.StrandAverage`) gives
+        the mean of both strands' scores on the forward strand: the other strand's
+        suffix starting at its position ``j`` is this strand's prefix ending at
+        ``L - 1 - j``, so its backward scores, reversed, average with these forward ones
+        (and its forward ones with these backward ones).
     """
+    from gdashboard.models.strands import StrandAverage, average_strands
+
+    if isinstance(model, StrandAverage):
+        return average_strands(
+            lambda network, x: temporal_output_scores(network, x, batch_size, progress),
+            model,
+            X,
+            flip=lambda scores: (scores[1][..., ::-1], scores[0][..., ::-1]),
+        )
     model = _check_model(model)
     X = check_one_hot(X, device=model_device(model))
     if batch_size < 1:

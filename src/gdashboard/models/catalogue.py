@@ -39,6 +39,9 @@ class Recipe:
     patience: int = 8
     # Early stopping may end training only from this epoch on (1-based).
     min_epochs: int = 0
+    # Each batch also sees its sequences' reverse complements, with the same labels
+    # (gdash train --rc-augment): a site counts the same on either strand.
+    rc_augment: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,32 +131,43 @@ def paper_architecture(preset: str) -> str | None:
     return architecture if architecture in ARCHITECTURES else None
 
 
-def model_label(preset: str, pooling: str | None) -> str:
-    """The one label of a model: the preset, plus ``" (max)"`` for max pooling.
+# The options that make a trained network another model: both strands in training
+# (--rc-augment) and in scoring (--rc-average), as the runs record them.
+STRAND_OPTIONS = {"rc_augment": "rc-aug", "rc_average": "rc-avg"}
+
+
+def model_label(preset: str, pooling: str | None, rc_augment: bool = False, rc_average: bool = False) -> str:
+    """The one label of a model: the preset, plus ``" (max)"`` for max pooling, plus
+    ``" +rc-aug"``, ``" +rc-avg"`` or ``" +rc-aug+rc-avg"`` for the strand options.
 
     Mean pooling is the paper's form, so it carries no suffix. Pooling only means
     something for recurrent presets (and presets this catalogue does not know), so
     a CNN's own max over positions never turns into a bogus "(max)" model.
     """
     architecture = ARCHITECTURE.get(preset)
+    label = preset
     if pooling == "max" and (architecture is None or architecture in RECURRENT_ARCHITECTURES):
-        return f"{preset} (max)"
-    return preset
+        label = f"{preset} (max)"
+    chosen = dict(rc_augment=rc_augment, rc_average=rc_average)
+    options = "+".join(name for key, name in STRAND_OPTIONS.items() if chosen[key])
+    return f"{label} +{options}" if options else label
 
 
-def model_folder(preset: str, pooling: str | None) -> str:
-    """:func:`model_label` as a file name: ``small-rnn-max`` for ``small-rnn (max)``."""
-    label = model_label(preset, pooling)
-    return label.replace(" (max)", "-max")
+def model_folder(preset: str, pooling: str | None, rc_augment: bool = False, rc_average: bool = False) -> str:
+    """:func:`model_label` as a file name: ``small-rnn-max`` for ``small-rnn (max)``,
+    ``small-cnn-rc-aug-rc-avg`` for ``small-cnn +rc-aug+rc-avg``."""
+    label = model_label(preset, pooling, rc_augment, rc_average)
+    return label.replace(" (max)", "-max").replace(" +", "-").replace("+", "-")
 
 
 def model_order(label: str) -> tuple:
-    """Sort key of model labels: catalogue order, the mean form before the max form,
-    unknown presets last, alphabetically."""
+    """Sort key of model labels: catalogue order, the mean form before the max form
+    and a model before its strand options, unknown presets last, alphabetically."""
+    label, _, options = label.partition(" +")
     preset, _, suffix = label.partition(" (")
     known = list(ARCHITECTURE)
     rank = known.index(preset) if preset in known else len(known)
-    return (rank, preset, suffix)
+    return (rank, preset, suffix, options)
 
 
 def preset_help() -> str:

@@ -55,6 +55,10 @@ def model_from_config(config: dict, tensors: dict[str, torch.Tensor], where: str
         kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in config["model_kwargs"].items()}
         model = model_class(**kwargs)
         model.load_state_dict(tensors)
+        if config.get("rc_average"):
+            from gdashboard.models.strands import StrandAverage
+
+            model = StrandAverage(model)
     except (KeyError, TypeError, ValueError, RuntimeError) as error:
         # A config.json and model.safetensors that do not describe one model.
         raise InputError(

@@ -55,6 +55,7 @@ EXTRACTION_VERSION = 3
 def _windows_for(method: str, model, X, progress: bool):
     """Window starts and widths (N,) of one method on positives ``X``; None when not applicable."""
     from gdashboard.models.rnn import RecurrentNet
+    from gdashboard.models.strands import unwrap
     from gdashboard.motifs.extract import saliency_windows, temporal_windows
 
     if method == "saliency":
@@ -63,7 +64,7 @@ def _windows_for(method: str, model, X, progress: bool):
         saliency, _ = saliency_map(model, X, progress=progress)
         return saliency_windows(saliency, WINDOW), np.full(len(X), WINDOW), saliency
     if method == "temporal":
-        if not isinstance(model, RecurrentNet):
+        if not isinstance(unwrap(model), RecurrentNet):
             return None
         from gdashboard.explain.temporal import input_spans, temporal_output_scores
 
@@ -185,6 +186,7 @@ def motif_analysis(
         "tf": tf,
         "preset": run.preset,
         "pooling": run.pooling,
+        **run.strand_options,
         "seed": run.seed,
         "jaspar_release": DEFAULT_RELEASE,
         "jaspar_pseudocount": MEME_PSEUDOCOUNT,

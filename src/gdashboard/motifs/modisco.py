@@ -350,6 +350,7 @@ def modisco_analysis(
         "preset": run.preset,
         "architecture": architecture,
         "pooling": run.pooling,
+        **run.strand_options,
         "seed": run.seed,
         "attribution": attribution,
         "n_sequences": len(positives),

@@ -46,10 +46,12 @@ class Task:
     seed: int
     train: str
     test: str
+    rc_augment: bool = False
+    rc_average: bool = False
 
     @property
     def model(self) -> str:
-        return model_folder(self.preset, self.pooling)
+        return model_folder(self.preset, self.pooling, self.rc_augment, self.rc_average)
 
     @property
     def id(self) -> str:
@@ -122,10 +124,14 @@ def plan(
     seeds: Sequence[int] = (0,),
     steps: Sequence[str] = ("train",),
     pooling: str | None = None,
+    rc_augment: bool = False,
+    rc_average: bool = False,
 ) -> list[Task]:
     """The study's tasks: training of every (experiment, preset, seed), then, for each
     neural run, the motif analysis (``"motifs"``, the paper's Table 4) and TF-MoDISco
-    (``"modisco"``) when they are among the steps."""
+    (``"modisco"``) when they are among the steps. ``pooling`` applies to the recurrent
+    presets, ``rc_augment`` and ``rc_average`` to the neural ones (the baselines read
+    both strands already)."""
     unknown = [p for p in presets if p not in ALL_PRESETS]
     if unknown:
         raise InputError(f"unknown model preset {unknown[0]!r}; choose among {', '.join(ALL_PRESETS)}")
@@ -143,8 +149,8 @@ def plan(
                 if step != "train" and not is_neural(preset):
                     continue
                 form = pooling if preset in RECURRENT_PRESETS else None
+                strands = dict(rc_augment=rc_augment, rc_average=rc_average) if is_neural(preset) else {}
                 for seed in seeds:
-                    tasks.append(
-                        Task(step, experiment.name, preset, form, int(seed), experiment.train, experiment.test)
-                    )
+                    files = (experiment.train, experiment.test)
+                    tasks.append(Task(step, experiment.name, preset, form, int(seed), *files, **strands))
     return tasks

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from gdashboard.errors import InputError
+from gdashboard.models.catalogue import STRAND_OPTIONS
 from gdashboard.study.index import StudyIndex
 from gdashboard.study.plan import Task, find_experiments, plan
 from gdashboard.study.tasks import finished_record, is_finished
@@ -53,6 +54,8 @@ def run_study(
     ray_address: str | None = None,
     classopt_steps: int = 1000,
     pooling: str | None = None,
+    rc_augment: bool = False,
+    rc_average: bool = False,
     report: bool = True,
     progress: bool = True,
 ) -> dict:
@@ -68,7 +71,7 @@ def run_study(
         raise InputError("workers and threads must be at least 1")
     study = Path(out)
     experiments = find_experiments(data_dirs)
-    tasks = plan(experiments, presets, seeds, steps, pooling)
+    tasks = plan(experiments, presets, seeds, steps, pooling, rc_augment, rc_average)
     options = {"epochs": epochs, "device": device, "threads": threads, "classopt_steps": classopt_steps}
     with _study_lock(study):
         index = StudyIndex(study)
@@ -195,7 +198,8 @@ def rebuild_index(study: str | os.PathLike, lock: bool = True) -> dict[str, int]
             continue
         seed = int(recorded["seed"])
         pooling = recorded.get("pooling")
-        train = Task("train", rundir.parent.name, recorded["preset"], pooling, seed, "", "")
+        strands = {key: bool(recorded.get(key)) for key in STRAND_OPTIONS}
+        train = Task("train", rundir.parent.name, recorded["preset"], pooling, seed, "", "", **strands)
         rows.append((train, rundir, metrics))
         motif_dir = train.motif_folder(study)
         if motif_dir.is_dir():
@@ -252,7 +256,8 @@ def adopt_runs(study: str | os.PathLike, paths: Iterable[str | os.PathLike]) -> 
         for run in collect_runs(paths):
             if run.get("run_dir") is None or not Path(run["run_dir"]).joinpath("config.json").exists():
                 continue  # an unavailable baseline: nothing to adopt
-            name = f"{model_folder(run['preset'], run['pooling'])}-seed{run['seed']}"
+            model = model_folder(run["preset"], run["pooling"], run["rc_augment"], run["rc_average"])
+            name = f"{model}-seed{run['seed']}"
             target = study / "runs" / run["experiment"] / name
             if not target.exists():
                 _link_copy(Path(run["run_dir"]), target)
@@ -261,7 +266,8 @@ def adopt_runs(study: str | os.PathLike, paths: Iterable[str | os.PathLike]) -> 
             ("modisco", collect_modisco_results(paths), "patterns_path"),
         ):
             for result in results:
-                name = f"{model_folder(result['preset'], result['pooling'])}-seed{result['seed']}"
+                model = model_folder(result["preset"], result["pooling"], result["rc_augment"], result["rc_average"])
+                name = f"{model}-seed{result['seed']}"
                 target = study / kind / result["experiment"] / name
                 if not target.exists():
                     _link_copy(Path(result[path_key]).parent, target)

@@ -152,6 +152,8 @@ def _train(task: Task, study: Path, options: dict) -> dict:
         rundir,
         seed=task.seed,
         pooling=task.pooling,
+        rc_augment=task.rc_augment,
+        rc_average=task.rc_average,
         epochs=options.get("epochs"),
         device=options.get("device"),
         progress=False,

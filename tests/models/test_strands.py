@@ -1,0 +1,153 @@
+"""Both strands: the reverse complement, the strand-averaged model and its explanations,
+training on both strands, and runs that record both."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from gdashboard.data import one_hot_encode, reverse_complement
+from gdashboard.explain.ism import in_silico_mutagenesis
+from gdashboard.explain.saliency import saliency_map
+from gdashboard.explain.temporal import temporal_output_scores
+from gdashboard.models import build_model
+from gdashboard.models.catalogue import model_folder, model_label, model_order
+from gdashboard.models.strands import StrandAverage, average_strands, unwrap
+
+torch.set_num_threads(1)
+
+
+def random_one_hot(n, length, seed):
+    rng = np.random.default_rng(seed)
+    return one_hot_encode(["".join(row) for row in rng.choice(list("ACGT"), size=(n, length))])
+
+
+@pytest.fixture(scope="module")
+def cnn():
+    torch.manual_seed(0)
+    return StrandAverage(build_model("small-cnn")).eval()
+
+
+@pytest.fixture(scope="module")
+def rnn():
+    torch.manual_seed(1)
+    return StrandAverage(build_model("small-cnn-rnn")).eval()
+
+
+def test_reverse_complement_of_one_hot_sequences():
+    assert torch.equal(reverse_complement(one_hot_encode(["AACGTN", "GATTAC"])), one_hot_encode(["NACGTT", "GTAATC"]))
+    X = random_one_hot(3, 20, 0)
+    assert torch.equal(reverse_complement(reverse_complement(X)), X)
+
+
+def test_a_strand_averaged_model_scores_a_sequence_and_its_reverse_complement_alike(cnn):
+    X = random_one_hot(16, 101, 1)
+    with torch.no_grad():
+        forward, other = cnn(X), cnn(reverse_complement(X))
+        network = unwrap(cnn)
+        expected = (network(X) + network(reverse_complement(X))) / 2
+    assert torch.equal(forward, other)
+    torch.testing.assert_close(forward, expected)
+    assert unwrap(cnn) is cnn.network and cnn.first_convolution is cnn.network.first_convolution
+
+
+def test_its_saliency_is_the_mean_of_both_strands_mapped_back(cnn):
+    X = random_one_hot(8, 101, 2)
+    _, gradient = saliency_map(cnn, X)
+    _, forward = saliency_map(unwrap(cnn), X)
+    _, other = saliency_map(unwrap(cnn), reverse_complement(X))
+    np.testing.assert_allclose(gradient, (forward + other[:, ::-1, ::-1]) / 2, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("which", ["cnn", "rnn"])
+def test_its_ism_through_each_strands_shortcut_equals_the_full_ism_of_the_average(which, request):
+    model = request.getfixturevalue(which)
+    X = random_one_hot(3, 60, 3)
+    shortcut = in_silico_mutagenesis(model, X)  # each strand through the network's exact shortcut
+    full = in_silico_mutagenesis(model, X, fast=False)  # every mutant through the wrapper itself
+    np.testing.assert_allclose(shortcut, full, rtol=1e-4, atol=1e-5)
+    # A mutation's effect on the averaged score is the same read from either strand.
+    other = in_silico_mutagenesis(model, reverse_complement(X))
+    np.testing.assert_allclose(shortcut, other[:, ::-1, ::-1], rtol=1e-4, atol=1e-5)
+
+
+def test_its_temporal_scores_are_strand_symmetric(rnn):
+    X = random_one_hot(4, 60, 4)
+    forward, backward = temporal_output_scores(rnn, X)
+    other_forward, other_backward = temporal_output_scores(rnn, reverse_complement(X))
+    # The other strand's prefixes are this strand's suffixes.
+    np.testing.assert_allclose(forward, other_backward[:, ::-1], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(backward, other_forward[:, ::-1], rtol=1e-5, atol=1e-6)
+    single_forward, _ = temporal_output_scores(unwrap(rnn), X)
+    assert not np.allclose(forward, single_forward)  # both strands, not one
+
+
+def test_average_strands_leaves_a_plain_model_alone():
+    torch.manual_seed(2)
+    network = build_model("small-cnn").eval()
+    X = random_one_hot(2, 50, 5)
+    np.testing.assert_array_equal(average_strands(in_silico_mutagenesis, network, X), in_silico_mutagenesis(network, X))
+
+
+def test_labels_and_folders_of_the_strand_options():
+    assert model_label("small-cnn", None, rc_augment=True, rc_average=True) == "small-cnn +rc-aug+rc-avg"
+    assert model_folder("small-rnn", "max", rc_average=True) == "small-rnn-max-rc-avg"
+    assert model_label("small-cnn", None) == "small-cnn"
+    labels = ["small-cnn +rc-aug", "small-rnn", "small-cnn", "small-rnn (max)"]
+    assert sorted(labels, key=model_order) == ["small-rnn", "small-rnn (max)", "small-cnn", "small-cnn +rc-aug"]
+
+
+def test_training_on_both_strands_puts_each_sequence_and_its_reverse_complement_in_one_batch(monkeypatch):
+    import gdashboard.train as train
+    from gdashboard.models.catalogue import Recipe
+
+    seen = []
+    original = train.batch_gradients
+
+    def recording(model, parameters, X, y, seeds, index, **options):
+        seen.append((X[index].clone(), y[index].clone()))
+        return original(model, parameters, X, y, seeds, index=index, **options)
+
+    monkeypatch.setattr(train, "batch_gradients", recording)
+    X = random_one_hot(40, 30, 6)
+    y = np.arange(40) % 2
+    torch.manual_seed(3)
+    recipe = Recipe(epochs=1, batch_size=16, rc_augment=True)
+    result = train.fit(build_model("small-cnn"), X, y, X[:10], y[:10], recipe, seed=0, progress=False)
+    assert len(seen) == 3  # 40 sequences in batches of 16: both strands ride along
+    for batch, labels in seen:
+        half = len(batch) // 2
+        assert torch.equal(batch[half:], reverse_complement(batch[:half]))
+        assert torch.equal(labels[half:], labels[:half])
+    assert sum(len(batch) for batch, _ in seen) == 80
+    assert result.history[0]["train_loss"] < 1.0  # a mean over 80 examples, not a sum over 40
+
+
+def test_a_run_on_both_strands_records_them_and_scores_both(tmp_path):
+    from gdashboard.data.simulate import simulate, write_simulation
+    from gdashboard.errors import InputError
+    from gdashboard.results import open_run
+    from gdashboard.runs import predict_file, train_run
+
+    write_simulation(simulate(n=400, seed=7), tmp_path / "data")
+    data = tmp_path / "data"
+    options = dict(epochs=2, progress=False, rc_augment=True, rc_average=True)
+    metrics = train_run(data / "train.tsv", data / "test.tsv", "small-cnn", tmp_path / "run", **options)
+    assert metrics["rc_augment"] and metrics["rc_average"]
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert config["recipe"]["rc_augment"] and config["rc_average"]
+    run = open_run(tmp_path / "run")
+    assert run.label == "small-cnn +rc-aug+rc-avg"
+    model = run.model()
+    assert isinstance(model, StrandAverage)
+    dataset, scores = predict_file(tmp_path / "run", data / "test.tsv")
+    saved = np.loadtxt(tmp_path / "run" / "test_predictions.tsv", skiprows=1, usecols=2, delimiter="\t")
+    np.testing.assert_allclose(scores, saved, rtol=1e-5, atol=1e-5)
+    with torch.no_grad():
+        np.testing.assert_array_equal(model(dataset.X).numpy(), model(reverse_complement(dataset.X)).numpy())
+    # --resume finds the run asked for only with the same strand options.
+    with pytest.raises(InputError, match="rc_average False, not True|rc_augment True, not False"):
+        train_run(data / "train.tsv", data / "test.tsv", "small-cnn", tmp_path / "run", epochs=2, resume=True)
+    with pytest.raises(InputError, match="apply to neural presets"):
+        train_run(data / "train.tsv", data / "test.tsv", "kmer", tmp_path / "kmer", rc_average=True)
