@@ -130,6 +130,43 @@ def test_architecture_representative_chosen_by_validation_not_test(tmp_path):
     assert row["mean_difference"] == pytest.approx(np.mean(np.subtract(x, y)))
 
 
+def test_auto_is_the_network_with_the_best_validation_auc_and_is_tested_against_the_baselines(tmp_path):
+    e0, e1, e2 = EXPERIMENTS[:3]
+    # Per experiment: (validation, test) of each network; the best test AUC is never the pick.
+    networks = {
+        "small-cnn": {e0: (0.90, 0.70), e1: (0.80, 0.95), e2: (0.85, 0.80)},
+        "small-cnn-rnn": {e0: (0.80, 0.99), e1: (0.85, 0.75), e2: (0.85, 0.90)},  # e2: a tie
+    }
+    for preset, per in networks.items():
+        for experiment, (validation, test) in per.items():
+            make_run(tmp_path, experiment, preset, test_auc=test, validation_auc=validation)
+    # A baseline with the best validation AUC everywhere is measured against, never chosen.
+    kmer = {e0: 0.60, e1: 0.65, e2: 0.62}
+    for experiment, test in kmer.items():
+        make_run(tmp_path, experiment, "kmer", test_auc=test, validation_auc=0.99)
+    report = summarise(collect_runs([tmp_path]))
+    assert {r["experiment"]: r["model"] for r in report.auto} == {
+        e0: "small-cnn",
+        e1: "small-cnn-rnn",
+        e2: "small-cnn",  # equal validation AUCs: the model listed first
+    }
+    (row,) = report.auto_tests
+    chosen = [0.70, 0.75, 0.80]
+    expected = stats.ttest_rel(chosen, [kmer[e] for e in (e0, e1, e2)])
+    assert (row["a"], row["b"], row["n"]) == ("auto", "kmer", 3)
+    assert row["p"] == pytest.approx(expected.pvalue)
+    assert "## auto: the network chosen by validation AUC" in to_markdown(report)
+
+
+def test_no_auto_without_a_choice(tmp_path):
+    for experiment in EXPERIMENTS[:2]:
+        make_run(tmp_path, experiment, "small-cnn")
+        make_run(tmp_path, experiment, "kmer")
+    report = summarise(collect_runs([tmp_path]))
+    assert report.auto == [] and report.auto_tests == []
+    assert "auto" not in to_markdown(report)
+
+
 def test_max_pooling_is_a_separate_model_and_optional_for_architectures(tmp_path):
     for experiment in EXPERIMENTS[:3]:
         make_run(tmp_path, experiment, "small-rnn", test_auc=0.7, validation_auc=0.7)
@@ -219,7 +256,8 @@ def test_unavailable_runs_excluded_and_shown_na(grid, tmp_path):
 def test_write_report_files(grid, tmp_path):
     root, aucs = grid
     paths = write_report([root], tmp_path / "out")
-    assert set(paths) == {"report", "per_experiment", "table2", "table3_architectures", "table3_presets"}
+    tables = {"per_experiment", "table2", "table3_architectures", "table3_presets", "auto", "auto_tests"}
+    assert set(paths) == {"report", *tables}
     assert all(p.is_file() for p in paths.values())
     assert not list((tmp_path / "out").glob(".*.tmp"))  # temp files were renamed away
     table2 = {r["model"]: r for r in read_csv(paths["table2"])}

@@ -244,7 +244,32 @@ def _sections(report: Report, by_key: dict[tuple[str, str], dict]) -> list[Secti
         before=["Every pair of models, baselines included, over their shared experiments."],
         after=after,
     )
-    return [per_experiment, table2, architectures, table3, presets]
+    found = [per_experiment, table2, architectures, table3, presets]
+    if report.auto:
+        found.append(
+            Section(
+                key="auto",
+                title="auto: the network chosen by validation AUC",
+                columns=["experiment", "model", "candidates", "validation_auc", "test_auc"],
+                rows=report.auto,
+                csv_name="auto.csv",
+                before=[
+                    "Per experiment, among every trained network (presets, poolings, strand options, "
+                    "DeepBind), the one with the best mean validation AUC; its test AUC was never "
+                    "looked at to choose it. Below, `auto` against each baseline (two-tailed paired t-test)."
+                ],
+            )
+        )
+        found.append(
+            Section(
+                key="auto_tests",
+                title="auto against the baselines",
+                columns=list(_TTEST_COLUMNS),
+                rows=report.auto_tests,
+                csv_name="auto_tests.csv",
+            )
+        )
+    return found
 
 
 def _unavailable_notes(cells: list[dict]) -> list[str]:

@@ -55,7 +55,7 @@ import numpy as np
 from scipy import stats
 
 from gdashboard.errors import InputError
-from gdashboard.models.catalogue import ARCHITECTURES, BASELINES, model_order
+from gdashboard.models.catalogue import ARCHITECTURES, BASELINES, is_neural, model_order
 from gdashboard.results import (
     MOTIF_METHODS,
     normalise_modisco_result,
@@ -108,6 +108,10 @@ class Report:
         Architectures ranked by mean test AUC and whether the paper's order holds.
     best_vs_deepbind
         The best non-baseline model of Table 2 tested against DeepBind, or None.
+    auto, auto_tests
+        Per experiment the validation-chosen network (:func:`auto_choice`), and its
+        test AUCs paired against each non-neural baseline and DeepBind. Empty unless
+        some experiment has two networks to choose from.
     motifs
         The normalised ``motifs.json`` results given (empty: no Table 4).
     table4_architectures, table4_presets
@@ -142,6 +146,8 @@ class Report:
     patterns: list[dict] = field(default_factory=list)
     pattern_rows: list[dict] = field(default_factory=list)
     pattern_found: list[dict] = field(default_factory=list)
+    auto: list[dict] = field(default_factory=list)
+    auto_tests: list[dict] = field(default_factory=list)
 
 
 def summarise(
@@ -242,6 +248,10 @@ def summarise(
         best_vs_deepbind=best_vs_deepbind,
         include_max_in_architectures=include_max_in_architectures,
     )
+    report.auto = auto_choice(cells, experiments)
+    if report.auto:
+        chosen = {row["experiment"]: row["test_auc"] for row in report.auto}
+        report.auto_tests = [paired_ttest(AUTO, chosen, m, values[m]) for m in models if m in BASELINES]
     if motifs:
         report.motifs = [normalise_motif_result(m, m.get("motifs_path")) for m in motifs]
         _check_duplicates(report.motifs, path_key="motifs_path")
@@ -360,6 +370,38 @@ def _representatives(cells: list[dict], experiments: list[str], include_max: boo
                     "experiment": experiment,
                     "architecture": architecture,
                     "model": best["model"],
+                    "validation_auc": best["validation_auc_mean"],
+                    "test_auc": best["test_auc_mean"],
+                }
+            )
+    return chosen
+
+
+AUTO = "auto"
+
+
+def auto_choice(cells: list[dict], experiments: list[str]) -> list[dict]:
+    """Per experiment, the network a user would deploy: among every trained neural model
+    (each preset, pooling, strand option; DeepBind too), the one with the best mean
+    validation AUC, never test AUC. Ties go to the model listed first. The non-neural
+    baselines are what ``auto`` is measured against, so they are not candidates.
+    Empty when no experiment has two networks to choose from (nothing was chosen)."""
+    pools: dict[str, list[dict]] = {}
+    for cell in cells:
+        if cell["available"] and cell["validation_auc_mean"] is not None and is_neural(cell["preset"]):
+            pools.setdefault(cell["experiment"], []).append(cell)
+    if not any(len(pool) > 1 for pool in pools.values()):
+        return []
+    chosen = []
+    for experiment in experiments:
+        pool = sorted(pools.get(experiment, []), key=lambda c: model_order(c["model"]))
+        if pool:
+            best = max(pool, key=lambda c: c["validation_auc_mean"])  # first max wins ties
+            chosen.append(
+                {
+                    "experiment": experiment,
+                    "model": best["model"],
+                    "candidates": len(pool),
                     "validation_auc": best["validation_auc_mean"],
                     "test_auc": best["test_auc_mean"],
                 }
