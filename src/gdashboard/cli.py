@@ -484,6 +484,22 @@ def _split(text: str, what: str, cast=str) -> list:
     return values
 
 
+@app.command()
+@click.argument("rundirs", type=PathArg, nargs=-1, required=True)
+@click.option("--out", type=PathArg, required=True, help="The ensemble's folder to create.")
+def ensemble(rundirs, out):
+    """One model of several seeds' runs (mean log-odds): predict, explain, motifs, report, serve."""
+    from gdashboard.runs import make_ensemble
+
+    metrics = make_ensemble(rundirs, out)
+    click.echo(
+        f"{metrics['experiment']} {metrics['preset']} ensemble of {len(metrics['members'])}: "
+        f"test AUC {metrics['test_auc']:.4f} (members "
+        + ", ".join(f"{m['test_auc']:.4f}" for m in metrics["members"])
+        + f") -> {out}"
+    )
+
+
 @study.command("run")
 @click.option("--data", "data_dirs", type=PathArg, multiple=True, required=True, help="A data folder (repeatable).")
 @click.option("--models", required=True, help="Comma-separated presets, e.g. small-cnn,small-rnn.")

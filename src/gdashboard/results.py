@@ -43,7 +43,7 @@ import numpy as np
 from gdashboard.data.jaspar import PWM_PSEUDOCOUNT
 from gdashboard.errors import InputError
 from gdashboard.fileio import atomic_path, write_json
-from gdashboard.models.catalogue import STRAND_OPTIONS, is_neural, model_label, paper_architecture
+from gdashboard.models.catalogue import MODEL_OPTIONS, is_neural, model_label, paper_architecture
 
 # The run folder's files.
 CONFIG_FILE = "config.json"
@@ -251,7 +251,7 @@ def normalise_modisco_result(result: Any, path: str | os.PathLike | None = None)
     if first is not None and not (isinstance(first, Mapping) and isinstance(first.get("rank"), int)):
         raise InputError("'first_tf_pattern' must be null or an object with an integer 'rank'", where)
     out.setdefault("cofactors", [])
-    out["model"] = model_label(out["preset"], out["pooling"], out["rc_augment"], out["rc_average"])
+    out["model"] = model_label(out["preset"], out["pooling"], **{k: out[k] for k in MODEL_OPTIONS})
     return out
 
 
@@ -295,7 +295,7 @@ def _checked_copy(data: Any, what: str, required: str, where: str | None) -> dic
     if pooling not in (None, "mean", "max"):
         raise InputError(f'\'pooling\' must be "mean", "max" or null, not {pooling!r}', where)
     out["pooling"] = pooling
-    for key in STRAND_OPTIONS:
+    for key in MODEL_OPTIONS:
         out[key] = out.get(key, False)
         if not isinstance(out[key], bool):
             raise InputError(f"'{key}' must be true or false, not {out[key]!r}", where)
@@ -380,7 +380,7 @@ def normalise_motif_result(result: Any, path: str | os.PathLike | None = None) -
     for key in ("p_threshold", "q_threshold"):
         out[key] = _number_or_none(out.get(key), key, where)
     out["architecture"] = paper_architecture(out["preset"])
-    out["model"] = model_label(out["preset"], pooling, out["rc_augment"], out["rc_average"])
+    out["model"] = model_label(out["preset"], pooling, **{k: out[k] for k in MODEL_OPTIONS})
     return out
 
 
@@ -452,7 +452,7 @@ def normalise_run(metrics: Any, path: str | os.PathLike | None = None) -> dict:
             # A NaN validation AUC cannot rank presets; treat it as missing.
             run["validation_auc"] = None
     run["architecture"] = paper_architecture(run["preset"])
-    run["model"] = model_label(run["preset"], pooling, run["rc_augment"], run["rc_average"])
+    run["model"] = model_label(run["preset"], pooling, **{k: run[k] for k in MODEL_OPTIONS})
     return run
 
 
@@ -498,16 +498,33 @@ def load_model(rundir: str | os.PathLike, device="cpu"):
     """Rebuild a trained model from its run folder, in eval mode.
 
     Returns a ``torch.nn.Module`` for neural presets and a baseline object (with
-    ``decision_function``) for ``pwm`` and ``kmer``.
+    ``decision_function``) for ``pwm``, ``kmer`` and ``gkmsvm``. A seed ensemble's
+    folder (``gdash ensemble``) holds no weights: its members are loaded from their own
+    folders (recorded relative to it) into a :class:`~gdashboard.models.averaged.SeedEnsemble`.
     """
     from gdashboard.models.io import model_from_config, read_weights
 
     config = read_config(rundir)
+    if "ensemble" in config:
+        from gdashboard.models.averaged import SeedEnsemble
+
+        members = [load_model(member_folder(rundir, member), device) for member in config["ensemble"]["members"]]
+        return SeedEnsemble(members).to(device).eval()
     weights = Path(rundir) / WEIGHTS_FILE
     if not weights.exists():
         raise InputError(f"no {WEIGHTS_FILE}: the run has not finished training", rundir)
     model = model_from_config(config, read_weights(weights), rundir)
     return model.to(device).eval() if hasattr(model, "to") else model
+
+
+def member_folder(rundir: str | os.PathLike, recorded: str) -> Path:
+    """An ensemble member's run folder, recorded relative to the ensemble's folder (so the
+    two move together) or absolute; an InputError when it is gone."""
+    path = Path(recorded)
+    path = path if path.is_absolute() else Path(rundir) / path
+    if not (path / CONFIG_FILE).exists():
+        raise InputError(f"the ensemble's member {recorded} is gone (no {CONFIG_FILE} there)", rundir)
+    return path
 
 
 def write_predictions(path: str | os.PathLike, ids, labels, scores) -> None:
@@ -637,20 +654,22 @@ class Run:
         return (self.metrics or {}).get("pooling")
 
     @property
-    def strand_options(self) -> dict[str, bool]:
-        """Those of ``rc_augment`` (trained on both strands) and ``rc_average`` (scores
-        both strands) that are set, as recorded: ``{}`` for most runs."""
+    def options(self) -> dict[str, bool]:
+        """Those of ``rc_augment`` (trained on both strands), ``rc_average`` (scores both
+        strands) and ``ensemble`` (a seed ensemble) that are set, as recorded: ``{}`` for
+        most runs."""
         metrics = self.metrics or {}
         recorded = {
             "rc_augment": bool(self.config.get("recipe", {}).get("rc_augment") or metrics.get("rc_augment")),
             "rc_average": bool(self.config.get("rc_average") or metrics.get("rc_average")),
+            "ensemble": "ensemble" in self.config or bool(metrics.get("ensemble")),
         }
         return {key: True for key, value in recorded.items() if value}
 
     @property
     def label(self) -> str:
         """The model's one label (:func:`gdashboard.models.catalogue.model_label`)."""
-        return model_label(self.preset, self.pooling, **self.strand_options)
+        return model_label(self.preset, self.pooling, **self.options)
 
     @property
     def sequence_length(self) -> int:

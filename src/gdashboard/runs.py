@@ -93,7 +93,7 @@ def train_run(
     ``metrics.json`` lists every attempt.
 
     ``rc_augment``: each batch also sees its reverse complements. ``rc_average``: the
-    run's model scores the mean of both strands' log-odds (:mod:`gdashboard.models.strands`);
+    run's model scores the mean of both strands' log-odds (:mod:`gdashboard.models.averaged`);
     its validation and test metrics are those of that mean (early stopping still
     watches the network's own). Both are recorded (``recipe.rc_augment``,
     ``config.json``'s ``rc_average``, and in ``metrics.json`` when set) and make the
@@ -237,7 +237,7 @@ def train_run(
     train_seconds = fit_seconds if fit_seconds is not None else time.perf_counter() - began
 
     if rc_average:
-        from gdashboard.models.strands import StrandAverage
+        from gdashboard.models.averaged import StrandAverage
 
         config["rc_average"] = True
         save_model(model, out, config)  # the network; loading wraps it again (results.load_model)
@@ -304,6 +304,76 @@ def _metrics_header(config: dict, pooling: str | None) -> dict:
         k: config[k]
         for k in ("experiment", "tf", "preset", "architecture", "seed", "n_train", "n_validation", "n_test")
     } | {"pooling": pooling}
+
+
+def make_ensemble(rundirs, out: str | os.PathLike) -> dict:
+    """Make a seed ensemble of finished runs (same experiment, preset, pooling and strand
+    options; different seeds) in ``out``; returns its ``metrics.json``'s content.
+
+    The ensemble's model is the mean of its members' log-odds
+    (:class:`~gdashboard.models.averaged.SeedEnsemble`); ``out`` holds no weights, only
+    ``config.json`` naming the members (relative to ``out``), ``test_predictions.tsv`` and
+    ``metrics.json``, so ``predict``, ``explain``, ``motifs``, ``modisco``, the report and
+    the dashboard take it as one model (``small-cnn +ensemble``, seed ``"0+1+2"``). Its
+    test metrics are measured on the members' test file (read as the first member read
+    it). Its validation AUC is the mean of the members' own: each member held out a
+    different validation split, so no sequence was held out from all of them, and a
+    validation AUC of the ensemble itself would be measured on its members' training data.
+    """
+    from gdashboard.models.averaged import SeedEnsemble
+    from gdashboard.models.catalogue import MODEL_OPTIONS
+
+    runs = [open_run(path) for path in rundirs]
+    if len(runs) < 2:
+        raise InputError("an ensemble needs at least two runs")
+    first = runs[0]
+    for run in runs:
+        if not run.complete or not run.is_neural or "ensemble" in run.config:
+            raise InputError("not a finished neural run (an ensemble's members are trained networks)", run.path)
+        same = ("experiment", "preset", "pooling", "sequence_length", "options")
+        for key in same:
+            if getattr(run, key) != getattr(first, key):
+                raise InputError(
+                    f"{key} {getattr(run, key)!r} differs from {getattr(first, key)!r} of {first.path}: "
+                    "an ensemble's members differ only in their seed",
+                    run.path,
+                )
+    seeds = [run.seed for run in runs]
+    if len(set(map(str, seeds))) < len(seeds):
+        raise InputError(f"two members share a seed ({', '.join(map(str, seeds))}): give runs of different seeds")
+    out = Path(out)
+    if (out / METRICS_FILE).exists():
+        raise InputError("already holds a finished run; choose another --out", out)
+    out.mkdir(parents=True, exist_ok=True)
+    model = SeedEnsemble([run.model() for run in runs]).eval()
+    test_file = first.config["test_file"]
+    test = read_dataset(test_file, seed=first.seed)
+    scores = predict_scores(model, test.X)
+    test_metrics = binary_metrics(test.labels, scores)
+    members = [os.path.relpath(run.path.resolve(), out.resolve()) for run in runs]
+    seed_label = "+".join(map(str, seeds))
+    config = {key: value for key, value in first.config.items() if key != "format_version"}
+    config.update(seed=seed_label, ensemble={"members": members, "seeds": seeds})
+    from gdashboard.results import CONFIG_FILE, FORMAT_VERSION
+
+    write_json(out / CONFIG_FILE, {"format_version": FORMAT_VERSION, **config})
+    write_predictions(out / PREDICTIONS_FILE, test.ids, test.labels, scores)
+    validation = [run.metrics["validation_auc"] for run in runs]
+    metrics = {
+        **_metrics_header({**first.config, "seed": seed_label}, first.pooling),
+        "available": True,
+        "test_auc": test_metrics["auc"],
+        "test_auprc": test_metrics["auprc"],
+        "test_accuracy": test_metrics["accuracy"],
+        "validation_auc": None if None in validation else float(np.mean(validation)),
+        "members": [
+            {"seed": run.seed, "run": member, "test_auc": run.metrics["test_auc"]} for run, member in zip(runs, members)
+        ],
+        **{key: True for key in MODEL_OPTIONS if key in first.options},
+        "ensemble": True,
+    }
+    write_json(out / METRICS_FILE, metrics)
+    return metrics
 
 
 def predict_file(rundir: str | os.PathLike, path: str | os.PathLike, pad: bool = False):

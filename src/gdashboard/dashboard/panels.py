@@ -140,8 +140,8 @@ class Experiment:
         """Label -> :class:`LoadedModel` of every neural run, loaded on first call and kept."""
         with self._lock:
             if self._models is None:
+                from gdashboard.models.averaged import unwrap
                 from gdashboard.models.rnn import RecurrentNet
-                from gdashboard.models.strands import unwrap
 
                 loaded = {}
                 for run in self.neural_runs:

@@ -338,13 +338,13 @@ def deep_lift_shap(
 
     from tangermeme.deep_lift_shap import deep_lift_shap as _deep_lift_shap
 
-    from gdashboard.models.strands import StrandAverage, average_strands
+    from gdashboard.models.averaged import AVERAGED, averaged_explanation
     from gdashboard.parallel import torch_threads_kept
 
-    if isinstance(model, StrandAverage):
+    if isinstance(model, AVERAGED):
         if return_references:
-            raise ValueError("the references of a strand-averaged model's DeepLIFT/SHAP are those of each strand")
-        return average_strands(
+            raise ValueError("an averaged model (both strands, or a seed ensemble) has no one set of references")
+        return averaged_explanation(
             lambda network, x: deep_lift_shap(network, x, n_shuffles, seed, target, batch_size, hypothetical),
             model,
             X,

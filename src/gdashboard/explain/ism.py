@@ -77,13 +77,13 @@ def in_silico_mutagenesis(
     ValueError
         For an unknown target or an ``X`` that is not ``(N, 4, L)``.
     """
-    from gdashboard.models.strands import StrandAverage, average_strands
+    from gdashboard.models.averaged import AVERAGED, averaged_explanation
 
     check_target(target)
-    if isinstance(model, StrandAverage):
-        # Each strand through the network's exact shortcut; the mean of the two is
-        # the ISM of the averaged score (a mutant's change is linear in the score).
-        return average_strands(
+    if isinstance(model, AVERAGED):
+        # Each strand (member) through the network's exact shortcut; their mean is the
+        # ISM of the averaged score (a mutant's change is linear in the score).
+        return averaged_explanation(
             lambda network, x: in_silico_mutagenesis(network, x, target, batch_size, fast, progress), model, X
         )
     X = check_one_hot(X)

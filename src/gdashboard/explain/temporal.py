@@ -542,16 +542,17 @@ def temporal_output_scores(
         documentation). Equal, within float32 rounding, to
         :func:`temporal_output_scores_naive`.
 
-        A strand-averaged model (:class:`gdashboard.models.strands.StrandAverage`) gives
-        the mean of both strands' scores on the forward strand: the other strand's
+        A seed ensemble gives its members' mean; a strand-averaged model
+        (:class:`gdashboard.models.averaged.StrandAverage`) the mean of both strands'
+        scores on the forward strand: the other strand's
         suffix starting at its position ``j`` is this strand's prefix ending at
         ``L - 1 - j``, so its backward scores, reversed, average with these forward ones
         (and its forward ones with these backward ones).
     """
-    from gdashboard.models.strands import StrandAverage, average_strands
+    from gdashboard.models.averaged import AVERAGED, averaged_explanation
 
-    if isinstance(model, StrandAverage):
-        return average_strands(
+    if isinstance(model, AVERAGED):
+        return averaged_explanation(
             lambda network, x: temporal_output_scores(network, x, batch_size, progress),
             model,
             X,

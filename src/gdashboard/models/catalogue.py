@@ -131,14 +131,18 @@ def paper_architecture(preset: str) -> str | None:
     return architecture if architecture in ARCHITECTURES else None
 
 
-# The options that make a trained network another model: both strands in training
-# (--rc-augment) and in scoring (--rc-average), as the runs record them.
-STRAND_OPTIONS = {"rc_augment": "rc-aug", "rc_average": "rc-avg"}
+# The options that make trained networks another model, as runs record them, with their
+# label: both strands in training (--rc-augment) and in scoring (--rc-average), and a
+# seed ensemble (gdash ensemble).
+MODEL_OPTIONS = {"rc_augment": "rc-aug", "rc_average": "rc-avg", "ensemble": "ensemble"}
 
 
-def model_label(preset: str, pooling: str | None, rc_augment: bool = False, rc_average: bool = False) -> str:
-    """The one label of a model: the preset, plus ``" (max)"`` for max pooling, plus
-    ``" +rc-aug"``, ``" +rc-avg"`` or ``" +rc-aug+rc-avg"`` for the strand options.
+def model_label(
+    preset: str, pooling: str | None, rc_augment: bool = False, rc_average: bool = False, ensemble: bool = False
+) -> str:
+    """The one label of a model: the preset, plus ``" (max)"`` for max pooling, plus its
+    options (:data:`MODEL_OPTIONS`) joined by ``+``: ``"small-cnn +rc-aug+rc-avg"``,
+    ``"small-cnn +ensemble"``.
 
     Mean pooling is the paper's form, so it carries no suffix. Pooling only means
     something for recurrent presets (and presets this catalogue does not know), so
@@ -148,15 +152,17 @@ def model_label(preset: str, pooling: str | None, rc_augment: bool = False, rc_a
     label = preset
     if pooling == "max" and (architecture is None or architecture in RECURRENT_ARCHITECTURES):
         label = f"{preset} (max)"
-    chosen = dict(rc_augment=rc_augment, rc_average=rc_average)
-    options = "+".join(name for key, name in STRAND_OPTIONS.items() if chosen[key])
+    chosen = dict(rc_augment=rc_augment, rc_average=rc_average, ensemble=ensemble)
+    options = "+".join(name for key, name in MODEL_OPTIONS.items() if chosen[key])
     return f"{label} +{options}" if options else label
 
 
-def model_folder(preset: str, pooling: str | None, rc_augment: bool = False, rc_average: bool = False) -> str:
+def model_folder(
+    preset: str, pooling: str | None, rc_augment: bool = False, rc_average: bool = False, ensemble: bool = False
+) -> str:
     """:func:`model_label` as a file name: ``small-rnn-max`` for ``small-rnn (max)``,
     ``small-cnn-rc-aug-rc-avg`` for ``small-cnn +rc-aug+rc-avg``."""
-    label = model_label(preset, pooling, rc_augment, rc_average)
+    label = model_label(preset, pooling, rc_augment, rc_average, ensemble)
     return label.replace(" (max)", "-max").replace(" +", "-").replace("+", "-")
 
 

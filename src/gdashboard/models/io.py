@@ -56,7 +56,7 @@ def model_from_config(config: dict, tensors: dict[str, torch.Tensor], where: str
         model = model_class(**kwargs)
         model.load_state_dict(tensors)
         if config.get("rc_average"):
-            from gdashboard.models.strands import StrandAverage
+            from gdashboard.models.averaged import StrandAverage
 
             model = StrandAverage(model)
     except (KeyError, TypeError, ValueError, RuntimeError) as error:

@@ -54,8 +54,8 @@ EXTRACTION_VERSION = 3
 
 def _windows_for(method: str, model, X, progress: bool):
     """Window starts and widths (N,) of one method on positives ``X``; None when not applicable."""
+    from gdashboard.models.averaged import unwrap
     from gdashboard.models.rnn import RecurrentNet
-    from gdashboard.models.strands import unwrap
     from gdashboard.motifs.extract import saliency_windows, temporal_windows
 
     if method == "saliency":
@@ -186,7 +186,7 @@ def motif_analysis(
         "tf": tf,
         "preset": run.preset,
         "pooling": run.pooling,
-        **run.strand_options,
+        **run.options,
         "seed": run.seed,
         "jaspar_release": DEFAULT_RELEASE,
         "jaspar_pseudocount": MEME_PSEUDOCOUNT,

@@ -350,7 +350,7 @@ def modisco_analysis(
         "preset": run.preset,
         "architecture": architecture,
         "pooling": run.pooling,
-        **run.strand_options,
+        **run.options,
         "seed": run.seed,
         "attribution": attribution,
         "n_sequences": len(positives),

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from gdashboard.errors import InputError
-from gdashboard.models.catalogue import STRAND_OPTIONS
 from gdashboard.study.index import StudyIndex
 from gdashboard.study.plan import Task, find_experiments, plan
 from gdashboard.study.tasks import finished_record, is_finished
@@ -194,11 +193,11 @@ def rebuild_index(study: str | os.PathLike, lock: bool = True) -> dict[str, int]
         config_path = rundir / "config.json"
         metrics = read_json(rundir / METRICS_FILE) if (rundir / METRICS_FILE).exists() else None
         recorded = metrics or (read_config(rundir) if config_path.exists() else None)
-        if recorded is None:
-            continue
+        if recorded is None or recorded.get("ensemble"):
+            continue  # no run, or an ensemble of runs (gdash ensemble), which no task makes
         seed = int(recorded["seed"])
         pooling = recorded.get("pooling")
-        strands = {key: bool(recorded.get(key)) for key in STRAND_OPTIONS}
+        strands = {key: bool(recorded.get(key)) for key in ("rc_augment", "rc_average")}
         train = Task("train", rundir.parent.name, recorded["preset"], pooling, seed, "", "", **strands)
         rows.append((train, rundir, metrics))
         motif_dir = train.motif_folder(study)
@@ -256,6 +255,8 @@ def adopt_runs(study: str | os.PathLike, paths: Iterable[str | os.PathLike]) -> 
         for run in collect_runs(paths):
             if run.get("run_dir") is None or not Path(run["run_dir"]).joinpath("config.json").exists():
                 continue  # an unavailable baseline: nothing to adopt
+            if run["ensemble"]:
+                continue  # a study makes runs; an ensemble of them is made from its folders
             model = model_folder(run["preset"], run["pooling"], run["rc_augment"], run["rc_average"])
             name = f"{model}-seed{run['seed']}"
             target = study / "runs" / run["experiment"] / name

@@ -1,5 +1,5 @@
-"""Both strands: the reverse complement, the strand-averaged model and its explanations,
-training on both strands, and runs that record both."""
+"""Averaged models: both strands (the reverse complement, the strand-averaged model and its
+explanations, training on both strands, runs that record both) and seed ensembles."""
 
 import json
 
@@ -12,8 +12,8 @@ from gdashboard.explain.ism import in_silico_mutagenesis
 from gdashboard.explain.saliency import saliency_map
 from gdashboard.explain.temporal import temporal_output_scores
 from gdashboard.models import build_model
+from gdashboard.models.averaged import SeedEnsemble, StrandAverage, averaged_explanation, unwrap
 from gdashboard.models.catalogue import model_folder, model_label, model_order
-from gdashboard.models.strands import StrandAverage, average_strands, unwrap
 
 torch.set_num_threads(1)
 
@@ -87,7 +87,9 @@ def test_average_strands_leaves_a_plain_model_alone():
     torch.manual_seed(2)
     network = build_model("small-cnn").eval()
     X = random_one_hot(2, 50, 5)
-    np.testing.assert_array_equal(average_strands(in_silico_mutagenesis, network, X), in_silico_mutagenesis(network, X))
+    np.testing.assert_array_equal(
+        averaged_explanation(in_silico_mutagenesis, network, X), in_silico_mutagenesis(network, X)
+    )
 
 
 def test_labels_and_folders_of_the_strand_options():
@@ -151,3 +153,66 @@ def test_a_run_on_both_strands_records_them_and_scores_both(tmp_path):
         train_run(data / "train.tsv", data / "test.tsv", "small-cnn", tmp_path / "run", epochs=2, resume=True)
     with pytest.raises(InputError, match="apply to neural presets"):
         train_run(data / "train.tsv", data / "test.tsv", "kmer", tmp_path / "kmer", rc_average=True)
+
+
+# ----------------------------------------------------------------------------- seed ensembles
+
+
+def test_an_ensemble_scores_and_explains_as_the_mean_of_its_members():
+    torch.manual_seed(4)
+    members = [build_model("small-cnn-rnn").eval(), StrandAverage(build_model("small-cnn-rnn")).eval()]
+    ensemble = SeedEnsemble(members).eval()
+    X = random_one_hot(3, 60, 8)
+    with torch.no_grad():
+        torch.testing.assert_close(ensemble(X), (members[0](X) + members[1](X)) / 2)
+    # ISM and temporal scores: each member through its own shortcut, then the mean.
+    ism = in_silico_mutagenesis(ensemble, X)
+    np.testing.assert_allclose(ism, in_silico_mutagenesis(ensemble, X, fast=False), rtol=1e-4, atol=1e-5)
+    forward, backward = temporal_output_scores(ensemble, X)
+    parts = [temporal_output_scores(member, X) for member in members]
+    np.testing.assert_allclose(forward, (parts[0][0] + parts[1][0]) / 2, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(backward, (parts[0][1] + parts[1][1]) / 2, rtol=1e-6, atol=1e-7)
+    _, gradient = saliency_map(ensemble, X)
+    expected = (saliency_map(members[0], X)[1] + saliency_map(members[1], X)[1]) / 2
+    np.testing.assert_allclose(gradient, expected, rtol=1e-5, atol=1e-6)
+    assert unwrap(ensemble) is members[0] and ensemble.lstm is members[0].lstm
+    with pytest.raises(ValueError, match="at least two"):
+        SeedEnsemble(members[:1])
+
+
+def test_gdash_ensemble_makes_one_model_of_several_seeds(tmp_path, capsys):
+    from gdashboard.cli import main
+    from gdashboard.data.simulate import simulate, write_simulation
+    from gdashboard.report import summarise
+    from gdashboard.results import collect_runs, open_run
+    from gdashboard.runs import predict_file, train_run
+
+    write_simulation(simulate(n=400, seed=9), tmp_path / "data")
+    data = tmp_path / "data"
+    runs = []
+    for seed in (0, 1, 2):
+        folder = tmp_path / "runs" / f"small-cnn-seed{seed}"
+        train_run(data / "train.tsv", data / "test.tsv", "small-cnn", folder, seed=seed, epochs=2, progress=False)
+        runs.append(folder)
+    out = tmp_path / "ensembles" / "small-cnn"
+    assert main(["ensemble", *map(str, runs), "--out", str(out)]) == 0
+    assert "ensemble of 3" in capsys.readouterr().out
+    ensemble = open_run(out)
+    assert ensemble.label == "small-cnn +ensemble" and ensemble.seed == "0+1+2"
+    assert not (out / "model.safetensors").exists()  # the members' weights stay where they are
+    dataset, scores = predict_file(out, data / "test.tsv")
+    member_scores = [predict_file(run, data / "test.tsv")[1] for run in runs]
+    np.testing.assert_allclose(scores, np.mean(member_scores, axis=0), rtol=1e-5, atol=1e-5)
+    metrics = json.loads((out / "metrics.json").read_text())
+    members = [json.loads((run / "metrics.json").read_text()) for run in runs]
+    assert metrics["validation_auc"] == pytest.approx(np.mean([m["validation_auc"] for m in members]))
+    # The report takes it as one more model beside the seed mean of its members.
+    report = summarise(collect_runs([tmp_path / "runs", tmp_path / "ensembles"]))
+    assert report.models == ["small-cnn", "small-cnn +ensemble"]
+    # Members must differ only in their seed; a member moved away is named.
+    assert main(["ensemble", str(runs[0]), str(runs[0]), "--out", str(tmp_path / "same")]) == 1
+    assert "share a seed" in capsys.readouterr().err
+    assert main(["ensemble", str(runs[0]), "--out", str(tmp_path / "one")]) == 1
+    (runs[2] / "config.json").rename(runs[2] / "config.moved")
+    with pytest.raises(Exception, match="is gone"):
+        open_run(out).model()
