@@ -90,6 +90,7 @@ def data_inspect(file, pad):
 )
 @click.option("--lr", "learning_rate", type=float, help="Peak learning rate (default: the preset's recipe).")
 @click.option("--batch-size", type=click.IntRange(min=1))
+@click.option("--weight-decay", type=click.FloatRange(min=0), help="Adam's L2 penalty (default: the preset's recipe).")
 @click.option(
     "--validation-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.1, show_default=True
 )
@@ -121,6 +122,7 @@ def train(
     pooling,
     learning_rate,
     batch_size,
+    weight_decay,
     validation_fraction,
     pad,
     restarts,
@@ -143,6 +145,7 @@ def train(
         pooling=pooling,
         learning_rate=learning_rate,
         batch_size=batch_size,
+        weight_decay=weight_decay,
         validation_fraction=validation_fraction,
         pad=pad,
         restarts=restarts,

@@ -71,6 +71,7 @@ def train_run(
     schedule: str | None = None,
     warmup_epochs: int | None = None,
     patience: int | None = None,
+    weight_decay: float | None = None,
     validation_fraction: float = 0.1,
     pad: bool = False,
     restarts: int = RESTARTS,
@@ -182,6 +183,7 @@ def train_run(
                 schedule=schedule,
                 warmup_epochs=warmup_epochs,
                 patience=patience,
+                weight_decay=weight_decay,
                 rc_augment=rc_augment or None,
             ).items()
             if v is not None
