@@ -247,7 +247,9 @@ def train_run(
         validation_auc = binary_metrics(validation.labels, predict_scores(model, validation.X))["auc"]
     else:
         save_model(model, out, config)
+    predicting = time.perf_counter()
     scores = predict_scores(model, test.X)
+    predict_seconds = time.perf_counter() - predicting
     test_metrics = binary_metrics(test.labels, scores, threshold=threshold)
     write_predictions(out / PREDICTIONS_FILE, test.ids, test.labels, scores)
     metrics = {
@@ -260,6 +262,8 @@ def train_run(
         "best_epoch": best_epoch,
         "epochs_run": len(history),
         "train_seconds": train_seconds,
+        # Scoring the test set (n_test sequences): the cost of using the model.
+        "predict_seconds": predict_seconds,
     }
     metrics.update({key: True for key, value in (("rc_augment", rc_augment), ("rc_average", rc_average)) if value})
     if is_neural(preset):
@@ -350,7 +354,9 @@ def make_ensemble(rundirs, out: str | os.PathLike) -> dict:
     model = SeedEnsemble([run.model() for run in runs]).eval()
     test_file = first.config["test_file"]
     test = read_dataset(test_file, seed=first.seed)
+    predicting = time.perf_counter()
     scores = predict_scores(model, test.X)
+    predict_seconds = time.perf_counter() - predicting
     test_metrics = binary_metrics(test.labels, scores)
     members = [os.path.relpath(run.path.resolve(), out.resolve()) for run in runs]
     seed_label = "+".join(map(str, seeds))
@@ -368,6 +374,8 @@ def make_ensemble(rundirs, out: str | os.PathLike) -> dict:
         "test_auprc": test_metrics["auprc"],
         "test_accuracy": test_metrics["accuracy"],
         "validation_auc": None if None in validation else float(np.mean(validation)),
+        "train_seconds": float(sum(run.metrics.get("train_seconds") or 0.0 for run in runs)),
+        "predict_seconds": predict_seconds,
         "members": [
             {"seed": run.seed, "run": member, "test_auc": run.metrics["test_auc"]} for run, member in zip(runs, members)
         ],
