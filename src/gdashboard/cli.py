@@ -56,6 +56,40 @@ def data_fetch(what, out, url, expected_sha256, quiet):
     click.echo(f"{len(made)} experiments in {out} (gdash study run --data {out} ...)")
 
 
+@data.command("from-peaks")
+@click.option("--peaks", type=PathArg, required=True, help="BED or ENCODE narrowPeak (plain or gzipped).")
+@click.option("--genome", type=PathArg, required=True, help="Genome FASTA (plain or bgzipped; indexed on first use).")
+@click.option("--out", type=PathArg, required=True, help="Folder for train.tsv, test.tsv and summary.json.")
+@click.option("--length", type=click.IntRange(min=1), default=101, show_default=True, help="Window length.")
+@click.option("--negatives", type=click.Choice(["shuffle", "flank", "gc"]), default="shuffle", show_default=True)
+@click.option("--test-chroms", default="chr8,chr9", show_default=True, help="Held-out chromosomes (comma-separated).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--flank-distance", type=click.IntRange(min=1), default=1000, show_default=True, help="flank: bases from the peak."
+)
+@click.option("--exclude", type=PathArg, help="gc and flank: BED of regions negatives must avoid (e.g. a blacklist).")
+def data_from_peaks(peaks, genome, out, length, negatives, test_chroms, seed, flank_distance, exclude):
+    """ChIP-seq peaks and a genome in, a training and a test file out (chromosomes held out)."""
+    from gdashboard.data.from_peaks import dataset_from_peaks
+
+    summary = dataset_from_peaks(
+        peaks,
+        genome,
+        out,
+        length=length,
+        negatives=negatives,
+        test_chroms=_split(test_chroms, "chromosome"),
+        seed=seed,
+        flank_distance=flank_distance,
+        exclude=exclude,
+    )
+    for part in ("train", "test"):
+        click.echo(f"{part}: {summary['positives'][part]} positives, {summary['negatives_made'][part]} negatives")
+    for reason, count in summary["skipped"].items():
+        click.echo(f"skipped {count}: {reason}")
+    click.echo(f"-> {out}/train.tsv, test.tsv, summary.json")
+
+
 @data.command("inspect")
 @click.argument("file", type=PathArg)
 @click.option("--pad", is_flag=True, help="Pad shorter sequences with N.")
@@ -501,6 +535,23 @@ def ensemble(rundirs, out):
         + ", ".join(f"{m['test_auc']:.4f}" for m in metrics["members"])
         + f") -> {out}"
     )
+
+
+@app.command()
+@click.argument("rundirs", type=PathArg, nargs=-1, required=True)
+@click.option("--vcf", type=PathArg, help="Variants (VCF, plain or gzipped); needs --genome.")
+@click.option("--genome", type=PathArg, help="The genome the VCF refers to (FASTA, plain or bgzipped).")
+@click.option("--ref", "ref_sequence", help="Instead of a VCF: a reference window of the models' length...")
+@click.option("--alt", "alt_sequence", help="...and its variant.")
+@click.option("--out", type=PathArg, required=True, help="TSV: one row per variant and model.")
+def variants(rundirs, vcf, genome, ref_sequence, alt_sequence, out):
+    """Score variants: ref and alt log-odds, their difference, the saliency at the variant."""
+    from gdashboard.explain.variants import score_variants
+
+    result = score_variants(rundirs, out, vcf=vcf, genome=genome, ref=ref_sequence, alt=alt_sequence)
+    click.echo(f"{result['scored']} variant(s) scored with {len(rundirs)} model(s) -> {out}")
+    for reason, count in result["skipped"].items():
+        click.echo(f"skipped {count}: {reason}")
 
 
 @study.command("run")

@@ -415,19 +415,26 @@ def variant_view(
             f"the variant has {len(alternative)} bases but the reference {len(reference)}; "
             "edit bases without inserting or deleting"
         )
+    from gdashboard.data.onehot import one_hot_encode
+    from gdashboard.explain.variants import variant_effects
+
     ref = sequence_view(models, reference, tf=tf, methods=methods, sites=sites)
     alt = sequence_view(models, alternative, tf=tf, methods=methods, sites=sites)
+    changed = [i for i, (a, b) in enumerate(zip(ref["sequence"], alt["sequence"])) if a != b]
+    X_ref, X_alt = one_hot_encode(ref["sequence"]), one_hot_encode(alt["sequence"])
     differences = {}
-    for label, ref_view in ref["models"].items():
-        alt_view = alt["models"][label]
+    for loaded in models:
+        ref_view, alt_view = ref["models"][loaded.label], alt["models"][loaded.label]
+        # The score change is gdash variants' own computation (the same function).
+        with _COMPUTE_LOCK:
+            effect = variant_effects(loaded.model, X_ref, X_alt, [changed[0] if changed else 0])
         difference = {
-            "score": alt_view["score"] - ref_view["score"],
+            "score": float(effect["difference"][0]),
             "probability": alt_view["probability"] - ref_view["probability"],
         }
         if "saliency" in ref_view:
             difference["saliency"] = alt_view["saliency"] - ref_view["saliency"]
-        differences[label] = difference
-    changed = [i for i, (a, b) in enumerate(zip(ref["sequence"], alt["sequence"])) if a != b]
+        differences[loaded.label] = difference
     return {"reference": ref, "alternative": alt, "changed": changed, "differences": differences}
 
 
