@@ -161,14 +161,41 @@ def test_malformed_peak_lines_are_one_line_errors(case, tmp_path, capsys, name, 
     assert not (tmp_path / "o").exists()  # nothing half-written
 
 
-def test_a_malformed_genome_is_a_one_line_error(tmp_path, capsys):
+@pytest.mark.parametrize(
+    "text, message, line",
+    [
+        (">chr1\nACGTACGTAC\nACG\nACGTACGTAC\n", "Line length of fasta file is not consistent", 3),
+        ("ACGT\n>chr1\nACGT\n", "Unexpected text before the first sequence definition line", 1),
+        (">chr1\nACGT\n>chr1\nACGT\n", 'Duplicate key "chr1"', None),
+    ],
+)
+def test_a_malformed_genome_is_a_one_line_error(tmp_path, capsys, text, message, line):
     genome = tmp_path / "bad.fa"
-    genome.write_text(">chr1\nACGTACGTAC\nACG\nACGTACGTAC\n")  # a short line inside a record
+    genome.write_text(text)
     peaks = tmp_path / "p.bed"
-    peaks.write_text("chr1\t1\t5\n")
+    peaks.write_text("chr1\t1\t3\n")
     code = main(["data", "from-peaks", "--peaks", str(peaks), "--genome", str(genome), "--out", str(tmp_path / "o")])
     error = capsys.readouterr().err.strip()
-    assert code == 1 and len(error.splitlines()) == 1 and str(genome) in error
+    assert code == 1 and len(error.splitlines()) == 1 and message in error
+    assert (f"{genome}, line {line}: " if line else f"{genome}: ") in error
+
+
+def test_a_bgzipped_genome_and_an_exclusion_list(case, tmp_path):
+    from Bio import bgzf
+
+    genome = tmp_path / "genome.fa.gz"
+    with bgzf.BgzfWriter(str(genome), "wb") as handle:
+        handle.write(case.genome.read_bytes())
+    # Exclude all of chr1 but its G+C-rich second block: every chr1 negative must come from there.
+    exclude = tmp_path / "blacklist.bed"
+    exclude.write_text(f"chr1\t0\t{BLOCK}\nchr1\t{2 * BLOCK}\t{SIZE}\n")
+    dataset_from_peaks(case.peaks, genome, tmp_path / "out", negatives="gc", test_chroms=["chr4"], exclude=exclude)
+    negatives = [r for r in _read(tmp_path / "out" / "train.tsv") if r[1] == "0" and r[0].startswith("chr1:")]
+    assert negatives
+    for row in negatives:
+        start, end = map(int, row[0].split(":")[1].split("(")[0].split("-"))
+        assert BLOCK <= start and end <= 2 * BLOCK
+        assert row[2] == case.sequences["chr1"][start:end]
 
 
 # ----------------------------------------------------------------------------- variants

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,7 +125,12 @@ class Genome:
             problem = "a gzipped genome must be bgzipped (bgzip, then it is indexed) to be read"
             raise InputError(problem, self.path) from None
         except (pyfaidx.FastaIndexingError, ValueError, OSError) as error:
-            raise InputError(f"cannot index the genome: {str(error).splitlines()[0]}", self.path) from None
+            # pyfaidx names the line ("... at line 3."): the error names it as every other does.
+            message = str(error).splitlines()[0]
+            where = re.search(r"\s*(?:in \S+ )?at line (\d+)\.?", message)
+            line = int(where.group(1)) if where else None
+            problem = message[: where.start()] + message[where.end() :] if where else message
+            raise InputError(f"cannot index the genome: {problem.strip()}", self.path, line) from None
         self.lengths = {name: len(record) for name, record in self._fasta.records.items()}
 
     def fetch(self, chrom: str, start: int, end: int) -> str:
