@@ -14,6 +14,7 @@ import gzip
 import io
 import os
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,7 +51,18 @@ def open_text(path: Path):
     with open(path, "rb") as handle:
         gzipped = handle.read(2) == b"\x1f\x8b"
     raw = gzip.open(path, "rb") if gzipped else open(path, "rb")
-    return io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="")
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+
+
+def numbered_lines(path: Path):
+    """``(line number, line without its end)`` of a text file, plain or gzipped, streamed; a
+    truncated or corrupt gzip is an InputError, not an exception of the gzip module."""
+    with open_text(path) as handle:
+        try:
+            for number, raw in enumerate(handle, start=1):
+                yield number, raw.rstrip("\r\n")
+        except (OSError, EOFError, zlib.error) as error:
+            raise InputError(f"cannot be read (a truncated or corrupt gzip?): {error}", path) from None
 
 
 def read_intervals(path: str | os.PathLike) -> list[Interval]:
@@ -66,38 +78,36 @@ def read_intervals(path: str | os.PathLike) -> list[Interval]:
     """
     path = Path(path)
     intervals = []
-    with open_text(path) as handle:
-        for number, raw in enumerate(handle, start=1):
-            line = raw.rstrip("\r\n")
-            if not line.strip() or line.startswith(("#", "track", "browser")):
-                continue
-            fields = line.split("\t")
-            if len(fields) < 3:
-                problem = f"a BED line needs chrom, start and end (tab-separated); found {line[:60]!r}"
-                raise InputError(problem, path, number)
-            chrom = fields[0].strip()
+    for number, line in numbered_lines(path):
+        if not line.strip() or line.startswith(("#", "track", "browser")):
+            continue
+        fields = line.split("\t")
+        if len(fields) < 3:
+            problem = f"a BED line needs chrom, start and end (tab-separated); found {line[:60]!r}"
+            raise InputError(problem, path, number)
+        chrom = fields[0].strip()
+        try:
+            start, end = int(fields[1]), int(fields[2])
+        except ValueError:
+            problem = f"start and end must be integers, found {fields[1]!r} and {fields[2]!r}"
+            raise InputError(problem, path, number) from None
+        if not chrom or start < 0 or end <= start:
+            raise InputError(f"need a chromosome and 0 <= start < end, found {chrom!r} {start} {end}", path, number)
+        strand = fields[5].strip() if len(fields) > 5 and fields[5].strip() else "."
+        if strand not in ("+", "-", "."):
+            raise InputError(f"strand must be +, - or ., found {strand!r}", path, number)
+        summit = None
+        if len(fields) >= 10:
             try:
-                start, end = int(fields[1]), int(fields[2])
+                offset = int(fields[9])
             except ValueError:
-                problem = f"start and end must be integers, found {fields[1]!r} and {fields[2]!r}"
+                problem = f"narrowPeak summit (column 10) must be an integer, found {fields[9]!r}"
                 raise InputError(problem, path, number) from None
-            if not chrom or start < 0 or end <= start:
-                raise InputError(f"need a chromosome and 0 <= start < end, found {chrom!r} {start} {end}", path, number)
-            strand = fields[5].strip() if len(fields) > 5 and fields[5].strip() else "."
-            if strand not in ("+", "-", "."):
-                raise InputError(f"strand must be +, - or ., found {strand!r}", path, number)
-            summit = None
-            if len(fields) >= 10:
-                try:
-                    offset = int(fields[9])
-                except ValueError:
-                    problem = f"narrowPeak summit (column 10) must be an integer, found {fields[9]!r}"
-                    raise InputError(problem, path, number) from None
-                if offset >= 0:
-                    if start + offset >= end:
-                        raise InputError(f"summit offset {offset} lies outside the peak {start}-{end}", path, number)
-                    summit = start + offset
-            intervals.append(Interval(chrom, start, end, summit, strand, number))
+            if offset >= 0:
+                if start + offset >= end:
+                    raise InputError(f"summit offset {offset} lies outside the peak {start}-{end}", path, number)
+                summit = start + offset
+        intervals.append(Interval(chrom, start, end, summit, strand, number))
     if not intervals:
         raise InputError("holds no intervals", path)
     return intervals

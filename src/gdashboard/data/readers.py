@@ -21,6 +21,7 @@ import gzip
 import io
 import os
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,8 +112,8 @@ def tf_name(experiment: str) -> str:
 def _open_text(path: Path):
     try:
         if path.name.endswith(".gz"):
-            return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace", newline="")
-        return open(path, encoding="utf-8", errors="replace", newline="")
+            return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", errors="replace", newline="")
+        return open(path, encoding="utf-8-sig", errors="replace", newline="")
     except FileNotFoundError:
         raise InputError("no such file", path) from None
     except IsADirectoryError:
@@ -157,7 +158,7 @@ def _read_lines(path: Path) -> list[str]:
     with _open_text(path) as handle:
         try:
             return handle.read().splitlines()
-        except (OSError, EOFError, gzip.BadGzipFile) as error:
+        except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as error:
             raise InputError(f"cannot be read: {error}", path) from None
 
 

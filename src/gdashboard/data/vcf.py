@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from gdashboard.data.genome import open_text
+from gdashboard.data.genome import numbered_lines
 from gdashboard.errors import InputError
 
 _BASES = re.compile(r"^[ACGTNacgtn]+$")
@@ -48,27 +48,25 @@ def read_vcf(path: str | os.PathLike) -> list[Variant]:
     """
     path = Path(path)
     variants = []
-    with open_text(path) as handle:
-        for number, raw in enumerate(handle, start=1):
-            line = raw.rstrip("\r\n")
-            if not line.strip() or line.startswith("#"):
-                continue
-            fields = line.split("\t")
-            if len(fields) < 5:
-                problem = f"a VCF line needs CHROM, POS, ID, REF and ALT (tab-separated); found {line[:60]!r}"
-                raise InputError(problem, path, number)
-            chrom, pos, identifier, ref, alts = (f.strip() for f in fields[:5])
-            try:
-                position = int(pos)
-            except ValueError:
-                raise InputError(f"POS must be an integer, found {pos!r}", path, number) from None
-            if position < 1:
-                raise InputError(f"POS must be 1 or more, found {position}", path, number)
-            if not _BASES.match(ref):
-                raise InputError(f"REF must be bases (ACGTN), found {ref!r}", path, number)
-            for alt in alts.split(","):
-                skip = None if _BASES.match(alt) else f"symbolic or missing ALT allele {alt!r}"
-                variants.append(Variant(chrom, position, identifier, ref.upper(), alt.upper(), number, skip))
+    for number, line in numbered_lines(path):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) < 5:
+            problem = f"a VCF line needs CHROM, POS, ID, REF and ALT (tab-separated); found {line[:60]!r}"
+            raise InputError(problem, path, number)
+        chrom, pos, identifier, ref, alts = (f.strip() for f in fields[:5])
+        try:
+            position = int(pos)
+        except ValueError:
+            raise InputError(f"POS must be an integer, found {pos!r}", path, number) from None
+        if position < 1:
+            raise InputError(f"POS must be 1 or more, found {position}", path, number)
+        if not _BASES.match(ref):
+            raise InputError(f"REF must be bases (ACGTN), found {ref!r}", path, number)
+        for alt in alts.split(","):
+            skip = None if _BASES.match(alt) else f"symbolic or missing ALT allele {alt!r}"
+            variants.append(Variant(chrom, position, identifier, ref.upper(), alt.upper(), number, skip))
     if not variants:
         raise InputError("holds no variants", path)
     return variants
