@@ -20,7 +20,16 @@ from gdashboard.evaluate import binary_metrics, predict_scores
 from gdashboard.fileio import write_json
 from gdashboard.models.catalogue import ALL_PRESETS, ARCHITECTURE, PRESETS, RECURRENT_PRESETS, is_neural, preset_help
 from gdashboard.models.presets import build_model, model_kwargs
-from gdashboard.results import METRICS_FILE, PREDICTIONS_FILE, open_run, read_json, save_model, write_predictions
+from gdashboard.results import (
+    CONFIG_FILE,
+    FORMAT_VERSION,
+    METRICS_FILE,
+    PREDICTIONS_FILE,
+    open_run,
+    read_json,
+    save_model,
+    write_predictions,
+)
 from gdashboard.train import CHECKPOINT_STATE, CHECKPOINT_TENSORS, device_description, fit
 
 # A neural run whose best validation AUC is at most this has not learned (AUC 0.5
@@ -362,8 +371,6 @@ def make_ensemble(rundirs, out: str | os.PathLike) -> dict:
     seed_label = "+".join(map(str, seeds))
     config = {key: value for key, value in first.config.items() if key != "format_version"}
     config.update(seed=seed_label, ensemble={"members": members, "seeds": seeds})
-    from gdashboard.results import CONFIG_FILE, FORMAT_VERSION
-
     write_json(out / CONFIG_FILE, {"format_version": FORMAT_VERSION, **config})
     write_predictions(out / PREDICTIONS_FILE, test.ids, test.labels, scores)
     validation = [run.metrics["validation_auc"] for run in runs]
