@@ -1,4 +1,5 @@
 import gzip
+import json
 
 import numpy as np
 import pytest
@@ -164,3 +165,40 @@ def test_an_output_path_the_system_refuses_is_one_line(capsys, tmp_path):
     assert code == 1
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert str(blocker) in err
+
+
+def test_a_test_set_of_one_class_says_auc_is_undefined_and_keeps_the_rest(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    train = tmp_path / "train.tsv"
+    rows = ["id\tlabel\tsequence"] + [f"s{i}\t{i % 2}\t{''.join(rng.choice(list('ACGT'), 30))}" for i in range(200)]
+    train.write_text("\n".join(rows) + "\n")
+    test = tmp_path / "test.tsv"
+    test.write_text(
+        "id\tlabel\tsequence\n" + "".join(f"t{i}\t0\t{''.join(rng.choice(list('ACGT'), 30))}\n" for i in range(20))
+    )
+    out = tmp_path / "run"
+    assert (
+        main(
+            [
+                "train",
+                "--train",
+                str(train),
+                "--test",
+                str(test),
+                "--model",
+                "small-cnn",
+                "--out",
+                str(out),
+                "--epochs",
+                "1",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    printed = capsys.readouterr().out
+    assert "the test set holds one class only (20 unbound): AUC undefined; test accuracy" in printed
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["available"] is False and metrics["test_auc"] is None and metrics["test_accuracy"] is not None
+    assert (out / "test_predictions.tsv").is_file() and (out / "model.safetensors").is_file()
+    assert main(["report", str(out), "--out", str(tmp_path / "report")]) == 0  # shown as n/a with the reason

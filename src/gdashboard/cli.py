@@ -189,7 +189,9 @@ def train(
         progress=not quiet,
     )
     if not metrics["available"]:
-        click.echo(f"{model} not available: {metrics['reason']}")
+        accuracy = metrics.get("test_accuracy")
+        suffix = f"; test accuracy {accuracy:.4f} -> {out}" if accuracy is not None else ""
+        click.echo(f"{model} not available: {metrics['reason']}{suffix}")
     else:
         click.echo(
             f"{metrics['experiment']} {model}: test AUC {metrics['test_auc']:.4f} "

@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -476,7 +477,28 @@ def read_config(rundir: str | os.PathLike) -> dict:
     version = config.get("format_version", FORMAT_VERSION)
     if version != FORMAT_VERSION:
         raise InputError(f"run folder format version {version!r}; this gdashboard reads version {FORMAT_VERSION}", path)
+    _check_config(config, path)
     return dict(config)
+
+
+def _check_config(config: Mapping, path: Path) -> None:
+    """The keys every reader of a run relies on, with their types: a config.json edited by
+    hand is a one-line error here, not a KeyError deep inside a command."""
+    preset = config.get("preset")
+    if not isinstance(preset, str) or not preset:
+        raise InputError("'preset' must be a non-empty string", path)
+    length = config.get("sequence_length", 1)  # absent from weights saved by hand: checked where read
+    if isinstance(length, bool) or not isinstance(length, int) or length < 1:
+        raise InputError(f"'sequence_length' must be a positive integer, not {length!r}", path)
+    if "ensemble" in config:
+        members = config["ensemble"].get("members") if isinstance(config["ensemble"], Mapping) else None
+        if not isinstance(members, list) or len(members) < 2 or not all(isinstance(m, str) for m in members):
+            raise InputError("'ensemble' must hold 'members': a list of at least two run folders", path)
+    elif is_neural(preset):
+        if not isinstance(config.get("model_class"), str) or not isinstance(config.get("model_kwargs"), Mapping):
+            raise InputError("a network's config needs 'model_class' (a string) and 'model_kwargs' (an object)", path)
+    elif not isinstance(config.get("baseline"), Mapping):
+        raise InputError(f"the {preset} baseline's config needs 'baseline' (an object)", path)
 
 
 def save_model(model, rundir: str | os.PathLike, config: dict) -> None:
@@ -587,7 +609,7 @@ def read_classopt_cache(rundir: str | os.PathLike, options: Mapping) -> dict | N
         with np.load(path, allow_pickle=False) as cached:
             arrays = {key: cached[key] for key in cached.files}
         recorded = json.loads(str(arrays.pop("options")))
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None  # a damaged cache is recomputed, never trusted
     return arrays if recorded == dict(options) else None
 
@@ -673,6 +695,8 @@ class Run:
 
     @property
     def sequence_length(self) -> int:
+        if "sequence_length" not in self.config:
+            raise InputError(f"{CONFIG_FILE} lacks 'sequence_length'", self.path / CONFIG_FILE)
         return int(self.config["sequence_length"])
 
     @property

@@ -5,8 +5,10 @@ benchmarks all go through here.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -42,6 +44,8 @@ from gdashboard.train import CHECKPOINT_STATE, CHECKPOINT_TENSORS, device_descri
 # learns to 0.99.
 NOT_LEARNED_AUC = 0.55
 RESTARTS = 2
+# Held by the process that trains a run folder (see _run_folder_lock).
+LOCK_FILE = ".lock"
 
 
 def restart_seed(seed: int, attempt: int) -> int:
@@ -117,16 +121,66 @@ def train_run(
     if (rc_augment or rc_average) and not is_neural(preset):
         raise InputError(f"--rc-augment and --rc-average apply to neural presets; {preset} reads both strands already")
     out = Path(out)
+    options = dict(
+        seed=seed, epochs=epochs, tf=tf, pooling=pooling, model_options=model_options, learning_rate=learning_rate,
+        batch_size=batch_size, schedule=schedule, warmup_epochs=warmup_epochs, patience=patience,
+        weight_decay=weight_decay, validation_fraction=validation_fraction, pad=pad, restarts=restarts,
+        resume=resume, progress=progress, device=device, rc_augment=rc_augment, rc_average=rc_average,
+    )  # fmt: skip
+    _check_run_folder(out, train_path, preset, options)
+    with _run_folder_lock(out):
+        # What another process may have finished while this one waited is seen here.
+        finished = _check_run_folder(out, train_path, preset, options)
+        if finished is not None:
+            return finished
+        return _train_locked(train_path, test_path, preset, out, **options)
+
+
+def _check_run_folder(out: Path, train_path, preset: str, options: dict) -> dict | None:
+    """Refuse a folder holding another run; the finished run asked for with --resume."""
+    resume = options["resume"]
     if (out / METRICS_FILE).exists() and not resume:
         raise InputError("already holds a finished run; choose another --out or pass --resume", out)
     if ((out / CHECKPOINT_TENSORS).exists() or (out / CHECKPOINT_STATE).exists()) and not resume:
         raise InputError("holds an interrupted run; pass --resume to continue it or choose another --out", out)
     if resume and (out / METRICS_FILE).exists():
         metrics = read_json(out / METRICS_FILE)
-        strands = {"rc_augment": rc_augment, "rc_average": rc_average}
-        _check_same_run(out, metrics, preset, seed, experiment_name(train_path), pooling, strands)
+        strands = {key: options[key] for key in ("rc_augment", "rc_average")}
+        _check_same_run(out, metrics, preset, options["seed"], experiment_name(train_path), options["pooling"], strands)
         return metrics
+    return None
 
+
+@contextmanager
+def _run_folder_lock(out: Path):
+    """One process at a time in a run folder (``OUT/.lock``, released when the process
+    ends, even by SIGKILL): a second ``gdash train`` on the same folder is refused, never
+    mixed in. A folder made here and left empty by a failure is removed."""
+    made = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    handle = open(out / LOCK_FILE, "a")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            problem = "another process is training this run folder now; wait for it or choose another --out"
+            raise InputError(problem, out) from None
+        yield
+    except BaseException:
+        handle.close()
+        if made and [p.name for p in out.iterdir()] == [LOCK_FILE]:
+            (out / LOCK_FILE).unlink()
+            out.rmdir()
+        raise
+    else:
+        handle.close()
+
+
+def _train_locked(
+    train_path, test_path, preset: str, out: Path, *, seed, epochs, tf, pooling, model_options, learning_rate,
+    batch_size, schedule, warmup_epochs, patience, weight_decay, validation_fraction, pad, restarts, resume,
+    progress, device, rc_augment, rc_average,
+) -> dict:  # fmt: skip
     train = read_dataset(train_path, seed=seed, pad=pad)
     test = read_dataset(test_path, seed=seed, pad=pad)
     _check_lengths(train, test)
@@ -275,6 +329,12 @@ def train_run(
         "predict_seconds": predict_seconds,
     }
     metrics.update({key: True for key, value in (("rc_augment", rc_augment), ("rc_average", rc_average)) if value})
+    if test_metrics["auc"] is None:
+        # A test set of one class has no AUC (nor AUPRC): the run is kept and its accuracy
+        # written, but no table can rank it, so it is unavailable, with the reason.
+        kinds = "bound" if test.labels.all() else "unbound"
+        metrics["available"] = False
+        metrics["reason"] = f"the test set holds one class only ({len(test)} {kinds}): AUC undefined"
     if is_neural(preset):
         # A run says where its kept model trained (every device, if it was resumed
         # on another); a checkpoint from before devices were recorded was a CPU's.

@@ -19,6 +19,7 @@ from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
 
 from gdashboard.data.onehot import reverse_complement
+from gdashboard.errors import InputError
 from gdashboard.evaluate import log_odds, pick_device, predict_logits, rank_auc
 from gdashboard.fileio import atomic_path, write_json
 from gdashboard.models.catalogue import Recipe
@@ -50,6 +51,10 @@ def device_description(device: torch.device) -> str:
     if device.type == "cuda":
         return f"cuda ({torch.cuda.get_device_name(device)}), torch {torch.__version__}"
     return f"{device.type}, torch {torch.__version__}"
+
+
+class TrainingDiverged(InputError):
+    """The loss stopped being a finite number; the run's last good checkpoint is kept."""
 
 
 def learning_rate_at(recipe: Recipe, epoch_position: float) -> float:
@@ -299,6 +304,16 @@ def fit(
                     clip_value=recipe.clip_value,
                 )
                 optimizer.step()
+            if not bool(torch.isfinite(loss_sum)):
+                # The weights are no longer numbers; the checkpoint on disk is the last
+                # good epoch's (written after each finished epoch), so --resume or a lower
+                # learning rate can go on from there.
+                bar.close()
+                kept = "the last good epoch's checkpoint is kept" if checkpoint_dir is not None else "nothing was kept"
+                raise TrainingDiverged(
+                    f"training diverged in epoch {epoch + 1}: the loss is not finite (try a lower --lr); {kept}",
+                    checkpoint_dir,
+                )
             # One batch per worker: the validation set is small.
             validation_logits = predict_logits(
                 model, X_valid, batch_size=min(512, max(1, math.ceil(len(X_valid) / shards)))

@@ -334,6 +334,13 @@ def read_dataset(
     if not sequences:
         raise InputError("the file holds no sequences", path)
     line_numbers = [numbers[0] for numbers in record_lines]
+    if len(set(ids)) < len(ids):
+        # Predictions, explanations and the dashboard find sequences by id: one id, one sequence.
+        seen: dict[str, int] = {}
+        for identifier, number in zip(ids, line_numbers):
+            if identifier in seen:
+                raise InputError(f"duplicate id {identifier!r} (also on line {seen[identifier]})", path, number)
+            seen[identifier] = number
 
     for seq, number in zip(sequences, line_numbers):
         if not seq:
