@@ -156,3 +156,52 @@ def test_no_pickle_where_a_file_may_come_from_someone_else():
                     assert flags.get("allow_pickle") is False, (
                         f"{path}:{node.lineno}: np.load without allow_pickle=False"
                     )
+
+
+def test_a_full_disk_while_saving_weights_is_one_line_naming_the_file(data, tmp_path, monkeypatch, capsys):
+    import safetensors.torch
+
+    from gdashboard.cli import main
+
+    class SafetensorError(Exception):  # what safetensors raises for an I/O failure
+        pass
+
+    def full(*args, **kwargs):
+        raise SafetensorError("Error while serializing: IoError(Os { code: 28, kind: StorageFull })")
+
+    monkeypatch.setattr(safetensors.torch, "save_file", full)
+    monkeypatch.setattr("gdashboard.models.io.save_file", full)
+    out = tmp_path / "run"
+    command = ["train", "--train", str(data / "train.tsv"), "--test", str(data / "test.tsv"), "--model", "small-cnn"]
+    assert main([*command, "--out", str(out), "--epochs", "1", "--quiet"]) == 1
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1 and "StorageFull" in error
+    assert error.startswith(f"gdash: error: {out / 'checkpoint.safetensors'}: ")
+    assert not list(out.glob(".*.tmp")) and not (out / "metrics.json").exists()  # nothing half-written
+
+
+def test_a_read_only_output_folder_is_one_line(data, tmp_path, capsys):
+    import os
+
+    from gdashboard.cli import main
+
+    if os.geteuid() == 0:
+        pytest.skip("root writes into read-only folders; checked by hand on a read-only tmpfs (RELIABILITY.md)")
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        command = [
+            "train",
+            "--train",
+            str(data / "train.tsv"),
+            "--test",
+            str(data / "test.tsv"),
+            "--model",
+            "small-cnn",
+        ]
+        assert main([*command, "--out", str(folder / "run"), "--epochs", "1", "--quiet"]) == 1
+        error = capsys.readouterr().err.strip()
+        assert len(error.splitlines()) == 1 and "Permission denied" in error
+    finally:
+        folder.chmod(0o700)

@@ -26,9 +26,13 @@ def atomic_path(path: str | os.PathLike):
         yield Path(temporary)
         os.chmod(temporary, 0o666 & ~_UMASK)
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         if os.path.exists(temporary):
             os.unlink(temporary)
+        if isinstance(error, OSError) and error.filename in (None, temporary):
+            # A full disk or a refused write names the file the user asked for, not the
+            # temporary one (or none).
+            raise OSError(error.errno, error.strerror or str(error), str(path)) from None
         raise
 
 

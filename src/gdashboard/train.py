@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 from tqdm.auto import tqdm
 
 from gdashboard.data.onehot import reverse_complement
@@ -24,6 +24,7 @@ from gdashboard.evaluate import log_odds, pick_device, predict_logits, rank_auc
 from gdashboard.fileio import atomic_path, write_json
 from gdashboard.models.catalogue import Recipe
 from gdashboard.models.dropout import shard_generator
+from gdashboard.models.io import save_tensors
 from gdashboard.parallel import for_each_batch, parallel_section
 
 CHECKPOINT_TENSORS = "checkpoint.safetensors"
@@ -166,7 +167,7 @@ def _save_checkpoint(directory: Path, model, best_state, optimizer, generator, s
     # one atomic file: a process killed between two files would leave one epoch's
     # weights with another epoch's counters. checkpoint.json is a readable copy.
     with atomic_path(directory / CHECKPOINT_TENSORS) as temporary:
-        save_file(tensors, str(temporary), metadata={"state": json.dumps(state)})
+        save_tensors(tensors, temporary, metadata={"state": json.dumps(state)})
     write_json(directory / CHECKPOINT_STATE, state)
 
 

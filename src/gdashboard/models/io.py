@@ -6,6 +6,7 @@ Where these live in a run folder is :mod:`gdashboard.results`'s business
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -24,7 +25,18 @@ def write_weights(model, path: str | os.PathLike) -> None:
     else:
         tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_tensors().items()}
     with atomic_path(path) as temporary:
-        save_file(tensors, str(temporary))
+        save_tensors(tensors, temporary)
+
+
+def save_tensors(tensors: dict, path: str | os.PathLike, metadata: dict | None = None) -> None:
+    """safetensors' ``save_file``, whose I/O failures (a full disk) become an ``OSError``
+    instead of its own ``SafetensorError``, so they are reported like every other."""
+    try:
+        save_file(tensors, str(path), metadata=metadata)
+    except Exception as error:
+        if type(error).__name__ != "SafetensorError":
+            raise
+        raise OSError(errno.EIO, str(error).splitlines()[0]) from None
 
 
 def read_weights(path: str | os.PathLike) -> dict[str, torch.Tensor]:
