@@ -135,3 +135,19 @@ def test_serve_refuses_remote_hosts(dashboard_runs):
     for host in ("0.0.0.0", "192.168.1.5", "::", "example.org"):
         with pytest.raises(InputError, match="refusing to serve"):
             serve([dashboard_runs.runs], host=host)
+
+
+def test_loopback_is_the_default_and_echoes_are_cut_and_never_sniffed(client):
+    import inspect
+
+    from gdashboard.cli import serve as serve_command
+    from gdashboard.dashboard.api import ECHO_LIMIT
+    from gdashboard.dashboard.app import serve
+
+    assert inspect.signature(serve).parameters["host"].default == "127.0.0.1"
+    assert next(p for p in serve_command.params if p.name == "host").default == "127.0.0.1"
+    response = client.post("/api/experiments/<script>" + "x" * 500 + "/explain", json={"sequences": [SEQUENCE]})
+    assert response.status_code == 404 and response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.mimetype == "application/json"
+    error = response.get_json()["error"]
+    assert "x" * ECHO_LIMIT not in error and "..." in error  # the echo is cut
