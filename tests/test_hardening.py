@@ -71,8 +71,15 @@ def test_a_second_train_on_a_busy_run_folder_is_refused_and_corrupts_nothing(dat
         with pytest.raises(InputError, match="another process is training this run folder now"):
             train_run(data / "train.tsv", data / "test.tsv", "small-cnn", out, epochs=1, progress=False)
     assert [p.name for p in out.iterdir()] == [LOCK_FILE]
+    # The study runner waits instead (a worker of a killed study may still be finishing the run).
+    import threading
+
+    held = open(out / LOCK_FILE, "a")
+    fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    threading.Timer(1.0, held.close).start()
+    waited = train_run(data / "train.tsv", data / "test.tsv", "small-cnn", out, epochs=1, progress=False, lock_wait=60)
+    assert waited["available"]
     # Released: the folder trains; a failure in a folder made for it leaves nothing behind.
-    train_run(data / "train.tsv", data / "test.tsv", "small-cnn", out, epochs=1, progress=False, restarts=0)
     assert (out / "metrics.json").is_file()
     with pytest.raises(InputError):
         train_run(data / "train.tsv", tmp_path / "missing.tsv", "small-cnn", tmp_path / "new", progress=False)

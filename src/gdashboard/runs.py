@@ -93,6 +93,7 @@ def train_run(
     device: str | None = None,
     rc_augment: bool = False,
     rc_average: bool = False,
+    lock_wait: float = 0.0,
 ) -> dict:
     """Train one preset on one experiment and evaluate it; returns ``metrics.json``'s content.
 
@@ -113,6 +114,10 @@ def train_run(
     ``config.json``'s ``rc_average``, and in ``metrics.json`` when set) and make the
     run another model (``small-cnn +rc-aug+rc-avg``); the baselines read both strands
     already and refuse them.
+
+    One process at a time trains a run folder: another one finding it busy is refused, or
+    waits up to ``lock_wait`` seconds for it (the study runner does, for a worker of a
+    killed study that is still finishing the same run).
     """
     if preset not in ALL_PRESETS:
         raise InputError(f"unknown model preset {preset!r}; choose one of {preset_help()}")
@@ -128,7 +133,7 @@ def train_run(
         resume=resume, progress=progress, device=device, rc_augment=rc_augment, rc_average=rc_average,
     )  # fmt: skip
     _check_run_folder(out, train_path, preset, options)
-    with _run_folder_lock(out):
+    with _run_folder_lock(out, lock_wait):
         # What another process may have finished while this one waited is seen here.
         finished = _check_run_folder(out, train_path, preset, options)
         if finished is not None:
@@ -152,19 +157,24 @@ def _check_run_folder(out: Path, train_path, preset: str, options: dict) -> dict
 
 
 @contextmanager
-def _run_folder_lock(out: Path):
+def _run_folder_lock(out: Path, wait: float = 0.0):
     """One process at a time in a run folder (``OUT/.lock``, released when the process
     ends, even by SIGKILL): a second ``gdash train`` on the same folder is refused, never
     mixed in. A folder made here and left empty by a failure is removed."""
     made = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     handle = open(out / LOCK_FILE, "a")
+    deadline = time.monotonic() + wait
     try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            problem = "another process is training this run folder now; wait for it or choose another --out"
-            raise InputError(problem, out) from None
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    problem = "another process is training this run folder now; wait for it or choose another --out"
+                    raise InputError(problem, out) from None
+                time.sleep(0.5)
         yield
     except BaseException:
         handle.close()

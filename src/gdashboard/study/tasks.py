@@ -23,6 +23,10 @@ from gdashboard.study.plan import Task
 LOG_FILE = "task.log"
 
 
+# Seconds a training task waits for a run folder that another process still trains.
+TRAIN_LOCK_WAIT = 1800.0
+
+
 def outdated_run(rundir: Path, epochs: int | None = None) -> str | None:
     """Why a finished run no longer follows its preset's current rules (a suffix for the
     folder it is set aside in), or None when it is current. ``epochs``: the epoch limit
@@ -158,6 +162,9 @@ def _train(task: Task, study: Path, options: dict) -> dict:
         device=options.get("device"),
         progress=False,
         resume=True,
+        # A worker of a killed study may still be finishing this very run (Ray stops the
+        # workers of a dead driver only after a while): wait for it, then resume or reuse.
+        lock_wait=TRAIN_LOCK_WAIT,
     )
     record = output_record("train", rundir, metrics)
     record["device"] = record["device"] or options.get("device") or "cpu"
