@@ -28,7 +28,8 @@ def _run(tmp_path, preset, *, epochs_limit, epochs_run, best_epoch, validation_a
     if attempts:
         metrics["attempts"] = []
     (rundir / "metrics.json").write_text(json.dumps(metrics))
-    (rundir / "config.json").write_text(json.dumps({"recipe": recipe}))
+    config = {"preset": preset, "model_class": PRESETS[preset].model_class, "model_kwargs": {}, "recipe": recipe}
+    (rundir / "config.json").write_text(json.dumps(config))
     return rundir
 
 
