@@ -212,3 +212,29 @@ def test_a_read_only_output_folder_is_one_line(data, tmp_path, capsys):
         assert len(error.splitlines()) == 1 and "Permission denied" in error
     finally:
         folder.chmod(0o700)
+
+
+def test_gdash_explain_killed_midway_leaves_no_output_and_a_rerun_gives_the_same_file(run, data, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    gdash = [sys.executable, "-c", "from gdashboard.cli import entry; entry()"]
+    arguments = ["explain", str(run), "--test", str(data / "test.tsv"), "--method", "ig", "--n-steps", "400"]
+    whole = tmp_path / "whole.npz"
+    subprocess.run([*gdash, *arguments, "--out", str(whole)], check=True, capture_output=True)
+    cut = tmp_path / "cut.npz"
+    process = subprocess.Popen([*gdash, *arguments, "--out", str(cut)], start_new_session=True)
+    time.sleep(3)  # importing torch and starting the work; ISM of the whole test set takes longer
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(30)
+    # The output appears whole or not at all (on a fast machine the work may have ended).
+    if cut.exists():
+        with np.load(whole, allow_pickle=False) as a, np.load(cut, allow_pickle=False) as b:
+            assert all(np.array_equal(a[k], b[k]) for k in a.files)
+        cut.unlink()
+    subprocess.run([*gdash, *arguments, "--out", str(cut)], check=True, capture_output=True)
+    with np.load(whole, allow_pickle=False) as a, np.load(cut, allow_pickle=False) as b:
+        assert a.files == b.files and all(np.array_equal(a[k], b[k]) for k in a.files)
