@@ -126,7 +126,7 @@ def test_an_rc_averaged_model_and_its_saliency_are_strand_symmetric(averaged_mod
 
 # ----------------------------------------------------------------------------- fuzz
 
-FUZZ_SECONDS = 20  # in all, shared by the readers below
+FUZZ_SECONDS = int(__import__("os").environ.get("GDASH_FUZZ_SECONDS", 20))  # in all, shared by the readers below
 
 
 def _readers(tmp: Path):

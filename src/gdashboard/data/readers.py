@@ -180,7 +180,7 @@ def _parse_deepbind(path: Path, lines: list[str]):
             raise InputError(f"Bound must be 0 or 1, found {fields[3]!r}", path, number)
         ids.append(fields[1].strip())
         sequences.append(fields[2].strip())
-        labels.append(int(fields[3]))
+        labels.append(int(fields[3].strip()))
         line_numbers.append([number])
     return ids, sequences, labels, line_numbers
 
