@@ -238,3 +238,30 @@ def test_gdash_explain_killed_midway_leaves_no_output_and_a_rerun_gives_the_same
     subprocess.run([*gdash, *arguments, "--out", str(cut)], check=True, capture_output=True)
     with np.load(whole, allow_pickle=False) as a, np.load(cut, allow_pickle=False) as b:
         assert a.files == b.files and all(np.array_equal(a[k], b[k]) for k in a.files)
+
+
+def test_gdash_motifs_killed_midway_is_rerun_to_the_same_result(run, data, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    gdash = [sys.executable, "-c", "from gdashboard.cli import entry; entry()"]
+    arguments = ["motifs", str(run), "--test", str(data / "test.tsv"), "--limit", "20", "--quiet"]
+    subprocess.run([*gdash, *arguments, "--out", str(tmp_path / "whole")], check=True, capture_output=True)
+    process = subprocess.Popen([*gdash, *arguments, "--out", str(tmp_path / "cut")], start_new_session=True)
+    time.sleep(4)  # imports done, the analysis under way (it takes longer)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(30)
+    whole = json.loads((tmp_path / "whole" / "motifs.json").read_text())
+
+    def same_result() -> bool:
+        again = json.loads((tmp_path / "cut" / "motifs.json").read_text())
+        return again["methods"] == whole["methods"] and again["chance"] == whole["chance"]
+
+    # motifs.json is written last (atomically): present only when the analysis is complete.
+    if (tmp_path / "cut" / "motifs.json").exists():
+        assert same_result()
+    subprocess.run([*gdash, *arguments, "--out", str(tmp_path / "cut")], check=True, capture_output=True)
+    assert same_result()
