@@ -427,7 +427,7 @@ def variant_view(
         ref_view, alt_view = ref["models"][loaded.label], alt["models"][loaded.label]
         # The score change is gdash variants' own computation (the same function).
         with _COMPUTE_LOCK:
-            effect = variant_effects(loaded.model, X_ref, X_alt, [changed[0] if changed else 0])
+            effect = variant_effects(loaded.model, X_ref, X_alt, [changed[0] if changed else 0], saliency=False)
         difference = {
             "score": float(effect["difference"][0]),
             "probability": alt_view["probability"] - ref_view["probability"],

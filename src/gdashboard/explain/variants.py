@@ -41,25 +41,25 @@ COLUMNS = (
 )
 
 
-def variant_effects(model, reference: torch.Tensor, alternative: torch.Tensor, positions: Sequence[int]) -> dict:
+def variant_effects(
+    model, reference: torch.Tensor, alternative: torch.Tensor, positions: Sequence[int], saliency: bool = True
+) -> dict:
     """Log-odds of each reference and alternative window ``(N, 4, L)``, their difference, and
-    the saliency at ``positions[i]`` (0-based, in window ``i``) of both; arrays of ``(N,)``."""
+    (with ``saliency``) the saliency at ``positions[i]`` (0-based, in window ``i``) of both;
+    arrays of ``(N,)``. The dashboard, which draws whole saliency tracks of its own, asks
+    for the scores only."""
     from gdashboard.evaluate import predict_scores
     from gdashboard.explain.saliency import saliency_map
 
-    positions = np.asarray(positions, dtype=np.int64)
-    rows = np.arange(len(positions))
     ref_scores = np.asarray(predict_scores(model, reference), dtype=np.float64)
     alt_scores = np.asarray(predict_scores(model, alternative), dtype=np.float64)
-    ref_saliency, _ = saliency_map(model, reference)
-    alt_saliency, _ = saliency_map(model, alternative)
-    return {
-        "ref_log_odds": ref_scores,
-        "alt_log_odds": alt_scores,
-        "difference": alt_scores - ref_scores,
-        "ref_saliency": ref_saliency[rows, positions].astype(np.float64),
-        "alt_saliency": alt_saliency[rows, positions].astype(np.float64),
-    }
+    effects = {"ref_log_odds": ref_scores, "alt_log_odds": alt_scores, "difference": alt_scores - ref_scores}
+    if saliency:
+        positions = np.asarray(positions, dtype=np.int64)
+        rows = np.arange(len(positions))
+        for key, windows in (("ref_saliency", reference), ("alt_saliency", alternative)):
+            effects[key] = saliency_map(model, windows)[0][rows, positions].astype(np.float64)
+    return effects
 
 
 @dataclass

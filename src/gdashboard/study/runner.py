@@ -249,6 +249,10 @@ def adopt_runs(study: str | os.PathLike, paths: Iterable[str | os.PathLike]) -> 
     from gdashboard.models.catalogue import model_folder
     from gdashboard.results import collect_modisco_results, collect_motif_results, collect_runs
 
+    def name(record: dict) -> str:  # the folder name the study gives a run and its results
+        model = model_folder(record["preset"], record["pooling"], record["rc_augment"], record["rc_average"])
+        return f"{model}-seed{record['seed']}"
+
     study = Path(study)
     paths = list(paths)
     with _study_lock(study):
@@ -257,9 +261,7 @@ def adopt_runs(study: str | os.PathLike, paths: Iterable[str | os.PathLike]) -> 
                 continue  # an unavailable baseline: nothing to adopt
             if run["ensemble"]:
                 continue  # a study makes runs; an ensemble of them is made from its folders
-            model = model_folder(run["preset"], run["pooling"], run["rc_augment"], run["rc_average"])
-            name = f"{model}-seed{run['seed']}"
-            target = study / "runs" / run["experiment"] / name
+            target = study / "runs" / run["experiment"] / name(run)
             if not target.exists():
                 _link_copy(Path(run["run_dir"]), target)
         for kind, results, path_key in (
@@ -267,9 +269,7 @@ def adopt_runs(study: str | os.PathLike, paths: Iterable[str | os.PathLike]) -> 
             ("modisco", collect_modisco_results(paths), "patterns_path"),
         ):
             for result in results:
-                model = model_folder(result["preset"], result["pooling"], result["rc_augment"], result["rc_average"])
-                name = f"{model}-seed{result['seed']}"
-                target = study / kind / result["experiment"] / name
+                target = study / kind / result["experiment"] / name(result)
                 if not target.exists():
                     _link_copy(Path(result[path_key]).parent, target)
         return rebuild_index(study, lock=False)
