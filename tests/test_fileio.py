@@ -28,3 +28,46 @@ def test_outputs_get_the_usual_permissions_not_owner_only(tmp_path):
     os.umask(umask)
     mode = stat.S_IMODE(write_text(tmp_path / "a.txt", "x").stat().st_mode)
     assert mode == 0o666 & ~umask
+
+
+def test_a_temporary_left_by_a_killed_process_is_removed_by_the_next_write(tmp_path):
+    import subprocess
+    import sys
+
+    from gdashboard.fileio import _HOST
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # reaped: its pid names no process now
+    stale = tmp_path / f".out.tsv.{gone.pid}@{_HOST}.abc_1234.tmp"
+    alive = tmp_path / f".out.tsv.{os.getpid()}@{_HOST}.def_5678.tmp"  # a write in progress
+    elsewhere = tmp_path / f".out.tsv.{gone.pid}@another-host.ghi_9012.tmp"  # cannot be checked
+    other_file = tmp_path / f".other.tsv.{gone.pid}@{_HOST}.jkl_3456.tmp"
+    for path in (stale, alive, elsewhere, other_file):
+        path.write_text("half")
+    write_text(tmp_path / "out.tsv", "new\n")
+    assert not stale.exists()
+    assert alive.exists() and elsewhere.exists() and other_file.exists()
+    assert (tmp_path / "out.tsv").read_text() == "new\n"
+
+
+def test_write_texts_changes_a_folder_all_at_once(tmp_path):
+    from gdashboard.fileio import write_texts
+
+    folder = tmp_path / "report"
+    write_texts(folder, {"a.csv": "old a\n", "b.csv": "old b\n", "notes.txt": "mine\n"})
+    with pytest.raises(UnicodeEncodeError):  # the second file fails: neither is changed
+        write_texts(folder, {"a.csv": "new a\n", "b.csv": "\ud800"})
+    assert (folder / "a.csv").read_text() == "old a\n" and (folder / "b.csv").read_text() == "old b\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["a.csv", "b.csv", "notes.txt"]  # no staging left
+    written = write_texts(folder, {"a.csv": "new a\n"}, remove=("a.csv", "b.csv"))
+    assert written == {"a.csv": folder / "a.csv"}
+    assert sorted(p.name for p in folder.iterdir()) == ["a.csv", "notes.txt"]  # b.csv was of the old write
+    assert (folder / "a.csv").read_text() == "new a\n"
+
+
+def test_json_outputs_refuse_nan_and_infinity(tmp_path):
+    # NaN and Infinity are not JSON: other languages' readers (and jq) refuse such a file.
+    for value in (float("nan"), float("inf")):
+        with pytest.raises(ValueError):
+            write_json(tmp_path / "metrics.json", {"test_auc": value})
+    assert not list(tmp_path.iterdir())

@@ -50,15 +50,50 @@ def test_a_diverging_loss_stops_training_says_so_and_keeps_the_last_good_checkpo
     from gdashboard.train import CHECKPOINT_STATE, CHECKPOINT_TENSORS
 
     out = tmp_path / "run"
-    with pytest.raises(InputError, match=r"the loss is not finite \(try a lower --lr\)") as raised:
+    not_finite = r"(the loss is|the scores of the validation sequences are) not finite \(try a lower --lr\)"
+    with pytest.raises(InputError, match=not_finite) as raised:
         train_run(data / "train.tsv", data / "test.tsv", "small-cnn", out, learning_rate=1e30, progress=False)
     assert not (out / "metrics.json").exists()
     epoch = int(re.search(r"diverged in epoch (\d+)", str(raised.value)).group(1))
     if epoch > 1:  # the epochs before it were checkpointed, with finite weights
         assert "the last good epoch's checkpoint is kept" in str(raised.value)
-        state = json.loads((out / CHECKPOINT_STATE).read_text())
+
+        def strict(constant):
+            raise AssertionError(f"{constant} in checkpoint.json: not JSON")
+
+        state = json.loads((out / CHECKPOINT_STATE).read_text(), parse_constant=strict)
         assert state["epoch"] + 1 == epoch - 1
         assert all(torch.isfinite(t).all() for t in load_file(str(out / CHECKPOINT_TENSORS)).values())
+    else:  # no epoch finished: no checkpoint, and the message does not pretend otherwise
+        assert "no good epoch to keep" in str(raised.value) and not (out / CHECKPOINT_TENSORS).exists()
+
+
+def test_a_loss_that_becomes_nan_after_a_good_epoch_keeps_that_epochs_checkpoint(data, tmp_path, monkeypatch):
+    from safetensors.torch import load_file
+
+    import gdashboard.train as train
+    from gdashboard.runs import train_run
+
+    saved, real_save, real_gradients = [], train._save_checkpoint, train.batch_gradients
+
+    def save(*args, **kwargs):
+        real_save(*args, **kwargs)
+        saved.append(args[-1]["epoch"])
+
+    def gradients(*args, **kwargs):  # from the second epoch on, the loss is NaN
+        loss = real_gradients(*args, **kwargs)
+        return loss * float("nan") if saved else loss
+
+    monkeypatch.setattr(train, "_save_checkpoint", save)
+    monkeypatch.setattr(train, "batch_gradients", gradients)
+    out = tmp_path / "run"
+    message = r"training diverged in epoch 2: the loss is not finite .*; the last good epoch's checkpoint is kept"
+    with pytest.raises(InputError, match=message):
+        train_run(data / "train.tsv", data / "test.tsv", "small-cnn", out, progress=False, restarts=0)
+    assert saved == [0] and not (out / "metrics.json").exists()
+    state = json.loads((out / train.CHECKPOINT_STATE).read_text())
+    assert state["epoch"] == 0 and state["best_epoch"] == 1
+    assert all(torch.isfinite(t).all() for t in load_file(str(out / train.CHECKPOINT_TENSORS)).values())
 
 
 def test_a_second_train_on_a_busy_run_folder_is_refused_and_corrupts_nothing(data, tmp_path):
@@ -212,6 +247,132 @@ def test_a_read_only_output_folder_is_one_line(data, tmp_path, capsys):
         assert len(error.splitlines()) == 1 and "Permission denied" in error
     finally:
         folder.chmod(0o700)
+
+
+# A real filesystem that fills up or is read-only: a tmpfs of a given size, mounted in a private
+# mount namespace of an unprivileged user namespace (``unshare``), so neither root nor cleanup
+# is needed; the commands and the inspection run inside, since the mount vanishes with them.
+_INSIDE = r"""
+import hashlib, json, os, subprocess, sys
+from pathlib import Path
+
+mount, steps = Path(sys.argv[1]), json.loads(sys.argv[2])
+results = []
+for step in steps:
+    if step == "remount-read-only":
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+    elif step == "fill":  # leave two pages free: a write of more than 8 KB fails midway
+        filler = os.open(mount / "filler", os.O_WRONLY | os.O_CREAT)
+        size = 0
+        try:
+            while True:
+                size += os.write(filler, b"x" * 4096)
+        except OSError:
+            pass
+        os.ftruncate(filler, max(0, size - 8192))
+        os.close(filler)
+    else:
+        done = subprocess.run(step, capture_output=True, text=True)
+        files = {
+            str(p.relative_to(mount)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(mount.rglob("*")) if p.is_file() and p.name != "filler"
+        }
+        results.append({"returncode": done.returncode, "stderr": done.stderr, "files": files})
+print(json.dumps(results))
+"""
+
+
+def _in_a_small_filesystem(mount: Path, size: str, steps: list) -> list[dict]:
+    import subprocess
+    import sys
+
+    probe = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip(f"no user and mount namespaces here to mount a small tmpfs (unshare: {probe.stderr.strip()})")
+    mount.mkdir()
+    mount_it = f'mount -t tmpfs -o size={size} tmpfs "$0" && exec "$@"'
+    done = subprocess.run(
+        ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", mount_it, str(mount)]
+        + [sys.executable, "-c", _INSIDE, str(mount), json.dumps(steps)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _gdash(*arguments) -> list[str]:
+    import sys
+
+    return [sys.executable, "-c", "from gdashboard.cli import entry; entry()", *map(str, arguments)]
+
+
+def test_a_full_disk_on_a_real_filesystem_is_one_line_and_leaves_nothing_half_written(data, run, tmp_path):
+    mount = tmp_path / "small"
+    train = _gdash(
+        "train", "--train", data / "train.tsv", "--test", data / "test.tsv", "--model", "small-cnn",
+        "--out", mount / "run", "--epochs", "1", "--quiet",
+    )  # fmt: skip
+    report = _gdash("report", run, "--out", mount / "report")
+    trained, reported, full = _in_a_small_filesystem(mount, "64k", [train, report, "fill", report])
+    # The weights (90 KB) do not fit: one line naming the file, no metrics, no temporary.
+    assert trained["returncode"] == 1 and len(trained["stderr"].strip().splitlines()) == 1
+    assert "No space left on device" in trained["stderr"]
+    assert trained["stderr"].startswith(f"gdash: error: {mount / 'run'}/")
+    assert not [name for name in trained["files"] if name.endswith(".tmp") or name.endswith("metrics.json")]
+    # A report that fits, then the same report on a full disk: one line, and the first report
+    # is still there whole (not some of its tables replaced), with no staging folder left.
+    assert reported["returncode"] == 0, reported["stderr"]
+    assert full["returncode"] == 1 and len(full["stderr"].strip().splitlines()) == 1
+    assert "No space left on device" in full["stderr"]
+    before = {name: digest for name, digest in reported["files"].items() if name.startswith("report/")}
+    after = {name: digest for name, digest in full["files"].items() if name.startswith("report/")}
+    assert before and after == before
+
+
+def test_a_read_only_filesystem_is_one_line_and_changes_nothing(data, run, tmp_path):
+    mount = tmp_path / "read-only"
+    report = _gdash("report", run, "--out", mount / "report")
+    train = _gdash(
+        "train", "--train", data / "train.tsv", "--test", data / "test.tsv", "--model", "small-cnn",
+        "--out", mount / "run", "--epochs", "1", "--quiet",
+    )  # fmt: skip
+    reported, again, trained = _in_a_small_filesystem(mount, "4m", [report, "remount-read-only", report, train])
+    assert reported["returncode"] == 0, reported["stderr"]
+    for refused in (again, trained):
+        assert refused["returncode"] == 1 and len(refused["stderr"].strip().splitlines()) == 1
+        assert "Read-only file system" in refused["stderr"] and "Traceback" not in refused["stderr"]
+    assert trained["files"] == again["files"] == reported["files"]
+
+
+def test_gdash_train_killed_with_sigkill_resumes_to_the_same_model(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from gdashboard.data.simulate import simulate, write_simulation
+
+    write_simulation(simulate(n=2000, seed=5), tmp_path / "data")
+    arguments = ["train", "--train", tmp_path / "data" / "train.tsv", "--test", tmp_path / "data" / "test.tsv"]
+    arguments += ["--model", "small-cnn", "--epochs", "6", "--restarts", "0", "--quiet"]
+    subprocess.run(_gdash(*arguments, "--out", tmp_path / "whole"), check=True, capture_output=True)
+    cut = tmp_path / "cut"
+    process = subprocess.Popen(_gdash(*arguments, "--out", cut), start_new_session=True)
+    deadline = time.monotonic() + 300
+    while not (cut / "checkpoint.json").exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(30)
+    if (cut / "metrics.json").exists():
+        pytest.skip("training ended before the kill landed; nothing interrupted to resume")
+    subprocess.run(_gdash(*arguments, "--out", cut, "--resume"), check=True, capture_output=True)
+    whole = json.loads((tmp_path / "whole" / "metrics.json").read_text())
+    resumed = json.loads((cut / "metrics.json").read_text())
+    drop = ("train_seconds", "predict_seconds")
+    assert {k: v for k, v in resumed.items() if k not in drop} == {k: v for k, v in whole.items() if k not in drop}
+    assert not list(cut.glob(".*.tmp"))  # a temporary the kill left was removed by the next write
 
 
 def test_gdash_explain_killed_midway_leaves_no_output_and_a_rerun_gives_the_same_file(run, data, tmp_path):

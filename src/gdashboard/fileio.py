@@ -3,8 +3,12 @@ renamed into place, so an interrupted or failed command leaves nothing half-writ
 
 from __future__ import annotations
 
+import glob
 import json
 import os
+import re
+import shutil
+import socket
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,12 +19,68 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
+# A temporary's name says which process on which machine made it: ``.NAME.PID@HOST.XXXXXXXX.tmp``.
+# A process killed with SIGKILL cannot remove its own temporary; the next write of the same
+# file removes the ones whose process is gone. Only this machine's processes can be checked,
+# so a temporary made elsewhere (a study's shared folder) is left alone.
+_HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
+
+
+def _prefix(name: str) -> str:
+    return f".{name}.{os.getpid()}@{_HOST}."
+
+
+def _process_is_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # another user's process: alive
+        return False
+    return False
+
+
+def remove_stale_temporaries(path: str | os.PathLike) -> list[Path]:
+    """Remove the temporaries of ``path`` left by processes of this machine that are gone.
+
+    Returns the paths removed.
+    """
+    path = Path(path)
+    pattern = re.compile(rf"^\.{re.escape(path.name)}\.(\d+)@{re.escape(_HOST)}\.[^.]+\.tmp$")
+    removed = []
+    try:
+        candidates = list(path.parent.glob(f".{glob.escape(path.name)}.*.tmp"))
+    except OSError:
+        return removed
+    for candidate in candidates:
+        match = pattern.match(candidate.name)
+        if match is None or not _process_is_gone(int(match.group(1))):
+            continue
+        try:
+            if candidate.is_dir() and not candidate.is_symlink():
+                shutil.rmtree(candidate)
+            else:
+                candidate.unlink()
+        except FileNotFoundError:  # another process removed it first
+            continue
+        removed.append(candidate)
+    return removed
+
+
+def _name_the_target(error: BaseException, temporary: str, path: Path) -> None:
+    if isinstance(error, OSError) and (error.filename is None or str(error.filename).startswith(temporary)):
+        # A full disk or a refused write names the file the user asked for, not the
+        # temporary one (or none).
+        raise OSError(error.errno, error.strerror or str(error), str(path)) from None
+
+
 @contextmanager
 def atomic_path(path: str | os.PathLike):
     """Yield a temporary path beside ``path``; rename it to ``path`` on success."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    remove_stale_temporaries(path)
+    handle, temporary = tempfile.mkstemp(prefix=_prefix(path.name), suffix=".tmp", dir=path.parent)
     os.close(handle)
     try:
         yield Path(temporary)
@@ -29,11 +89,41 @@ def atomic_path(path: str | os.PathLike):
     except BaseException as error:
         if os.path.exists(temporary):
             os.unlink(temporary)
-        if isinstance(error, OSError) and error.filename in (None, temporary):
-            # A full disk or a refused write names the file the user asked for, not the
-            # temporary one (or none).
-            raise OSError(error.errno, error.strerror or str(error), str(path)) from None
+        _name_the_target(error, temporary, path)
         raise
+
+
+def write_texts(folder: str | os.PathLike, texts: dict[str, str], *, remove: tuple[str, ...] = ()) -> dict[str, Path]:
+    """Write several files of one folder as one change: all of them, or none.
+
+    Every file is first written into a hidden staging folder inside ``folder`` (so a full disk
+    or an error on the last file leaves the folder as it was), then each is renamed into
+    place, which needs no space. Names in ``remove`` that are not in ``texts`` are deleted
+    afterwards, so a file of an earlier write that this one no longer makes does not linger
+    beside the new ones.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(folder / ".staging")
+    staging = tempfile.mkdtemp(prefix=_prefix(".staging"), suffix=".tmp", dir=folder)
+    try:
+        for name, text in texts.items():
+            staged = Path(staging) / name
+            staged.write_bytes(text.encode("utf-8"))
+            os.chmod(staged, 0o666 & ~_UMASK)
+        for name in texts:
+            os.replace(Path(staging) / name, folder / name)
+    except BaseException as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(error, OSError) and error.filename and str(error.filename).startswith(staging):
+            name = Path(error.filename).name
+            raise OSError(error.errno, error.strerror or str(error), str(folder / name)) from None
+        raise
+    os.rmdir(staging)
+    for name in remove:
+        if name not in texts:
+            (folder / name).unlink(missing_ok=True)
+    return {name: folder / name for name in texts}
 
 
 def write_text(path: str | os.PathLike, text: str) -> Path:
@@ -44,4 +134,4 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
 
 
 def write_json(path: str | os.PathLike, data) -> Path:
-    return write_text(path, json.dumps(data, indent=2, sort_keys=False) + "\n")
+    return write_text(path, json.dumps(data, indent=2, sort_keys=False, allow_nan=False) + "\n")

@@ -305,12 +305,15 @@ def fit(
                     clip_value=recipe.clip_value,
                 )
                 optimizer.step()
+            if checkpoint_dir is not None and (checkpoint_dir / CHECKPOINT_TENSORS).exists():
+                kept = "the last good epoch's checkpoint is kept"
+            else:
+                kept = "no good epoch to keep"
             if not bool(torch.isfinite(loss_sum)):
                 # The weights are no longer numbers; the checkpoint on disk is the last
                 # good epoch's (written after each finished epoch), so --resume or a lower
                 # learning rate can go on from there.
                 bar.close()
-                kept = "the last good epoch's checkpoint is kept" if checkpoint_dir is not None else "nothing was kept"
                 raise TrainingDiverged(
                     f"training diverged in epoch {epoch + 1}: the loss is not finite (try a lower --lr); {kept}",
                     checkpoint_dir,
@@ -319,6 +322,15 @@ def fit(
             validation_logits = predict_logits(
                 model, X_valid, batch_size=min(512, max(1, math.ceil(len(X_valid) / shards)))
             )
+            if not bool(torch.isfinite(validation_logits).all()):
+                # A finite training loss can hide weights that overflow on other inputs; an
+                # AUC of such scores means nothing, and would be written as NaN.
+                bar.close()
+                raise TrainingDiverged(
+                    f"training diverged in epoch {epoch + 1}: the scores of the validation sequences are not "
+                    f"finite (try a lower --lr); {kept}",
+                    checkpoint_dir,
+                )
             validation_auc = rank_auc(y_valid, log_odds(validation_logits))
             validation_loss = float(F.cross_entropy(validation_logits, torch.as_tensor(y_valid)))
             record = {

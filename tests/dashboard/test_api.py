@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from gdashboard.errors import InputError
@@ -151,3 +153,44 @@ def test_loopback_is_the_default_and_echoes_are_cut_and_never_sniffed(client):
     assert response.mimetype == "application/json"
     error = response.get_json()["error"]
     assert "x" * ECHO_LIMIT not in error and "..." in error  # the echo is cut
+
+
+def test_a_10_mb_sequence_and_100000_sequences_posted_to_a_real_server_get_413_json(dashboard_app, dashboard_runs):
+    import http.client
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, dashboard_app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    path = f"/api/experiments/{dashboard_runs.experiment}/explain"
+
+    def post(body: bytes) -> tuple[int, dict]:
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=60)
+        connection.putrequest("POST", path)
+        connection.putheader("Content-Type", "application/json")
+        connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders()
+        try:
+            connection.send(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered before reading the whole body, as it should
+        response = connection.getresponse()
+        answer = response.status, json.loads(response.read())
+        connection.close()
+        return answer
+
+    try:
+        ten_megabytes = json.dumps({"sequences": ["ACGT" * 2_500_000]}).encode()
+        status, answer = post(ten_megabytes)
+        assert status == 413 and "request body over the limit of 1,000,000 bytes" in answer["error"]
+        many = json.dumps({"sequences": ["ACGT"] * 100_000}).encode()  # 800 KB: under the byte limit
+        assert len(many) < 1_000_000
+        status, answer = post(many)
+        assert status == 413 and "at most 100" in answer["error"]
+        status, answer = post(json.dumps({"sequences": [SEQUENCE]}).encode())
+        assert status == 200  # the server still answers after both
+    finally:
+        server.shutdown()
+        thread.join(10)

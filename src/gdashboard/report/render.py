@@ -39,6 +39,18 @@ _TABLE4_COLUMNS = [
     "saliency_fimo_overlap",
 ]
 CHANCE_TITLE = "chance (shuffled windows)"
+# Every CSV a report may hold: a rerun removes those it no longer makes (see write_report).
+CSV_NAMES = (
+    "per_experiment.csv",
+    "table2.csv",
+    "table3_architectures.csv",
+    "table3_presets.csv",
+    "auto.csv",
+    "auto_tests.csv",
+    "table4_architectures.csv",
+    "table4_presets.csv",
+    "patterns.csv",
+)
 
 
 @dataclass
@@ -73,6 +85,10 @@ class Section:
     markdown_rows: list[dict] | None = None
     before: list[str] = field(default_factory=list)
     after: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        if self.csv_name is not None and self.csv_name not in CSV_NAMES:
+            raise ValueError(f"{self.csv_name!r} is not in CSV_NAMES")
 
     def to_markdown(self) -> str:
         """The section as Markdown: heading, paragraphs and a pipe table."""

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Iterable
 
 from gdashboard.errors import InputError
-from gdashboard.fileio import write_text
-from gdashboard.report.render import sections, to_markdown
+from gdashboard.fileio import write_texts
+from gdashboard.report.render import CSV_NAMES, sections, to_markdown
 from gdashboard.report.statistics import summarise
 from gdashboard.results import collect_modisco_results, collect_motif_results, collect_runs
 
@@ -56,15 +56,12 @@ def write_report(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError("output path exists and is not a folder", out)
-    out.mkdir(parents=True, exist_ok=True)
-    written: dict[str, Path] = {}
     rendered = sections(report)
-    for section in rendered:
-        if section.csv_name:
-            path = out / section.csv_name
-            write_text(path, section.to_csv())
-            written[section.key] = path
-    path = out / "report.md"
-    write_text(path, to_markdown(report, rendered))
-    written["report"] = path
+    texts = {section.csv_name: section.to_csv() for section in rendered if section.csv_name}
+    texts["report.md"] = to_markdown(report, rendered)
+    # One change to the folder: a full disk midway leaves the last report whole, and a table
+    # this report no longer has (no motif results this time) does not linger beside it.
+    files = write_texts(out, texts, remove=CSV_NAMES)
+    written = {section.key: files[section.csv_name] for section in rendered if section.csv_name}
+    written["report"] = files["report.md"]
     return written
