@@ -87,6 +87,23 @@ def test_table2_statistics_equal_numpy(grid):
     assert rows["small-cnn-rnn"]["architecture"] == "CNN-RNN"
 
 
+def test_table2_gives_each_models_cost_per_experiment(tmp_path):
+    # Seeds are averaged within an experiment first, then experiments: 2 s and 4 s on one,
+    # 9 s on another -> (3 + 9) / 2. A run that did not record its cost is left out.
+    for seed, seconds in enumerate((2.0, 4.0)):
+        folder = make_run(tmp_path, EXPERIMENTS[0], "small-cnn", seed=seed)
+        metrics = json.loads((folder / "metrics.json").read_text())
+        (folder / "metrics.json").write_text(json.dumps({**metrics, "train_seconds": seconds, "predict_seconds": 0.5}))
+    folder = make_run(tmp_path, EXPERIMENTS[1], "small-cnn", seed=0)
+    metrics = json.loads((folder / "metrics.json").read_text())
+    (folder / "metrics.json").write_text(json.dumps({**metrics, "train_seconds": 9.0}))
+    row = summarise(collect_runs([tmp_path])).table2[0]
+    assert row["train_seconds"] == pytest.approx(6.0) and row["predict_seconds"] == pytest.approx(0.5)
+    (folder / "metrics.json").write_text(json.dumps({**metrics, "train_seconds": "9 s"}))
+    with pytest.raises(InputError, match="'train_seconds' must be a number or null"):
+        collect_runs([tmp_path])
+
+
 def test_seeds_are_averaged_and_shown_mean_sd(tmp_path):
     seeds = [0.80, 0.84, 0.90]
     for seed, auc in enumerate(seeds):
@@ -156,6 +173,22 @@ def test_auto_is_the_network_with_the_best_validation_auc_and_is_tested_against_
     assert (row["a"], row["b"], row["n"]) == ("auto", "kmer", 3)
     assert row["p"] == pytest.approx(expected.pvalue)
     assert "## auto: the network chosen by validation AUC" in to_markdown(report)
+
+
+def test_auto_prefers_a_seed_ensemble_to_its_members_on_a_tie_only(tmp_path):
+    # The ensemble's validation AUC is its members' mean, which is also the cell of those
+    # seeds as single models: that tie goes to the ensemble; a better single model still wins.
+    e0, e1 = EXPERIMENTS[:2]
+    for experiment, plain_validation in ((e0, (0.80, 0.90)), (e1, (0.95, 0.95))):
+        for seed, validation in enumerate(plain_validation):
+            make_run(tmp_path, experiment, "small-cnn", seed=seed, validation_auc=validation)
+        folder = make_run(tmp_path, experiment, "small-cnn", seed="0+1", name=f"{experiment}-ensemble")
+        metrics = json.loads((folder / "metrics.json").read_text())
+        metrics.update(ensemble=True, validation_auc=0.85, test_auc=0.9)
+        (folder / "metrics.json").write_text(json.dumps(metrics))
+        make_run(tmp_path, experiment, "small-cnn-rnn", validation_auc=0.7 if experiment == e0 else 0.96)
+    report = summarise(collect_runs([tmp_path]))
+    assert {r["experiment"]: r["model"] for r in report.auto} == {e0: "small-cnn +ensemble", e1: "small-cnn-rnn"}
 
 
 def test_no_auto_without_a_choice(tmp_path):

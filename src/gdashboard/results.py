@@ -439,6 +439,8 @@ def normalise_run(metrics: Any, path: str | os.PathLike | None = None) -> dict:
     run.setdefault("reason", None)
     run["test_auc"] = _number_or_none(run["test_auc"], "test_auc", where)
     run["validation_auc"] = _number_or_none(run.get("validation_auc"), "validation_auc", where)
+    for cost in ("train_seconds", "predict_seconds"):  # absent from runs made before they were timed
+        run[cost] = _number_or_none(run.get(cost), cost, where)
     available = run.get("available", run["test_auc"] is not None)
     if not isinstance(available, bool):
         raise InputError(f"'available' must be true or false, not {available!r}", where)

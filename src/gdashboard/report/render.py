@@ -134,6 +134,8 @@ def _format_markdown(column: str, value: Any) -> str:
         # p-values span many orders of magnitude: 3 decimals would print most as 0.000.
         if column in ("p", "first_tf_q", "window_p"):
             return f"{value:.2e}"
+        if column.endswith("_seconds"):  # from milliseconds (k-mers) to hours (gkm-SVM)
+            return f"{value:.3g}" if value < 100 else f"{value:,.0f}"
         return f"{value:.3f}"
     return str(value)
 
@@ -205,14 +207,28 @@ def _sections(report: Report, by_key: dict[tuple[str, str], dict]) -> list[Secti
             "median",
             "sd",
             "n_unavailable",
+            "train_seconds",
+            "predict_seconds",
         ],
         rows=report.table2,
         csv_name="table2.csv",
-        markdown_columns=["model", "architecture", "n_experiments", "mean", "median", "sd", "n_unavailable"],
+        markdown_columns=[
+            "model",
+            "architecture",
+            "n_experiments",
+            "mean",
+            "median",
+            "sd",
+            "n_unavailable",
+            "train_seconds",
+            "predict_seconds",
+        ],
         before=[
             "Across experiments (each one's value is its seed mean); sd with ddof = 1. "
             "Models with fewer experiments are summarised over those only, so compare "
-            "them through the paired tests below."
+            "them through the paired tests below. train_seconds and predict_seconds: the "
+            "cost per experiment (training with its validation, and scoring the test set), "
+            "where the runs recorded it; an ensemble's training is the sum of its members'."
         ],
     )
 

@@ -47,6 +47,7 @@ A new table is a new field of :class:`Report` filled here and a new section in
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
@@ -313,6 +314,8 @@ def _cells(runs: list[dict]) -> list[dict]:
                 "test_auc_mean": _mean(test),
                 "test_auc_sd": _sd(test),
                 "validation_auc_mean": _mean(validation),
+                "train_seconds_mean": _mean([r["train_seconds"] for r in ok if r["train_seconds"] is not None]),
+                "predict_seconds_mean": _mean([r["predict_seconds"] for r in ok if r["predict_seconds"] is not None]),
                 "reason": "; ".join(reasons) or None,
             }
         )
@@ -338,6 +341,10 @@ def _table2_row(model: str, values: dict[str, float], cells: list[dict]) -> dict
         "architecture": first["architecture"] or "baseline",
         **_describe(list(values.values())),
         "n_unavailable": sum(not c["available"] for c in mine),
+        # The cost a user weighs against the gain: seconds per experiment (the seed mean of
+        # each experiment, then the mean over experiments that recorded it).
+        "train_seconds": _mean([c["train_seconds_mean"] for c in mine if c["train_seconds_mean"] is not None]),
+        "predict_seconds": _mean([c["predict_seconds_mean"] for c in mine if c["predict_seconds_mean"] is not None]),
     }
 
 
@@ -383,9 +390,16 @@ AUTO = "auto"
 def auto_choice(cells: list[dict], experiments: list[str]) -> list[dict]:
     """Per experiment, the network a user would deploy: among every trained neural model
     (each preset, pooling, strand option; DeepBind too), the one with the best mean
-    validation AUC, never test AUC. Ties go to the model listed first. The non-neural
-    baselines are what ``auto`` is measured against, so they are not candidates.
-    Empty when no experiment has two networks to choose from (nothing was chosen)."""
+    validation AUC, never test AUC. The non-neural baselines are what ``auto`` is measured
+    against, so they are not candidates. Empty when no experiment has two networks to
+    choose from (nothing was chosen).
+
+    Ties: a seed ensemble's validation AUC is its members' mean (no sequence was held out
+    from all of them, see :func:`gdashboard.runs.make_ensemble`), so it ties with the cell
+    of those same seeds as single models; with no validation evidence between them the
+    ensemble, their averaged prediction, is preferred (averaging seeds is the field's
+    standard variance reduction, Lakshminarayanan et al. 2017). Other ties go to the
+    model listed first."""
     pools: dict[str, list[dict]] = {}
     for cell in cells:
         if cell["available"] and cell["validation_auc_mean"] is not None and is_neural(cell["preset"]):
@@ -396,7 +410,10 @@ def auto_choice(cells: list[dict], experiments: list[str]) -> list[dict]:
     for experiment in experiments:
         pool = sorted(pools.get(experiment, []), key=lambda c: model_order(c["model"]))
         if pool:
-            best = max(pool, key=lambda c: c["validation_auc_mean"])  # first max wins ties
+            top = max(c["validation_auc_mean"] for c in pool)
+            # A tie up to rounding: a mean of the same values summed in another order.
+            tied = [c for c in pool if math.isclose(c["validation_auc_mean"], top, rel_tol=1e-12)]
+            best = next((c for c in tied if _is_ensemble(c["model"])), tied[0])
             chosen.append(
                 {
                     "experiment": experiment,
@@ -407,6 +424,10 @@ def auto_choice(cells: list[dict], experiments: list[str]) -> list[dict]:
                 }
             )
     return chosen
+
+
+def _is_ensemble(label: str) -> bool:
+    return "ensemble" in label.partition(" +")[2].split("+")
 
 
 def _architecture_row(architecture: str, values: dict[str, float], reps: list[dict]) -> dict:
