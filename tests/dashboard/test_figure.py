@@ -258,3 +258,15 @@ def test_module_import_is_light():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_models_are_grouped_by_architecture_whatever_their_options():
+    from gdashboard.dashboard.figure import _architecture_rows
+
+    labels = ["deepbind-cal", "small-cnn +rc-aug+rc-avg", "deepbind", "small-rnn (max)", "kmer"]
+    assert _architecture_rows(labels) == [
+        ("CNN", ["small-cnn +rc-aug+rc-avg"]),
+        ("RNN", ["small-rnn (max)"]),
+        ("DeepBind", ["deepbind", "deepbind-cal"]),  # the calibrated DeepBind beside the recipe's
+        ("other", ["kmer"]),
+    ]

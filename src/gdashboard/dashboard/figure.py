@@ -35,7 +35,7 @@ from typing import Iterable, Mapping
 import numpy as np
 
 from gdashboard.errors import InputError
-from gdashboard.models.catalogue import ARCHITECTURES, model_order, paper_architecture
+from gdashboard.models.catalogue import ARCHITECTURES, PRESETS, model_order, paper_architecture
 
 # The page: A4 is 8.27 in wide; the figure fills it less the usual margins.
 WIDTH_IN = 7.5
@@ -95,8 +95,9 @@ def _architecture_rows(labels: Iterable[str]) -> list[tuple[str, list[str]]]:
     """The models grouped by the paper's architecture (its order), others last."""
     rows: dict[str, list[str]] = {}
     for label in _ordered(labels):
-        preset = label.partition(" (")[0]
-        architecture = paper_architecture(preset) or ("DeepBind" if preset == "deepbind" else "other")
+        preset = label.split(" ")[0]  # less " (max)" and " +options"
+        deepbind = preset in PRESETS and PRESETS[preset].model_class == "DeepBind"
+        architecture = paper_architecture(preset) or ("DeepBind" if deepbind else "other")
         rows.setdefault(architecture, []).append(label)
     order = list(ARCHITECTURES) + ["DeepBind", "other"]
     return [(name, rows[name]) for name in order if name in rows]
