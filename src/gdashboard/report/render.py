@@ -194,35 +194,15 @@ def _sections(report: Report, by_key: dict[tuple[str, str], dict]) -> list[Secti
         after=unavailable,
     )
 
+    table2_columns = ["model", "preset", "pooling", "architecture", "n_experiments", "mean", "median", "sd"]
+    table2_columns += ["n_unavailable", "train_seconds", "predict_seconds"]
     table2 = Section(
         key="table2",
         title="Table 2: test AUC per model",
-        columns=[
-            "model",
-            "preset",
-            "pooling",
-            "architecture",
-            "n_experiments",
-            "mean",
-            "median",
-            "sd",
-            "n_unavailable",
-            "train_seconds",
-            "predict_seconds",
-        ],
+        columns=table2_columns,
         rows=report.table2,
         csv_name="table2.csv",
-        markdown_columns=[
-            "model",
-            "architecture",
-            "n_experiments",
-            "mean",
-            "median",
-            "sd",
-            "n_unavailable",
-            "train_seconds",
-            "predict_seconds",
-        ],
+        markdown_columns=[c for c in table2_columns if c not in ("preset", "pooling")],
         before=[
             "Across experiments (each one's value is its seed mean); sd with ddof = 1. "
             "Models with fewer experiments are summarised over those only, so compare "
