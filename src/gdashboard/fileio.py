@@ -26,7 +26,9 @@ os.umask(_UMASK)
 _HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
 
 
-def _prefix(name: str) -> str:
+def temporary_prefix(name: str) -> str:
+    """The prefix of this process's temporaries of ``name`` (see :func:`remove_stale_temporaries`);
+    a temporary is named ``PREFIX + random + ".tmp"``."""
     return f".{name}.{os.getpid()}@{_HOST}."
 
 
@@ -80,7 +82,7 @@ def atomic_path(path: str | os.PathLike):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(path)
-    handle, temporary = tempfile.mkstemp(prefix=_prefix(path.name), suffix=".tmp", dir=path.parent)
+    handle, temporary = tempfile.mkstemp(prefix=temporary_prefix(path.name), suffix=".tmp", dir=path.parent)
     os.close(handle)
     try:
         yield Path(temporary)
@@ -105,7 +107,7 @@ def write_texts(folder: str | os.PathLike, texts: dict[str, str], *, remove: tup
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(folder / ".staging")
-    staging = tempfile.mkdtemp(prefix=_prefix(".staging"), suffix=".tmp", dir=folder)
+    staging = tempfile.mkdtemp(prefix=temporary_prefix(".staging"), suffix=".tmp", dir=folder)
     try:
         for name, text in texts.items():
             staged = Path(staging) / name

@@ -128,3 +128,22 @@ def test_unsafe_members_are_refused_before_anything_is_written(tmp_path, members
         safe_extract(archive, out, strip="deepbind")
     assert list(out.iterdir()) == []
     assert not (tmp_path / "evil.fa").exists()
+
+
+def test_an_unpacking_killed_midway_leaves_nothing_the_next_one_keeps(tmp_path):
+    import subprocess
+    import sys
+
+    from gdashboard.fileio import _HOST
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    out = tmp_path / "out"
+    stale = out / f"..unpacking.{gone.pid}@{_HOST}.abc_1234.tmp"  # what a kill -9 leaves
+    (stale / "deepbind" / "A").mkdir(parents=True)
+    (stale / "deepbind" / "A" / "train.fa").write_text("half")
+    archive = tmp_path / "ok.tar.gz"
+    archive.write_bytes(make_archive({"deepbind/A/train.fa": FASTA.encode()}))
+    assert safe_extract(archive, out, strip="deepbind") == [out / "A"]
+    assert sorted(p.name for p in out.iterdir()) == ["A"]
+    assert (out / "A" / "train.fa").read_text() == FASTA

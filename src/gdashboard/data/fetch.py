@@ -35,6 +35,7 @@ import urllib.request
 from pathlib import Path, PurePosixPath
 
 from gdashboard.errors import InputError
+from gdashboard.fileio import remove_stale_temporaries, temporary_prefix
 
 PAPER_URL = "https://media.githubusercontent.com/media/QData/DeepMotif/master/data/deepbind.tar.gz"
 PAPER_SHA256 = "b76db7e6559dae494132ab2c1178ecf84deec5edbdc1498fa8620a4da1de4050"
@@ -133,7 +134,9 @@ def safe_extract(archive_path: str | os.PathLike, out: str | os.PathLike, strip:
         archive = tarfile.open(archive_path)
     except (tarfile.TarError, OSError) as error:
         raise InputError(f"not a readable tar archive ({error})", archive_path) from None
-    with archive, tempfile.TemporaryDirectory(dir=out, prefix=".unpacking-") as temporary:
+    remove_stale_temporaries(out / ".unpacking")  # of an unpacking killed before it ended
+    unpacking = tempfile.TemporaryDirectory(dir=out, prefix=temporary_prefix(".unpacking"), suffix=".tmp")
+    with archive, unpacking as temporary:
         members = check_members(archive, str(archive_path))
         options = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
         archive.extractall(temporary, members=members, **options)
