@@ -228,7 +228,9 @@ def test_a_read_only_output_folder_is_one_line(data, tmp_path, capsys):
     from gdashboard.cli import main
 
     if os.geteuid() == 0:
-        pytest.skip("root writes into read-only folders; checked by hand on a read-only tmpfs (RELIABILITY.md)")
+        pytest.skip(
+            "root writes into read-only folders; test_a_read_only_filesystem_is_one_line_and_changes_nothing covers root"
+        )
     folder = tmp_path / "ro"
     folder.mkdir()
     folder.chmod(0o500)
