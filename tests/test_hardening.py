@@ -345,6 +345,7 @@ def test_a_read_only_filesystem_is_one_line_and_changes_nothing(data, run, tmp_p
     for refused in (again, trained):
         assert refused["returncode"] == 1 and len(refused["stderr"].strip().splitlines()) == 1
         assert "Read-only file system" in refused["stderr"] and "Traceback" not in refused["stderr"]
+        assert ".tmp" not in refused["stderr"]  # the file or folder asked for is named, not a temporary
     assert trained["files"] == again["files"] == reported["files"]
 
 

@@ -82,7 +82,10 @@ def atomic_path(path: str | os.PathLike):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(path)
-    handle, temporary = tempfile.mkstemp(prefix=temporary_prefix(path.name), suffix=".tmp", dir=path.parent)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=temporary_prefix(path.name), suffix=".tmp", dir=path.parent)
+    except OSError as error:  # a read-only or full filesystem: name the file asked for
+        raise OSError(error.errno, error.strerror or str(error), str(path)) from None
     os.close(handle)
     try:
         yield Path(temporary)
@@ -107,7 +110,10 @@ def write_texts(folder: str | os.PathLike, texts: dict[str, str], *, remove: tup
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(folder / ".staging")
-    staging = tempfile.mkdtemp(prefix=temporary_prefix(".staging"), suffix=".tmp", dir=folder)
+    try:
+        staging = tempfile.mkdtemp(prefix=temporary_prefix(".staging"), suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise OSError(error.errno, error.strerror or str(error), str(folder)) from None
     try:
         for name, text in texts.items():
             staged = Path(staging) / name
