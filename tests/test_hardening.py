@@ -229,7 +229,8 @@ def test_a_read_only_output_folder_is_one_line(data, tmp_path, capsys):
 
     if os.geteuid() == 0:
         pytest.skip(
-            "root writes into read-only folders; test_a_read_only_filesystem_is_one_line_and_changes_nothing covers root"
+            "root writes into read-only folders; "
+            "test_a_read_only_filesystem_is_one_line_and_changes_nothing covers root"
         )
     folder = tmp_path / "ro"
     folder.mkdir()
