@@ -1,0 +1,101 @@
+"""BENCHMARKS.md section 10 from the runs of benchmarks/accuracy_all.sh, complete or not:
+per experiment the test AUC of each model (gkm-SVM, k-mers, DeepBind with the shared recipe
+and calibrated, small-cnn, small-cnn-rnn alone, on both strands and as a 3-seed ensemble, and
+``auto``, the network of best validation AUC), then what each step gained (two-tailed paired
+t-tests over the experiments both sides have) and each model's cost.
+
+    .venv/bin/python benchmarks/accuracy_snapshot.py
+
+Everything comes from gdashboard.report.summarise (the same cells, auto and tests as
+``gdash report``); this script only picks the columns and pairs of section 10.
+"""
+
+import argparse
+from pathlib import Path
+
+from gdashboard.report import paired_ttest, summarise
+from gdashboard.results import collect_runs
+
+COLUMNS = [
+    ("gkmsvm", "gkmsvm"),
+    ("kmer", "kmer"),
+    ("deepbind", "deepbind"),
+    ("deepbind-cal", "deepbind-cal"),
+    ("small-cnn", "small-cnn"),
+    ("small-cnn-rnn", "small-cnn-rnn (seed 0)"),
+    ("small-cnn-rnn +rc-aug+rc-avg", "+ both strands"),
+    ("small-cnn-rnn +ensemble", "3-seed ensemble"),
+]
+PAIRS = [
+    ("auto", "gkmsvm"),
+    ("auto", "kmer"),
+    ("deepbind-cal", "deepbind"),
+    ("small-cnn-rnn +rc-aug+rc-avg", "small-cnn-rnn"),
+    ("small-cnn-rnn +ensemble", "small-cnn-rnn"),
+    ("small-cnn-rnn", "gkmsvm"),
+    ("small-cnn", "gkmsvm"),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        default=[Path(p) for p in ("runs/study18/runs", "runs/study-baselines/runs", "runs/ensembles")],
+    )
+    args = parser.parse_args()
+    report = summarise(collect_runs([p for p in args.paths if p.exists()]))
+    cell = {(c["experiment"], c["model"]): c for c in report.cells}
+    # The seed-0 column is seed 0's own run, not the mean of the seeds trained since.
+    seed0 = {
+        r["experiment"]: r["test_auc"]
+        for r in report.runs
+        if r["model"] == "small-cnn-rnn" and str(r["seed"]) == "0" and r["available"]
+    }
+    values: dict[str, dict[str, float]] = {}
+    for model, _ in COLUMNS:
+        values[model] = {e: c["test_auc_mean"] for (e, m), c in cell.items() if m == model and c["available"]}
+    values["small-cnn-rnn"] = seed0
+    values["auto"] = {row["experiment"]: row["test_auc"] for row in report.auto}
+    auto_model = {row["experiment"]: row["model"] for row in report.auto}
+
+    print("| experiment | " + " | ".join(title for _, title in COLUMNS) + " | auto (its model) |")
+    print("|---|" + "---|" * (len(COLUMNS) + 1))
+    for experiment in report.experiments:
+        cells = []
+        for model, _ in COLUMNS:
+            value = values[model].get(experiment)
+            cells.append("" if value is None else f"{value:.3f}")
+        chosen = values["auto"].get(experiment)
+        cells.append("" if chosen is None else f"{chosen:.3f} ({auto_model[experiment]})")
+        print(f"| {experiment.split('_')[0]}_{experiment.split('_')[1]} | " + " | ".join(cells) + " |")
+    means = []
+    for model, _ in [*COLUMNS, ("auto", "auto")]:
+        mine = list(values[model].values())
+        means.append(f"{sum(mine) / len(mine):.3f} (n={len(mine)})" if mine else "")
+    print("| **mean** | " + " | ".join(means) + " |")
+    print()
+    print("| a | b | n | mean a | mean b | a − b | t | p (two-tailed, paired) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for a, b in PAIRS:
+        row = paired_ttest(a, values.get(a, {}), b, values.get(b, {}))
+        if row["p"] is None:
+            print(f"| {a} | {b} | {row['n']} | | | | | fewer than 2 shared experiments |")
+            continue
+        print(
+            f"| {a} | {b} | {row['n']} | {row['mean_a']:.4f} | {row['mean_b']:.4f} | {row['mean_difference']:+.4f} "
+            f"| {row['t']:.2f} | {row['p']:.2g} |"
+        )
+    print()
+    print("| model | experiments | train seconds per experiment | predict seconds per experiment |")
+    print("|---|---|---|---|")
+    for row in report.table2:
+        train = "" if row["train_seconds"] is None else f"{row['train_seconds']:,.1f}"
+        predict = "" if row["predict_seconds"] is None else f"{row['predict_seconds']:,.2f}"
+        print(f"| {row['model']} | {row['n_experiments']} | {train} | {predict} |")
+
+
+if __name__ == "__main__":
+    main()
