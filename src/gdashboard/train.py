@@ -55,7 +55,8 @@ def device_description(device: torch.device) -> str:
 
 
 class TrainingDiverged(InputError):
-    """The loss stopped being a finite number; the run's last good checkpoint is kept."""
+    """The loss, or the scores of the validation sequences, stopped being finite numbers; the
+    run's last good checkpoint (if an epoch finished) is kept."""
 
 
 def learning_rate_at(recipe: Recipe, epoch_position: float) -> float:
@@ -169,6 +170,12 @@ def _save_checkpoint(directory: Path, model, best_state, optimizer, generator, s
     with atomic_path(directory / CHECKPOINT_TENSORS) as temporary:
         save_tensors(tensors, temporary, metadata={"state": json.dumps(state)})
     write_json(directory / CHECKPOINT_STATE, state)
+
+
+def _what_is_kept(checkpoint_dir: Path | None) -> str:
+    if checkpoint_dir is not None and (checkpoint_dir / CHECKPOINT_TENSORS).exists():
+        return "the last good epoch's checkpoint is kept"
+    return "no good epoch to keep"
 
 
 def _load_checkpoint(directory: Path, model, optimizer, generator):
@@ -305,17 +312,14 @@ def fit(
                     clip_value=recipe.clip_value,
                 )
                 optimizer.step()
-            if checkpoint_dir is not None and (checkpoint_dir / CHECKPOINT_TENSORS).exists():
-                kept = "the last good epoch's checkpoint is kept"
-            else:
-                kept = "no good epoch to keep"
             if not bool(torch.isfinite(loss_sum)):
                 # The weights are no longer numbers; the checkpoint on disk is the last
                 # good epoch's (written after each finished epoch), so --resume or a lower
                 # learning rate can go on from there.
                 bar.close()
                 raise TrainingDiverged(
-                    f"training diverged in epoch {epoch + 1}: the loss is not finite (try a lower --lr); {kept}",
+                    f"training diverged in epoch {epoch + 1}: the loss is not finite (try a lower --lr); "
+                    + _what_is_kept(checkpoint_dir),
                     checkpoint_dir,
                 )
             # One batch per worker: the validation set is small.
@@ -328,7 +332,7 @@ def fit(
                 bar.close()
                 raise TrainingDiverged(
                     f"training diverged in epoch {epoch + 1}: the scores of the validation sequences are not "
-                    f"finite (try a lower --lr); {kept}",
+                    "finite (try a lower --lr); " + _what_is_kept(checkpoint_dir),
                     checkpoint_dir,
                 )
             validation_auc = rank_auc(y_valid, log_odds(validation_logits))
