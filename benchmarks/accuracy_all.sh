@@ -32,11 +32,16 @@ lane_b() {
     run --workers "$1" --models small-cnn-rnn --seeds 0,1,2 --out "$STUDY"
 }
 
+case "$WORKERS" in '' | *[!0-9]*) echo "WORKERS must be a number, not '$WORKERS'" >&2; exit 2 ;; esac
 if [ "$WORKERS" -ge 2 ]; then
     lane_a $((WORKERS / 2)) &
     baselines=$!
+    # Whatever ends this script (lane B failing, an interrupt) ends lane A's runner too, so
+    # that a rerun is not refused by a runner left behind. A finished lane A is gone already.
+    trap 'pkill -TERM -P "$baselines" 2>/dev/null; kill "$baselines" 2>/dev/null' EXIT
     lane_b $((WORKERS - WORKERS / 2))
     wait "$baselines"
+    trap - EXIT
 else
     lane_a 1
     lane_b 1

@@ -70,7 +70,8 @@ def main() -> None:
             cells.append("" if value is None else f"{value:.3f}")
         chosen = values["auto"].get(experiment)
         cells.append("" if chosen is None else f"{chosen:.3f} ({auto_model[experiment]})")
-        print(f"| {experiment.split('_')[0]}_{experiment.split('_')[1]} | " + " | ".join(cells) + " |")
+        short = "_".join(experiment.split("_")[:2])  # TF and cell type
+        print(f"| {short} | " + " | ".join(cells) + " |")
     means = []
     for model, _ in [*COLUMNS, ("auto", "auto")]:
         mine = list(values[model].values())

@@ -65,6 +65,8 @@ def main() -> None:
         }
         rows.append(row)
         print(" ".join(f"{v:.4f}" if isinstance(v, float) else str(v) for v in row.values()), flush=True)
+    if not rows:
+        raise SystemExit(f"no available runs of {', '.join(models)} below {args.runs}")
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, list(rows[0]), lineterminator="\n")
     writer.writeheader()
@@ -72,7 +74,7 @@ def main() -> None:
     write_text(Path(__file__).parent / "results" / "test_gap.csv", buffer.getvalue())
     for model in models:
         mine = [r for r in rows if r["model"] == model]
-        mean = {k: np.mean([r[k] for r in mine]) for k in list(rows[0])[2:]}
+        mean = {k: np.mean([r[k] for r in mine if r[k] is not None]) for k in list(rows[0])[2:]}
         print(model, len(mine), " ".join(f"{k} {v:.4f}" for k, v in mean.items()))
 
 

@@ -96,6 +96,22 @@ def test_a_loss_that_becomes_nan_after_a_good_epoch_keeps_that_epochs_checkpoint
     assert all(torch.isfinite(t).all() for t in load_file(str(out / train.CHECKPOINT_TENSORS)).values())
 
 
+def test_finite_scores_whose_validation_loss_is_infinite_stop_training_too(data, tmp_path, monkeypatch):
+    import gdashboard.train as train
+    from gdashboard.runs import train_run
+
+    def overflowing(model, X, batch_size=256):  # finite, but far past where cross-entropy is finite
+        scores = torch.full((len(X), 2), 3e38)
+        scores[::2, 1] = -3e38
+        scores[1::2, 0] = -3e38
+        return scores
+
+    monkeypatch.setattr(train, "predict_logits", overflowing)
+    with pytest.raises(InputError, match="training diverged in epoch 1: the scores of the validation sequences"):
+        train_run(data / "train.tsv", data / "test.tsv", "small-cnn", tmp_path / "run", progress=False, restarts=0)
+    assert not (tmp_path / "run" / "checkpoint.json").exists()  # no inf written anywhere
+
+
 def test_a_second_train_on_a_busy_run_folder_is_refused_and_corrupts_nothing(data, tmp_path):
     from gdashboard.runs import LOCK_FILE, train_run
 
@@ -289,10 +305,18 @@ def _in_a_small_filesystem(mount: Path, size: str, steps: list) -> list[dict]:
     import subprocess
     import sys
 
-    probe = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "true"], capture_output=True, text=True)
-    if probe.returncode != 0:
-        pytest.skip(f"no user and mount namespaces here to mount a small tmpfs (unshare: {probe.stderr.strip()})")
     mount.mkdir()
+    try:  # the very mount the test needs, not only the namespaces
+        probe = subprocess.run(
+            ["unshare", "--user", "--map-root-user", "--mount", "mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs"]
+            + [str(mount)],
+            capture_output=True,
+            text=True,
+        )
+    except FileNotFoundError:
+        pytest.skip("no unshare here (util-linux) to mount a small tmpfs")
+    if probe.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs in a user namespace here (unshare: {probe.stderr.strip()})")
     mount_it = f'mount -t tmpfs -o size={size} tmpfs "$0" && exec "$@"'
     done = subprocess.run(
         ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", mount_it, str(mount)]
@@ -341,13 +365,25 @@ def test_a_read_only_filesystem_is_one_line_and_changes_nothing(data, run, tmp_p
         "train", "--train", data / "train.tsv", "--test", data / "test.tsv", "--model", "small-cnn",
         "--out", mount / "run", "--epochs", "1", "--quiet",
     )  # fmt: skip
-    reported, again, trained = _in_a_small_filesystem(mount, "4m", [report, "remount-read-only", report, train])
+    explain = _gdash(
+        "explain",
+        run,
+        "--test",
+        data / "test.tsv",
+        "--method",
+        "saliency",
+        "--quiet",
+        "--out",
+        mount / "report" / "x.npz",
+    )
+    steps = [report, "remount-read-only", report, train, explain]
+    reported, again, trained, explained = _in_a_small_filesystem(mount, "4m", steps)
     assert reported["returncode"] == 0, reported["stderr"]
-    for refused in (again, trained):
+    for refused in (again, trained, explained):  # a folder's files; a new folder; one file in a folder
         assert refused["returncode"] == 1 and len(refused["stderr"].strip().splitlines()) == 1
         assert "Read-only file system" in refused["stderr"] and "Traceback" not in refused["stderr"]
         assert ".tmp" not in refused["stderr"]  # the file or folder asked for is named, not a temporary
-    assert trained["files"] == again["files"] == reported["files"]
+    assert explained["files"] == trained["files"] == again["files"] == reported["files"]
 
 
 def test_gdash_train_killed_with_sigkill_resumes_to_the_same_model(tmp_path):
@@ -371,12 +407,19 @@ def test_gdash_train_killed_with_sigkill_resumes_to_the_same_model(tmp_path):
     process.wait(30)
     if (cut / "metrics.json").exists():
         pytest.skip("training ended before the kill landed; nothing interrupted to resume")
+    # What a kill in the middle of writing the checkpoint leaves (the kill above rarely lands
+    # there): a temporary of a process that is gone (no pid is above pid_max).
+    from gdashboard.fileio import temporary_prefix
+
+    pid_max = int(Path("/proc/sys/kernel/pid_max").read_text())
+    planted = temporary_prefix("checkpoint.safetensors").replace(f".{os.getpid()}@", f".{pid_max + 1}@")
+    (cut / (planted + "abc_1234.tmp")).write_bytes(b"half")
     subprocess.run(_gdash(*arguments, "--out", cut, "--resume"), check=True, capture_output=True)
     whole = json.loads((tmp_path / "whole" / "metrics.json").read_text())
     resumed = json.loads((cut / "metrics.json").read_text())
     drop = ("train_seconds", "predict_seconds")
     assert {k: v for k, v in resumed.items() if k not in drop} == {k: v for k, v in whole.items() if k not in drop}
-    assert not list(cut.glob(".*.tmp"))  # a temporary the kill left was removed by the next write
+    assert not list(cut.glob(".*.tmp"))  # the temporary the kill left was removed by the next write
 
 
 def test_gdash_explain_killed_midway_leaves_no_output_and_a_rerun_gives_the_same_file(run, data, tmp_path):

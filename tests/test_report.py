@@ -102,6 +102,13 @@ def test_table2_gives_each_models_cost_per_experiment(tmp_path):
     (folder / "metrics.json").write_text(json.dumps({**metrics, "train_seconds": "9 s"}))
     with pytest.raises(InputError, match="'train_seconds' must be a number or null"):
         collect_runs([tmp_path])
+    (folder / "metrics.json").write_text(json.dumps({**metrics, "train_seconds": -1.0}))
+    with pytest.raises(InputError, match="'train_seconds' must not be negative"):
+        collect_runs([tmp_path])
+    # An old file's NaN (Python's json reads it) is no cost: left out, never a NaN mean.
+    (folder / "metrics.json").write_text(json.dumps({**metrics, "train_seconds": float("nan")}))
+    row = summarise(collect_runs([tmp_path])).table2[0]
+    assert row["train_seconds"] == pytest.approx(3.0)
 
 
 def test_seeds_are_averaged_and_shown_mean_sd(tmp_path):
@@ -187,8 +194,15 @@ def test_auto_prefers_a_seed_ensemble_to_its_members_on_a_tie_only(tmp_path):
         metrics.update(ensemble=True, validation_auc=0.85, test_auc=0.9)
         (folder / "metrics.json").write_text(json.dumps(metrics))
         make_run(tmp_path, experiment, "small-cnn-rnn", validation_auc=0.7 if experiment == e0 else 0.96)
+    # An ensemble of another preset tied with a model is no reason to prefer it: first listed.
+    e2 = EXPERIMENTS[2]
+    make_run(tmp_path, e2, "small-cnn", validation_auc=0.9)
+    folder = make_run(tmp_path, e2, "deepbind", seed="0+1", name=f"{e2}-deepbind-ensemble")
+    metrics = json.loads((folder / "metrics.json").read_text())
+    (folder / "metrics.json").write_text(json.dumps({**metrics, "ensemble": True, "validation_auc": 0.9}))
     report = summarise(collect_runs([tmp_path]))
-    assert {r["experiment"]: r["model"] for r in report.auto} == {e0: "small-cnn +ensemble", e1: "small-cnn-rnn"}
+    chosen = {r["experiment"]: r["model"] for r in report.auto}
+    assert chosen == {e0: "small-cnn +ensemble", e1: "small-cnn-rnn", e2: "small-cnn"}
 
 
 def test_no_auto_without_a_choice(tmp_path):
@@ -725,3 +739,26 @@ def test_report_gains_the_modisco_rows_beside_table4(tmp_path):
             "modisco_finds_of_those": 0,
         }
     ]
+
+
+def test_a_rerun_removes_the_tables_it_no_longer_makes_but_never_a_users_file(tmp_path):
+    for experiment in EXPERIMENTS[:2]:
+        make_run(tmp_path / "runs", experiment, "small-cnn", validation_auc=0.9)
+        make_run(tmp_path / "runs", experiment, "small-cnn-rnn", validation_auc=0.8)
+        make_run(tmp_path / "runs", experiment, "kmer")
+    report = tmp_path / "report"
+    assert "auto" in write_report([tmp_path / "runs"], report)
+    for folder in (tmp_path / "runs").iterdir():  # one network left: nothing to choose, no auto
+        if "small-cnn-rnn" in folder.name:
+            for file in folder.iterdir():
+                file.unlink()
+            folder.rmdir()
+    write_report([tmp_path / "runs"], report)
+    assert not (report / "auto.csv").exists() and not (report / "auto_tests.csv").exists()
+    assert (report / "table2.csv").exists()
+    # A folder that holds no report: a file that happens to share a table's name is the user's.
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "auto_tests.csv").write_text("my own\n")
+    write_report([tmp_path / "runs"], mine)
+    assert (mine / "auto_tests.csv").read_text() == "my own\n"

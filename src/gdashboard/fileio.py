@@ -21,15 +21,44 @@ os.umask(_UMASK)
 
 # A temporary's name says which process on which machine made it: ``.NAME.PID@HOST.XXXXXXXX.tmp``.
 # A process killed with SIGKILL cannot remove its own temporary; the next write of the same
-# file removes the ones whose process is gone. Only this machine's processes can be checked,
-# so a temporary made elsewhere (a study's shared folder) is left alone.
-_HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
+# file removes the ones whose process is gone. Only processes this one can see can be checked,
+# so HOST names the machine and the PID namespace (containers of one host that share a
+# hostname have PIDs of their own): a temporary made elsewhere is left alone.
+def _host_tag() -> str:
+    import hashlib
+
+    def read(path: str) -> str:
+        try:
+            return Path(path).read_text().strip()
+        except OSError:
+            return ""
+
+    try:
+        namespace = str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        namespace = ""
+    name = socket.gethostname()
+    digest = hashlib.sha256("\0".join([name, read("/proc/sys/kernel/random/boot_id"), namespace]).encode())
+    return (re.sub(r"[^A-Za-z0-9-]", "-", name)[:20] or "host") + "-" + digest.hexdigest()[:10]
+
+
+_HOST = _host_tag()
+# File systems allow 255 bytes a name; the tag and mkstemp's part take about 50 of them.
+_LONGEST_NAME = 150
+
+
+def _name_part(name: str) -> str:
+    if len(name.encode()) <= _LONGEST_NAME:
+        return name
+    import hashlib
+
+    return name[:100] + "~" + hashlib.sha256(name.encode()).hexdigest()[:12]
 
 
 def temporary_prefix(name: str) -> str:
     """The prefix of this process's temporaries of ``name`` (see :func:`remove_stale_temporaries`);
     a temporary is named ``PREFIX + random + ".tmp"``."""
-    return f".{name}.{os.getpid()}@{_HOST}."
+    return f".{_name_part(name)}.{os.getpid()}@{_HOST}."
 
 
 def _process_is_gone(pid: int) -> bool:
@@ -37,7 +66,7 @@ def _process_is_gone(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return True
-    except PermissionError:  # another user's process: alive
+    except (PermissionError, OverflowError):  # another user's process: alive; no such pid: leave it
         return False
     return False
 
@@ -45,13 +74,15 @@ def _process_is_gone(pid: int) -> bool:
 def remove_stale_temporaries(path: str | os.PathLike) -> list[Path]:
     """Remove the temporaries of ``path`` left by processes of this machine that are gone.
 
-    Returns the paths removed.
+    Best effort: a temporary that cannot be removed (another user's, a read-only folder) is
+    left, and the write that asked goes on. Returns the paths removed.
     """
     path = Path(path)
-    pattern = re.compile(rf"^\.{re.escape(path.name)}\.(\d+)@{re.escape(_HOST)}\.[^.]+\.tmp$")
+    name = _name_part(path.name)
+    pattern = re.compile(rf"^\.{re.escape(name)}\.(\d+)@{re.escape(_HOST)}\.[^.]+\.tmp$")
     removed = []
     try:
-        candidates = list(path.parent.glob(f".{glob.escape(path.name)}.*.tmp"))
+        candidates = list(path.parent.glob(f".{glob.escape(name)}.*.tmp"))
     except OSError:
         return removed
     for candidate in candidates:
@@ -63,7 +94,7 @@ def remove_stale_temporaries(path: str | os.PathLike) -> list[Path]:
                 shutil.rmtree(candidate)
             else:
                 candidate.unlink()
-        except FileNotFoundError:  # another process removed it first
+        except OSError:  # removed by another process first, or not ours to remove
             continue
         removed.append(candidate)
     return removed
@@ -99,13 +130,14 @@ def atomic_path(path: str | os.PathLike):
 
 
 def write_texts(folder: str | os.PathLike, texts: dict[str, str], *, remove: tuple[str, ...] = ()) -> dict[str, Path]:
-    """Write several files of one folder as one change: all of them, or none.
+    """Write several files of one folder as one change.
 
     Every file is first written into a hidden staging folder inside ``folder`` (so a full disk
-    or an error on the last file leaves the folder as it was), then each is renamed into
-    place, which needs no space. Names in ``remove`` that are not in ``texts`` are deleted
+    or an error on any file leaves the folder as it was), then each is renamed into place,
+    which needs no space. Names in ``remove`` that are not in ``texts`` are deleted
     afterwards, so a file of an earlier write that this one no longer makes does not linger
-    beside the new ones.
+    beside the new ones. Two processes writing one folder at the same moment are not
+    serialised here: the files of the last rename win, one by one.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

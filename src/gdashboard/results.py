@@ -440,7 +440,10 @@ def normalise_run(metrics: Any, path: str | os.PathLike | None = None) -> dict:
     run["test_auc"] = _number_or_none(run["test_auc"], "test_auc", where)
     run["validation_auc"] = _number_or_none(run.get("validation_auc"), "validation_auc", where)
     for cost in ("train_seconds", "predict_seconds"):  # absent from runs made before they were timed
-        run[cost] = _number_or_none(run.get(cost), cost, where)
+        seconds = _number_or_none(run.get(cost), cost, where)
+        if seconds is not None and seconds < 0:
+            raise InputError(f"'{cost}' must not be negative, not {seconds!r}", where)
+        run[cost] = seconds if seconds is None or math.isfinite(seconds) else None
     available = run.get("available", run["test_auc"] is not None)
     if not isinstance(available, bool):
         raise InputError(f"'available' must be true or false, not {available!r}", where)

@@ -326,9 +326,11 @@ def fit(
             validation_logits = predict_logits(
                 model, X_valid, batch_size=min(512, max(1, math.ceil(len(X_valid) / shards)))
             )
-            if not bool(torch.isfinite(validation_logits).all()):
-                # A finite training loss can hide weights that overflow on other inputs; an
-                # AUC of such scores means nothing, and would be written as NaN.
+            validation_loss = float(F.cross_entropy(validation_logits, torch.as_tensor(y_valid)))
+            if not (bool(torch.isfinite(validation_logits).all()) and math.isfinite(validation_loss)):
+                # A finite training loss can hide weights that overflow on other inputs (scores,
+                # or a loss, of inf): an AUC of such scores means nothing, and a checkpoint
+                # would record inf.
                 bar.close()
                 raise TrainingDiverged(
                     f"training diverged in epoch {epoch + 1}: the scores of the validation sequences are not "
@@ -336,7 +338,6 @@ def fit(
                     checkpoint_dir,
                 )
             validation_auc = rank_auc(y_valid, log_odds(validation_logits))
-            validation_loss = float(F.cross_entropy(validation_logits, torch.as_tensor(y_valid)))
             record = {
                 "epoch": epoch + 1,
                 "train_loss": float(loss_sum) / (strands * n_train),

@@ -158,6 +158,32 @@ def test_cli_refuses_deeplift_on_a_recurrent_run_in_one_line(tmp_path, capsys):
     assert not (tmp_path / "m" / MODISCO_FILE).exists()
 
 
+def test_attributions_that_are_not_finite_stop_before_tf_modisco_runs(tmp_path, monkeypatch, capsys):
+    import numpy as np
+
+    import gdashboard.motifs.modisco as modisco
+    from gdashboard.data.simulate import simulate, write_simulation
+    from gdashboard.runs import train_run
+
+    data = write_simulation(simulate(n=200, seed=1), tmp_path / "GATA1_simulated")
+    train_run(data["train"], data["test"], "small-cnn", tmp_path / "run", epochs=1, progress=False)
+
+    def diverged(model, X, *args, **kwargs):  # what a diverged model's attributions look like
+        return np.full(tuple(X.shape), np.nan, dtype=np.float32)
+
+    def never(*args, **kwargs):
+        raise AssertionError("TF-MoDISco ran on attributions that are not numbers")
+
+    monkeypatch.setattr(modisco, "hypothetical_contributions", diverged)
+    monkeypatch.setattr(modisco, "run_modisco", never)
+    arguments = ["modisco", str(tmp_path / "run"), "--test", str(data["test"]), "--out", str(tmp_path / "m")]
+    capsys.readouterr()
+    assert main(arguments) == 1
+    error = capsys.readouterr().err
+    assert "attributions are not all finite numbers" in error and error.count("\n") == 1
+    assert not (tmp_path / "m" / MODISCO_FILE).exists()
+
+
 # --------------------------------------------------------------------------- end to end
 
 

@@ -135,7 +135,11 @@ def safe_extract(archive_path: str | os.PathLike, out: str | os.PathLike, strip:
     except (tarfile.TarError, OSError) as error:
         raise InputError(f"not a readable tar archive ({error})", archive_path) from None
     remove_stale_temporaries(out / ".unpacking")  # of an unpacking killed before it ended
-    unpacking = tempfile.TemporaryDirectory(dir=out, prefix=temporary_prefix(".unpacking"), suffix=".tmp")
+    try:
+        unpacking = tempfile.TemporaryDirectory(dir=out, prefix=temporary_prefix(".unpacking"), suffix=".tmp")
+    except OSError as error:  # a read-only or full folder: name it, not the temporary
+        archive.close()
+        raise OSError(error.errno, error.strerror or str(error), str(out)) from None
     with archive, unpacking as temporary:
         members = check_members(archive, str(archive_path))
         options = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}

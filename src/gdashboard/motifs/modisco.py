@@ -335,6 +335,9 @@ def modisco_analysis(
     except ValueError as error:  # e.g. DeepLIFT on a recurrent model: the user's choice, one line
         raise InputError(str(error), rundir) from None
     seconds["attribution"] = time.perf_counter() - began
+    if not np.isfinite(hypothetical).all():
+        # Checked before minutes of TF-MoDISco: patterns of such scores mean nothing.
+        raise InputError(f"the {attribution} attributions are not all finite numbers (a diverged model?)", rundir)
     began = time.perf_counter()
     positive, negative = run_modisco(positives.X.numpy(), hypothetical)
     seconds["modisco"] = time.perf_counter() - began

@@ -397,9 +397,9 @@ def auto_choice(cells: list[dict], experiments: list[str]) -> list[dict]:
     Ties: a seed ensemble's validation AUC is its members' mean (no sequence was held out
     from all of them, see :func:`gdashboard.runs.make_ensemble`), so it ties with the cell
     of those same seeds as single models; with no validation evidence between them the
-    ensemble, their averaged prediction, is preferred (averaging seeds is the field's
-    standard variance reduction, Lakshminarayanan et al. 2017). Other ties go to the
-    model listed first."""
+    ensemble, their averaged prediction, is preferred over them (averaging seeds is the
+    field's standard variance reduction, Lakshminarayanan et al. 2017). Other ties,
+    an ensemble's with another model among them, go to the model listed first."""
     pools: dict[str, list[dict]] = {}
     for cell in cells:
         if cell["available"] and cell["validation_auc_mean"] is not None and is_neural(cell["preset"]):
@@ -413,7 +413,9 @@ def auto_choice(cells: list[dict], experiments: list[str]) -> list[dict]:
             top = max(c["validation_auc_mean"] for c in pool)
             # A tie up to rounding: a mean of the same values summed in another order.
             tied = [c for c in pool if math.isclose(c["validation_auc_mean"], top, rel_tol=1e-12)]
-            best = next((c for c in tied if _is_ensemble(c["model"])), tied[0])
+            tied_labels = {c["model"] for c in tied}
+            ensembles = [c for c in tied if _is_ensemble(c["model"]) and _members_label(c["model"]) in tied_labels]
+            best = ensembles[0] if ensembles else tied[0]
             chosen.append(
                 {
                     "experiment": experiment,
@@ -428,6 +430,13 @@ def auto_choice(cells: list[dict], experiments: list[str]) -> list[dict]:
 
 def _is_ensemble(label: str) -> bool:
     return "ensemble" in label.partition(" +")[2].split("+")
+
+
+def _members_label(label: str) -> str:
+    """The label of an ensemble's members: ``small-cnn +rc-aug+ensemble`` -> ``small-cnn +rc-aug``."""
+    model, _, options = label.partition(" +")
+    rest = [option for option in options.split("+") if option and option != "ensemble"]
+    return f"{model} +{'+'.join(rest)}" if rest else model
 
 
 def _architecture_row(architecture: str, values: dict[str, float], reps: list[dict]) -> dict:

@@ -60,8 +60,11 @@ def write_report(
     texts = {section.csv_name: section.to_csv() for section in rendered if section.csv_name}
     texts["report.md"] = to_markdown(report, rendered)
     # One change to the folder: a full disk midway leaves the last report whole, and a table
-    # this report no longer has (no motif results this time) does not linger beside it.
-    files = write_texts(out, texts, remove=CSV_NAMES)
+    # of an earlier report that this one no longer has (no motif results this time) does not
+    # linger beside it. Only a folder that holds a report already has such tables: elsewhere
+    # a file of the same name is the user's, and stays.
+    stale = CSV_NAMES if (out / "report.md").is_file() else ()
+    files = write_texts(out, texts, remove=stale)
     written = {section.key: files[section.csv_name] for section in rendered if section.csv_name}
     written["report"] = files["report.md"]
     return written
