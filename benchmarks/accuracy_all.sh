@@ -24,12 +24,21 @@ export NUMBA_NUM_THREADS=${NUMBA_NUM_THREADS:-1}
 run() { .venv/bin/gdash study run --data "$DATA" --threads 1 --quiet "$@"; }
 
 lane_a() { run --workers "$1" --models kmer,gkmsvm --out "$BASELINES"; }
+# Lane B's workers, asked again at each of its steps: its share while lane A runs, all of
+# WORKERS once lane A has finished (so that no core idles through lane B's last hours).
+lane_b_workers() {
+    if [ -n "${baselines:-}" ] && kill -0 "$baselines" 2>/dev/null; then
+        echo $((WORKERS - WORKERS / 2))
+    else
+        echo "$WORKERS"
+    fi
+}
 lane_b() {
     [ -f benchmarks/results/deepbind_search.csv ] ||
         .venv/bin/python benchmarks/deepbind_calibration.py --threads 1 --out runs/deepbind-search
-    run --workers "$1" --models small-cnn,small-cnn-rnn,deepbind,deepbind-cal --out "$STUDY"
-    run --workers "$1" --models small-cnn-rnn --rc-augment --rc-average --out "$STUDY"
-    run --workers "$1" --models small-cnn-rnn --seeds 0,1,2 --out "$STUDY"
+    run --workers "$(lane_b_workers)" --models small-cnn,small-cnn-rnn,deepbind,deepbind-cal --out "$STUDY"
+    run --workers "$(lane_b_workers)" --models small-cnn-rnn --rc-augment --rc-average --out "$STUDY"
+    run --workers "$(lane_b_workers)" --models small-cnn-rnn --seeds 0,1,2 --out "$STUDY"
 }
 
 case "$WORKERS" in '' | *[!0-9]*) echo "WORKERS must be a number, not '$WORKERS'" >&2; exit 2 ;; esac
@@ -39,12 +48,12 @@ if [ "$WORKERS" -ge 2 ]; then
     # Whatever ends this script (lane B failing, an interrupt) ends lane A's runner too, so
     # that a rerun is not refused by a runner left behind. A finished lane A is gone already.
     trap 'pkill -TERM -P "$baselines" 2>/dev/null; kill "$baselines" 2>/dev/null' EXIT
-    lane_b $((WORKERS - WORKERS / 2))
+    lane_b
     wait "$baselines"
     trap - EXIT
 else
     lane_a 1
-    lane_b 1
+    lane_b
 fi
 for experiment in "$STUDY"/runs/*/; do
     out="runs/ensembles/$(basename "$experiment")/small-cnn-rnn-ensemble"
