@@ -26,3 +26,10 @@ def simulated(tmp_path_factory):
     out = tmp_path_factory.mktemp("simulated")
     write_simulation(simulate(n=2000, seed=1), out)
     return out
+
+
+@pytest.fixture
+def dead_pid() -> int:
+    """A pid no process has (above the kernel's pid_max): a temporary named with it is a killed
+    writer's."""
+    return int(Path("/proc/sys/kernel/pid_max").read_text()) + 1

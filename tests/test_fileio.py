@@ -30,12 +30,10 @@ def test_outputs_get_the_usual_permissions_not_owner_only(tmp_path):
     assert mode == 0o666 & ~umask
 
 
-def test_a_temporary_left_by_a_killed_process_is_removed_by_the_next_write(tmp_path):
-    from pathlib import Path
-
+def test_a_temporary_left_by_a_killed_process_is_removed_by_the_next_write(tmp_path, dead_pid):
     from gdashboard.fileio import _HOST
 
-    gone = int(Path("/proc/sys/kernel/pid_max").read_text()) + 1  # no process has this pid
+    gone = dead_pid
     stale = tmp_path / f".out.tsv.{gone}@{_HOST}.abc_1234.tmp"
     alive = tmp_path / f".out.tsv.{os.getpid()}@{_HOST}.def_5678.tmp"  # a write in progress
     elsewhere = tmp_path / f".out.tsv.{gone}@another-host.ghi_9012.tmp"  # cannot be checked
@@ -71,12 +69,11 @@ def test_json_outputs_refuse_nan_and_infinity(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-def test_a_long_file_name_is_written_and_its_temporaries_still_found(tmp_path):
+def test_a_long_file_name_is_written_and_its_temporaries_still_found(tmp_path, dead_pid):
     from gdashboard.fileio import remove_stale_temporaries, temporary_prefix
 
     name = "x" * 200 + ".csv"  # a legal name; with a temporary's tag added in full it would not be
     assert write_text(tmp_path / name, "a\n").read_text() == "a\n"
-    pid_max = int(open("/proc/sys/kernel/pid_max").read())
-    stale = tmp_path / (temporary_prefix(name).replace(f".{os.getpid()}@", f".{pid_max + 1}@") + "abc_1234.tmp")
+    stale = tmp_path / (temporary_prefix(name).replace(f".{os.getpid()}@", f".{dead_pid}@") + "abc_1234.tmp")
     stale.write_text("half")
     assert remove_stale_temporaries(tmp_path / name) == [stale]

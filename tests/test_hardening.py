@@ -386,7 +386,7 @@ def test_a_read_only_filesystem_is_one_line_and_changes_nothing(data, run, tmp_p
     assert explained["files"] == trained["files"] == again["files"] == reported["files"]
 
 
-def test_gdash_train_killed_with_sigkill_resumes_to_the_same_model(tmp_path):
+def test_gdash_train_killed_with_sigkill_resumes_to_the_same_model(tmp_path, dead_pid):
     import os
     import signal
     import subprocess
@@ -408,11 +408,10 @@ def test_gdash_train_killed_with_sigkill_resumes_to_the_same_model(tmp_path):
     if (cut / "metrics.json").exists():
         pytest.skip("training ended before the kill landed; nothing interrupted to resume")
     # What a kill in the middle of writing the checkpoint leaves (the kill above rarely lands
-    # there): a temporary of a process that is gone (no pid is above pid_max).
+    # there): a temporary of a process that is gone.
     from gdashboard.fileio import temporary_prefix
 
-    pid_max = int(Path("/proc/sys/kernel/pid_max").read_text())
-    planted = temporary_prefix("checkpoint.safetensors").replace(f".{os.getpid()}@", f".{pid_max + 1}@")
+    planted = temporary_prefix("checkpoint.safetensors").replace(f".{os.getpid()}@", f".{dead_pid}@")
     (cut / (planted + "abc_1234.tmp")).write_bytes(b"half")
     subprocess.run(_gdash(*arguments, "--out", cut, "--resume"), check=True, capture_output=True)
     whole = json.loads((tmp_path / "whole" / "metrics.json").read_text())

@@ -4,6 +4,7 @@ renamed into place, so an interrupted or failed command leaves nothing half-writ
 from __future__ import annotations
 
 import glob
+import hashlib
 import json
 import os
 import re
@@ -25,8 +26,6 @@ os.umask(_UMASK)
 # so HOST names the machine and the PID namespace (containers of one host that share a
 # hostname have PIDs of their own): a temporary made elsewhere is left alone.
 def _host_tag() -> str:
-    import hashlib
-
     def read(path: str) -> str:
         try:
             return Path(path).read_text().strip()
@@ -50,8 +49,6 @@ _LONGEST_NAME = 150
 def _name_part(name: str) -> str:
     if len(name.encode()) <= _LONGEST_NAME:
         return name
-    import hashlib
-
     return name[:100] + "~" + hashlib.sha256(name.encode()).hexdigest()[:12]
 
 
@@ -100,11 +97,14 @@ def remove_stale_temporaries(path: str | os.PathLike) -> list[Path]:
     return removed
 
 
-def _name_the_target(error: BaseException, temporary: str, path: Path) -> None:
-    if isinstance(error, OSError) and (error.filename is None or str(error.filename).startswith(temporary)):
-        # A full disk or a refused write names the file the user asked for, not the
-        # temporary one (or none).
-        raise OSError(error.errno, error.strerror or str(error), str(path)) from None
+def _error_of(error: OSError, path: str | os.PathLike) -> OSError:
+    """``error`` told of ``path``: a full disk or a refused write names the file or folder the
+    user asked for, not the temporary one (or none)."""
+    return OSError(error.errno, error.strerror or str(error), str(path))
+
+
+def _about_temporary(error: BaseException, temporary: str | os.PathLike) -> bool:
+    return isinstance(error, OSError) and (error.filename is None or str(error.filename).startswith(str(temporary)))
 
 
 @contextmanager
@@ -115,8 +115,8 @@ def atomic_path(path: str | os.PathLike):
     remove_stale_temporaries(path)
     try:
         handle, temporary = tempfile.mkstemp(prefix=temporary_prefix(path.name), suffix=".tmp", dir=path.parent)
-    except OSError as error:  # a read-only or full filesystem: name the file asked for
-        raise OSError(error.errno, error.strerror or str(error), str(path)) from None
+    except OSError as error:  # a read-only or full filesystem
+        raise _error_of(error, path) from None
     os.close(handle)
     try:
         yield Path(temporary)
@@ -125,8 +125,28 @@ def atomic_path(path: str | os.PathLike):
     except BaseException as error:
         if os.path.exists(temporary):
             os.unlink(temporary)
-        _name_the_target(error, temporary, path)
+        if _about_temporary(error, temporary):
+            raise _error_of(error, path) from None
         raise
+
+
+@contextmanager
+def staging_folder(folder: str | os.PathLike, name: str = ".staging"):
+    """Yield a new hidden folder inside ``folder`` (created if missing), removed with all it
+    holds on leaving; one left by a killed process is removed first (see
+    :func:`remove_stale_temporaries`). For work that must appear in ``folder`` whole or not at
+    all: build it here, then rename it into place."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(folder / name)
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=temporary_prefix(name), suffix=".tmp", dir=folder))
+    except OSError as error:  # a read-only or full filesystem
+        raise _error_of(error, folder) from None
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def write_texts(folder: str | os.PathLike, texts: dict[str, str], *, remove: tuple[str, ...] = ()) -> dict[str, Path]:
@@ -140,26 +160,18 @@ def write_texts(folder: str | os.PathLike, texts: dict[str, str], *, remove: tup
     serialised here: the files of the last rename win, one by one.
     """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(folder / ".staging")
-    try:
-        staging = tempfile.mkdtemp(prefix=temporary_prefix(".staging"), suffix=".tmp", dir=folder)
-    except OSError as error:
-        raise OSError(error.errno, error.strerror or str(error), str(folder)) from None
-    try:
-        for name, text in texts.items():
-            staged = Path(staging) / name
-            staged.write_bytes(text.encode("utf-8"))
-            os.chmod(staged, 0o666 & ~_UMASK)
-        for name in texts:
-            os.replace(Path(staging) / name, folder / name)
-    except BaseException as error:
-        shutil.rmtree(staging, ignore_errors=True)
-        if isinstance(error, OSError) and error.filename and str(error.filename).startswith(staging):
-            name = Path(error.filename).name
-            raise OSError(error.errno, error.strerror or str(error), str(folder / name)) from None
-        raise
-    os.rmdir(staging)
+    with staging_folder(folder) as staging:
+        try:
+            for name, text in texts.items():
+                staged = staging / name
+                staged.write_bytes(text.encode("utf-8"))
+                os.chmod(staged, 0o666 & ~_UMASK)
+            for name in texts:
+                os.replace(staging / name, folder / name)
+        except OSError as error:
+            if error.filename and _about_temporary(error, staging):
+                raise _error_of(error, folder / Path(error.filename).name) from None
+            raise
     for name in remove:
         if name not in texts:
             (folder / name).unlink(missing_ok=True)

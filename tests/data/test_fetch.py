@@ -130,12 +130,10 @@ def test_unsafe_members_are_refused_before_anything_is_written(tmp_path, members
     assert not (tmp_path / "evil.fa").exists()
 
 
-def test_an_unpacking_killed_midway_leaves_nothing_the_next_one_keeps(tmp_path):
-    from pathlib import Path
-
+def test_an_unpacking_killed_midway_leaves_nothing_the_next_one_keeps(tmp_path, dead_pid):
     from gdashboard.fileio import _HOST
 
-    gone = int(Path("/proc/sys/kernel/pid_max").read_text()) + 1  # no process has this pid
+    gone = dead_pid
     out = tmp_path / "out"
     stale = out / f"..unpacking.{gone}@{_HOST}.abc_1234.tmp"  # what a kill -9 leaves
     (stale / "deepbind" / "A").mkdir(parents=True)

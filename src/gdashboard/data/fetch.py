@@ -29,13 +29,12 @@ import http.client
 import os
 import shutil
 import tarfile
-import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path, PurePosixPath
 
 from gdashboard.errors import InputError
-from gdashboard.fileio import remove_stale_temporaries, temporary_prefix
+from gdashboard.fileio import staging_folder
 
 PAPER_URL = "https://media.githubusercontent.com/media/QData/DeepMotif/master/data/deepbind.tar.gz"
 PAPER_SHA256 = "b76db7e6559dae494132ab2c1178ecf84deec5edbdc1498fa8620a4da1de4050"
@@ -134,13 +133,7 @@ def safe_extract(archive_path: str | os.PathLike, out: str | os.PathLike, strip:
         archive = tarfile.open(archive_path)
     except (tarfile.TarError, OSError) as error:
         raise InputError(f"not a readable tar archive ({error})", archive_path) from None
-    remove_stale_temporaries(out / ".unpacking")  # of an unpacking killed before it ended
-    try:
-        unpacking = tempfile.TemporaryDirectory(dir=out, prefix=temporary_prefix(".unpacking"), suffix=".tmp")
-    except OSError as error:  # a read-only or full folder: name it, not the temporary
-        archive.close()
-        raise OSError(error.errno, error.strerror or str(error), str(out)) from None
-    with archive, unpacking as temporary:
+    with archive, staging_folder(out, ".unpacking") as temporary:
         members = check_members(archive, str(archive_path))
         options = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
         archive.extractall(temporary, members=members, **options)

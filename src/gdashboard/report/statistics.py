@@ -282,6 +282,11 @@ def _mean(values: Sequence[float]) -> float | None:
     return float(np.mean(values)) if len(values) else None
 
 
+def _mean_known(values) -> float | None:
+    """The mean of the values that are not None (None when none is)."""
+    return _mean([value for value in values if value is not None])
+
+
 def _sd(values: Sequence[float]) -> float | None:
     # Sample standard deviation; undefined (None) for a single value.
     return float(np.std(values, ddof=1)) if len(values) >= 2 else None
@@ -314,8 +319,8 @@ def _cells(runs: list[dict]) -> list[dict]:
                 "test_auc_mean": _mean(test),
                 "test_auc_sd": _sd(test),
                 "validation_auc_mean": _mean(validation),
-                "train_seconds_mean": _mean([r["train_seconds"] for r in ok if r["train_seconds"] is not None]),
-                "predict_seconds_mean": _mean([r["predict_seconds"] for r in ok if r["predict_seconds"] is not None]),
+                "train_seconds_mean": _mean_known(r["train_seconds"] for r in ok),
+                "predict_seconds_mean": _mean_known(r["predict_seconds"] for r in ok),
                 "reason": "; ".join(reasons) or None,
             }
         )
@@ -343,8 +348,8 @@ def _table2_row(model: str, values: dict[str, float], cells: list[dict]) -> dict
         "n_unavailable": sum(not c["available"] for c in mine),
         # The cost a user weighs against the gain: seconds per experiment (the seed mean of
         # each experiment, then the mean over experiments that recorded it).
-        "train_seconds": _mean([c["train_seconds_mean"] for c in mine if c["train_seconds_mean"] is not None]),
-        "predict_seconds": _mean([c["predict_seconds_mean"] for c in mine if c["predict_seconds_mean"] is not None]),
+        "train_seconds": _mean_known(c["train_seconds_mean"] for c in mine),
+        "predict_seconds": _mean_known(c["predict_seconds_mean"] for c in mine),
     }
 
 
@@ -414,7 +419,8 @@ def auto_choice(cells: list[dict], experiments: list[str]) -> list[dict]:
             # A tie up to rounding: a mean of the same values summed in another order.
             tied = [c for c in pool if math.isclose(c["validation_auc_mean"], top, rel_tol=1e-12)]
             tied_labels = {c["model"] for c in tied}
-            ensembles = [c for c in tied if _is_ensemble(c["model"]) and _members_label(c["model"]) in tied_labels]
+            # An ensemble's label is its members' plus "+ensemble".
+            ensembles = [c for c in tied if _members_label(c["model"]) in tied_labels - {c["model"]}]
             best = ensembles[0] if ensembles else tied[0]
             chosen.append(
                 {
@@ -428,12 +434,9 @@ def auto_choice(cells: list[dict], experiments: list[str]) -> list[dict]:
     return chosen
 
 
-def _is_ensemble(label: str) -> bool:
-    return "ensemble" in label.partition(" +")[2].split("+")
-
-
 def _members_label(label: str) -> str:
-    """The label of an ensemble's members: ``small-cnn +rc-aug+ensemble`` -> ``small-cnn +rc-aug``."""
+    """The label of an ensemble's members: ``small-cnn +rc-aug+ensemble`` -> ``small-cnn +rc-aug``;
+    any other label is returned as it is."""
     model, _, options = label.partition(" +")
     rest = [option for option in options.split("+") if option and option != "ensemble"]
     return f"{model} +{'+'.join(rest)}" if rest else model
