@@ -425,15 +425,13 @@ def test_gdash_explain_killed_midway_leaves_no_output_and_a_rerun_gives_the_same
     import os
     import signal
     import subprocess
-    import sys
     import time
 
-    gdash = [sys.executable, "-c", "from gdashboard.cli import entry; entry()"]
     arguments = ["explain", str(run), "--test", str(data / "test.tsv"), "--method", "ig", "--n-steps", "400"]
     whole = tmp_path / "whole.npz"
-    subprocess.run([*gdash, *arguments, "--out", str(whole)], check=True, capture_output=True)
+    subprocess.run(_gdash(*arguments, "--out", str(whole)), check=True, capture_output=True)
     cut = tmp_path / "cut.npz"
-    process = subprocess.Popen([*gdash, *arguments, "--out", str(cut)], start_new_session=True)
+    process = subprocess.Popen(_gdash(*arguments, "--out", str(cut)), start_new_session=True)
     time.sleep(3)  # importing torch and starting the work; ISM of the whole test set takes longer
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(30)
@@ -442,7 +440,7 @@ def test_gdash_explain_killed_midway_leaves_no_output_and_a_rerun_gives_the_same
         with np.load(whole, allow_pickle=False) as a, np.load(cut, allow_pickle=False) as b:
             assert all(np.array_equal(a[k], b[k]) for k in a.files)
         cut.unlink()
-    subprocess.run([*gdash, *arguments, "--out", str(cut)], check=True, capture_output=True)
+    subprocess.run(_gdash(*arguments, "--out", str(cut)), check=True, capture_output=True)
     with np.load(whole, allow_pickle=False) as a, np.load(cut, allow_pickle=False) as b:
         assert a.files == b.files and all(np.array_equal(a[k], b[k]) for k in a.files)
 
@@ -451,13 +449,11 @@ def test_gdash_motifs_killed_midway_is_rerun_to_the_same_result(run, data, tmp_p
     import os
     import signal
     import subprocess
-    import sys
     import time
 
-    gdash = [sys.executable, "-c", "from gdashboard.cli import entry; entry()"]
     arguments = ["motifs", str(run), "--test", str(data / "test.tsv"), "--limit", "20", "--quiet"]
-    subprocess.run([*gdash, *arguments, "--out", str(tmp_path / "whole")], check=True, capture_output=True)
-    process = subprocess.Popen([*gdash, *arguments, "--out", str(tmp_path / "cut")], start_new_session=True)
+    subprocess.run(_gdash(*arguments, "--out", str(tmp_path / "whole")), check=True, capture_output=True)
+    process = subprocess.Popen(_gdash(*arguments, "--out", str(tmp_path / "cut")), start_new_session=True)
     time.sleep(4)  # imports done, the analysis under way (it takes longer)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(30)
@@ -470,5 +466,5 @@ def test_gdash_motifs_killed_midway_is_rerun_to_the_same_result(run, data, tmp_p
     # motifs.json is written last (atomically): present only when the analysis is complete.
     if (tmp_path / "cut" / "motifs.json").exists():
         assert same_result()
-    subprocess.run([*gdash, *arguments, "--out", str(tmp_path / "cut")], check=True, capture_output=True)
+    subprocess.run(_gdash(*arguments, "--out", str(tmp_path / "cut")), check=True, capture_output=True)
     assert same_result()
