@@ -21,6 +21,8 @@ STUDY=${STUDY:-runs/study18}
 BASELINES=${BASELINES:-runs/study-baselines}
 WORKERS=${WORKERS:-1}
 export NUMBA_NUM_THREADS=${NUMBA_NUM_THREADS:-1}
+# The forward strand alone, spelled out: both strands are the networks' default now.
+FORWARD="--no-rc-augment --no-rc-average"
 run() { .venv/bin/gdash study run --data "$DATA" --threads 1 --quiet "$@"; }
 
 lane_a() { run --workers "$1" --models kmer,gkmsvm --out "$BASELINES"; }
@@ -36,9 +38,9 @@ lane_b_workers() {
 lane_b() {
     [ -f benchmarks/results/deepbind_search.csv ] ||
         .venv/bin/python benchmarks/deepbind_calibration.py --threads 1 --out runs/deepbind-search
-    run --workers "$(lane_b_workers)" --models small-cnn,small-cnn-rnn,deepbind,deepbind-cal --out "$STUDY"
+    run --workers "$(lane_b_workers)" --models small-cnn,small-cnn-rnn,deepbind,deepbind-cal --out "$STUDY" $FORWARD
     run --workers "$(lane_b_workers)" --models small-cnn-rnn --rc-augment --rc-average --out "$STUDY"
-    run --workers "$(lane_b_workers)" --models small-cnn-rnn --seeds 0,1,2 --out "$STUDY"
+    run --workers "$(lane_b_workers)" --models small-cnn-rnn --seeds 0,1,2 --out "$STUDY" $FORWARD
 }
 
 case "$WORKERS" in '' | *[!0-9]*) echo "WORKERS must be a number, not '$WORKERS'" >&2; exit 2 ;; esac

@@ -100,6 +100,9 @@ def train(
         seed=seed,
         epochs=epochs,
         patience=patience,
+        # Section 6's figures are the forward strand's (before both strands became the default).
+        rc_augment=False,
+        rc_average=False,
         resume=True,
         progress=False,
     )

@@ -81,6 +81,9 @@ def main() -> None:
                 model_options={k: setting[k] for k in ("dropout", "hidden", "n_filters")},
                 learning_rate=setting["learning_rate"],
                 weight_decay=setting["weight_decay"],
+                # The search of section 10 ran on the forward strand, beside the recipe's deepbind.
+                rc_augment=False,
+                rc_average=False,
                 resume=True,
                 progress=False,
             )

@@ -14,7 +14,7 @@ export OMP_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS
 PRESETS=$(.venv/bin/python -c "from gdashboard.models.catalogue import ARCHITECTURE, ARCHITECTURES; print(' '.join(p for p, a in ARCHITECTURE.items() if a in ARCHITECTURES))")
 train() {  # name train test
   for preset in $PRESETS; do
-    .venv/bin/gdash train --train "$2" --test "$3" --model "$preset" --out "$OUT/$1/$preset" --resume --quiet
+    .venv/bin/gdash train --train "$2" --test "$3" --model "$preset" --out "$OUT/$1/$preset" --resume --quiet --no-rc-augment --no-rc-average
   done
 }
 train GATA1_K562_GATA-1_USC "$DATA/deepmotif/GATA1_K562_GATA-1_USC/train.fa" "$DATA/deepmotif/GATA1_K562_GATA-1_USC/test.fa"

@@ -12,6 +12,6 @@ DATA=${DATA:-../shared/data}
 STUDY=${STUDY:-runs/study18}
 WORKERS=${WORKERS:-1}
 export NUMBA_NUM_THREADS=${NUMBA_NUM_THREADS:-1}
-.venv/bin/gdash study run --data "$DATA" --models small-cnn,small-cnn-rnn --steps train,motifs,modisco \
+.venv/bin/gdash study run --data "$DATA" --models small-cnn,small-cnn-rnn --steps train,motifs,modisco --no-rc-augment --no-rc-average \
     --out "$STUDY" --workers "$WORKERS" --threads 1 --quiet
 .venv/bin/python benchmarks/modisco_snapshot.py --study "$STUDY"

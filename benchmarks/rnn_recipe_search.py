@@ -79,6 +79,8 @@ def main():
             rundir,
             epochs=args.epochs,
             patience=args.epochs,
+            rc_augment=False,  # section 2's search: the forward strand, as the paper trained
+            rc_average=False,
             progress=False,
             resume=(rundir / "checkpoint.json").exists(),
             **overrides,

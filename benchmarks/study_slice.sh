@@ -19,7 +19,7 @@ MODELS=small-cnn,med-cnn,small-rnn,small-cnn-rnn
 run() {  # workers threads
     local began ended
     began=$(date +%s.%N)
-    .venv/bin/gdash study run --data "$SCRATCH/data" --models "$MODELS" --epochs 5 --out "$SCRATCH/study-$1x$2" \
+    .venv/bin/gdash study run --data "$SCRATCH/data" --models "$MODELS" --epochs 5 --out "$SCRATCH/study-$1x$2" --no-rc-augment --no-rc-average \
         --workers "$1" --threads "$2" --quiet > /dev/null
     ended=$(date +%s.%N)
     python3 -c "print(round($ended - $began, 1))"

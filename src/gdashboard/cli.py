@@ -138,11 +138,15 @@ def data_inspect(file, pad):
     "AUC stays at or below 0.55 (not learned); the best attempt by validation is kept.",
 )
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from its last epoch.")
-@click.option("--rc-augment", is_flag=True, help="Each batch also sees its sequences' reverse complements.")
 @click.option(
-    "--rc-average",
-    is_flag=True,
-    help="The model scores the mean of both strands' log-odds (predict, explain, dashboard).",
+    "--rc-augment/--no-rc-augment",
+    default=None,
+    help="Each batch also sees its sequences' reverse complements (default for networks: on).",
+)
+@click.option(
+    "--rc-average/--no-rc-average",
+    default=None,
+    help="The model scores the mean of both strands' log-odds (predict, explain, dashboard; default for networks: on).",
 )
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def train(
@@ -575,8 +579,16 @@ def variants(rundirs, vcf, genome, ref_sequence, alt_sequence, out):
     type=click.Choice(["mean", "max"]),
     help="Recurrent presets: pooling over time (default mean, the paper's); max gives the -max models.",
 )
-@click.option("--rc-augment", is_flag=True, help="Neural presets: train on both strands (gdash train --rc-augment).")
-@click.option("--rc-average", is_flag=True, help="Neural presets: score both strands (gdash train --rc-average).")
+@click.option(
+    "--rc-augment/--no-rc-augment",
+    default=None,
+    help="Neural presets: train on both strands (default on; gdash train --rc-augment).",
+)
+@click.option(
+    "--rc-average/--no-rc-average",
+    default=None,
+    help="Neural presets: score both strands (default on; gdash train --rc-average).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def study_run(
     data_dirs,

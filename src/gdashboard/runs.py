@@ -20,7 +20,15 @@ from gdashboard.data.readers import experiment_name
 from gdashboard.errors import InputError
 from gdashboard.evaluate import binary_metrics, predict_scores
 from gdashboard.fileio import write_json
-from gdashboard.models.catalogue import ALL_PRESETS, ARCHITECTURE, PRESETS, RECURRENT_PRESETS, is_neural, preset_help
+from gdashboard.models.catalogue import (
+    ALL_PRESETS,
+    ARCHITECTURE,
+    PRESETS,
+    RECURRENT_PRESETS,
+    is_neural,
+    preset_help,
+    strand_options,
+)
 from gdashboard.models.presets import build_model, model_kwargs
 from gdashboard.results import (
     CONFIG_FILE,
@@ -91,8 +99,8 @@ def train_run(
     resume: bool = False,
     progress: bool = True,
     device: str | None = None,
-    rc_augment: bool = False,
-    rc_average: bool = False,
+    rc_augment: bool | None = None,
+    rc_average: bool | None = None,
     lock_wait: float = 0.0,
 ) -> dict:
     """Train one preset on one experiment and evaluate it; returns ``metrics.json``'s content.
@@ -112,8 +120,9 @@ def train_run(
     its validation and test metrics are those of that mean (early stopping still
     watches the network's own). Both are recorded (``recipe.rc_augment``,
     ``config.json``'s ``rc_average``, and in ``metrics.json`` when set) and make the
-    run another model (``small-cnn +rc-aug+rc-avg``); the baselines read both strands
-    already and refuse them.
+    run another model (``small-cnn +rc-aug+rc-avg``). Both default (None) to
+    :func:`~gdashboard.models.catalogue.strand_options`: on for a network, off for a
+    baseline, which reads both strands already and refuses them.
 
     One process at a time trains a run folder: another one finding it busy is refused, or
     waits up to ``lock_wait`` seconds for it (the study runner does, for a worker of a
@@ -125,6 +134,7 @@ def train_run(
         raise InputError(f"--pooling applies to recurrent presets ({', '.join(RECURRENT_PRESETS)}), not {preset}")
     if (rc_augment or rc_average) and not is_neural(preset):
         raise InputError(f"--rc-augment and --rc-average apply to neural presets; {preset} reads both strands already")
+    rc_augment, rc_average = strand_options(preset, rc_augment, rc_average).values()
     out = Path(out)
     options = dict(
         seed=seed, epochs=epochs, tf=tf, pooling=pooling, model_options=model_options, learning_rate=learning_rate,

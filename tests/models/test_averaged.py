@@ -148,9 +148,13 @@ def test_a_run_on_both_strands_records_them_and_scores_both(tmp_path):
     np.testing.assert_allclose(scores, saved, rtol=1e-5, atol=1e-5)
     with torch.no_grad():
         np.testing.assert_array_equal(model(dataset.X).numpy(), model(reverse_complement(dataset.X)).numpy())
-    # --resume finds the run asked for only with the same strand options.
-    with pytest.raises(InputError, match="rc_average False, not True|rc_augment True, not False"):
-        train_run(data / "train.tsv", data / "test.tsv", "small-cnn", tmp_path / "run", epochs=2, resume=True)
+    # --resume finds the run asked for only with the same strand options; both strands are
+    # the default, so asking nothing finds it too.
+    resumed = train_run(data / "train.tsv", data / "test.tsv", "small-cnn", tmp_path / "run", epochs=2, resume=True)
+    assert resumed == metrics
+    forward = dict(epochs=2, resume=True, rc_augment=False, rc_average=False)
+    with pytest.raises(InputError, match="rc_average True, not False|rc_augment True, not False"):
+        train_run(data / "train.tsv", data / "test.tsv", "small-cnn", tmp_path / "run", **forward)
     with pytest.raises(InputError, match="apply to neural presets"):
         train_run(data / "train.tsv", data / "test.tsv", "kmer", tmp_path / "kmer", rc_average=True)
 
@@ -198,7 +202,8 @@ def test_gdash_ensemble_makes_one_model_of_several_seeds(tmp_path, capsys):
     assert main(["ensemble", *map(str, runs), "--out", str(out)]) == 0
     assert "ensemble of 3" in capsys.readouterr().out
     ensemble = open_run(out)
-    assert ensemble.label == "small-cnn +ensemble" and ensemble.seed == "0+1+2"
+    # Both strands are the default, so its members, and it, read both.
+    assert ensemble.label == "small-cnn +rc-aug+rc-avg+ensemble" and ensemble.seed == "0+1+2"
     assert not (out / "model.safetensors").exists()  # the members' weights stay where they are
     dataset, scores = predict_file(out, data / "test.tsv")
     member_scores = [predict_file(run, data / "test.tsv")[1] for run in runs]
@@ -208,7 +213,7 @@ def test_gdash_ensemble_makes_one_model_of_several_seeds(tmp_path, capsys):
     assert metrics["validation_auc"] == pytest.approx(np.mean([m["validation_auc"] for m in members]))
     # The report takes it as one more model beside the seed mean of its members.
     report = summarise(collect_runs([tmp_path / "runs", tmp_path / "ensembles"]))
-    assert report.models == ["small-cnn", "small-cnn +ensemble"]
+    assert report.models == ["small-cnn +rc-aug+rc-avg", "small-cnn +rc-aug+rc-avg+ensemble"]
     # Members must differ only in their seed; a member moved away is named.
     assert main(["ensemble", str(runs[0]), str(runs[0]), "--out", str(tmp_path / "same")]) == 1
     assert "share a seed" in capsys.readouterr().err

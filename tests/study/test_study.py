@@ -57,7 +57,8 @@ def test_plan_orders_training_before_motifs_and_skips_baselines():
     from gdashboard.study.plan import ExperimentFiles
 
     experiments = [ExperimentFiles("A_x", "a/train.tsv", "a/test.tsv")]
-    tasks = plan(experiments, ["small-cnn", "pwm"], seeds=[0, 1], steps=["modisco", "train", "motifs"])
+    forward = dict(rc_augment=False, rc_average=False)
+    tasks = plan(experiments, ["small-cnn", "pwm"], seeds=[0, 1], steps=["modisco", "train", "motifs"], **forward)
     assert [t.id for t in tasks] == [
         "train/A_x/small-cnn-seed0",
         "train/A_x/small-cnn-seed1",
@@ -70,11 +71,13 @@ def test_plan_orders_training_before_motifs_and_skips_baselines():
     ]
     assert tasks[-1].output_folder("S") == Path("S/modisco/A_x/small-cnn-seed1")
     # --pooling max: the recurrent presets' max forms, in their own folders; a CNN has no such form.
-    maxed = plan(experiments, ["small-rnn", "small-cnn"], pooling="max")
+    maxed = plan(experiments, ["small-rnn", "small-cnn"], pooling="max", **forward)
     assert [t.id for t in maxed] == ["train/A_x/small-rnn-max-seed0", "train/A_x/small-cnn-seed0"]
-    # Both strands: other models of the networks; the baselines read both strands already.
-    both = plan(experiments, ["small-cnn", "kmer"], rc_augment=True, rc_average=True)
+    # Both strands, the networks' default: other models of the networks; the baselines read
+    # both strands already.
+    both = plan(experiments, ["small-cnn", "kmer"])
     assert [t.id for t in both] == ["train/A_x/small-cnn-rc-aug-rc-avg-seed0", "train/A_x/kmer-seed0"]
+    assert plan(experiments, ["small-cnn", "kmer"], rc_augment=True, rc_average=True) == both
     with pytest.raises(InputError, match="unknown model preset"):
         plan(experiments, ["huge-cnn"])
     with pytest.raises(InputError, match="unknown step"):
@@ -117,6 +120,8 @@ def _metrics(study: Path) -> dict:
     return found
 
 
+# small-cnn's folder in a study asked nothing about strands: both strands are the default.
+CNN = "small-cnn-rc-aug-rc-avg"
 STUDY_ARGS = ["--models", "small-cnn,small-rnn", "--epochs", "6", "--workers", "2", "--threads", "1", "--quiet"]
 
 
@@ -223,11 +228,11 @@ def test_ray_on_loopback_retries_then_records_a_failing_task(tmp_path, data):
         ray.shutdown()
     assert counts["done"] == 2 and counts["failed"] == 2
     rows = {r["id"]: r for r in study_status(tmp_path / "s")}
-    failed = rows["train/GATA1_bad/small-cnn-seed0"]
+    failed = rows[f"train/GATA1_bad/{CNN}-seed0"]
     assert failed["state"] == "failed" and failed["attempts"] == 2
     assert "length" in failed["error"] and "\n" not in failed["error"]
-    assert rows["train/GATA1_one/small-cnn-seed0"]["state"] == "done"
-    assert rows["train/GATA1_one/small-cnn-seed0"]["test_auc"] is not None
+    assert rows[f"train/GATA1_one/{CNN}-seed0"]["state"] == "done"
+    assert rows[f"train/GATA1_one/{CNN}-seed0"]["test_auc"] is not None
 
 
 def test_runs_made_elsewhere_are_adopted_not_retrained(tmp_path, data, capsys):
@@ -244,7 +249,7 @@ def test_runs_made_elsewhere_are_adopted_not_retrained(tmp_path, data, capsys):
     )
     study = tmp_path / "study"
     assert main(["study", "adopt", str(study), str(tmp_path / "outside")]) == 0
-    adopted = study / "runs" / "GATA1_one" / "small-cnn-seed0"
+    adopted = study / "runs" / "GATA1_one" / f"{CNN}-seed0"
     assert json.loads((adopted / "metrics.json").read_text())["test_auc"] == metrics["test_auc"]
     stamp = (adopted / "metrics.json").stat().st_mtime_ns
     counts = run_study([data / "GATA1_one"], ["small-cnn"], study, epochs=2, progress=False)
@@ -256,7 +261,7 @@ def test_runs_made_elsewhere_are_adopted_not_retrained(tmp_path, data, capsys):
     assert "1 tasks" in capsys.readouterr().out
     with open(tmp_path / "study.csv") as handle:
         (row,) = list(csv.DictReader(handle))
-    assert row["id"] == "train/GATA1_one/small-cnn-seed0" and row["state"] == "done"
+    assert row["id"] == f"train/GATA1_one/{CNN}-seed0" and row["state"] == "done"
     assert float(row["test_auc"]) == metrics["test_auc"]
     assert main(["study", "index", str(study)]) == 1  # neither --rebuild nor --csv
     assert main(["study", "index", str(tmp_path), "--csv", str(tmp_path / "none.csv")]) == 1  # no index there
@@ -267,23 +272,23 @@ def test_the_modisco_step_follows_training_and_is_indexed(tmp_path, data):
     steps = ["train", "modisco"]
     counts = run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=2, steps=steps, progress=False)
     assert counts == {"pending": 0, "running": 0, "done": 2, "failed": 0}
-    patterns = json.loads((tmp_path / "modisco" / "GATA1_one" / "small-cnn-seed0" / "patterns.json").read_text())
+    patterns = json.loads((tmp_path / "modisco" / "GATA1_one" / f"{CNN}-seed0" / "patterns.json").read_text())
     assert patterns["experiment"] == "GATA1_one" and patterns["attribution"] == "ism"
     from gdashboard.results import open_run
 
     # The results layer finds a study's pattern folder beside its run (the dashboard shows it).
-    run = open_run(tmp_path / "runs" / "GATA1_one" / "small-cnn-seed0")
+    run = open_run(tmp_path / "runs" / "GATA1_one" / f"{CNN}-seed0")
     assert [r["experiment"] for r in run.modisco_results()] == ["GATA1_one"]
     kept = {r["id"]: (r["state"], r["path"]) for r in study_status(tmp_path)}
     assert rebuild_index(tmp_path)["done"] == 2
     assert {r["id"]: (r["state"], r["path"]) for r in study_status(tmp_path)} == kept
 
     # A higher epoch limit makes the run outdated: trained again, and its patterns redone after.
-    patterns_file = tmp_path / "modisco" / "GATA1_one" / "small-cnn-seed0" / "patterns.json"
+    patterns_file = tmp_path / "modisco" / "GATA1_one" / f"{CNN}-seed0" / "patterns.json"
     before = patterns_file.stat().st_mtime_ns
     counts = run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=3, steps=steps, progress=False)
     assert counts["done"] == 2 and (tmp_path / ".superseded" / "runs" / "GATA1_one").is_dir()
-    run_metrics = tmp_path / "runs" / "GATA1_one" / "small-cnn-seed0" / "metrics.json"
+    run_metrics = tmp_path / "runs" / "GATA1_one" / f"{CNN}-seed0" / "metrics.json"
     assert patterns_file.stat().st_mtime_ns > before
     assert patterns_file.stat().st_mtime_ns >= run_metrics.stat().st_mtime_ns
 

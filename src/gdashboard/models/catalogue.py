@@ -136,6 +136,24 @@ def is_neural(preset: str | None) -> bool:
     return preset not in NON_NEURAL_PRESETS
 
 
+# Both strands -- training on each sequence's reverse complement too (--rc-augment) and
+# scoring the mean of both strands' log-odds (--rc-average) -- are the networks' default:
+# measured on the 18 experiments of BENCHMARKS.md section 10, where they gained most of
+# every option tried. The baselines (kmer, gkmsvm, pwm) read both strands already.
+BOTH_STRANDS_BY_DEFAULT = True
+
+
+def strand_options(preset: str, rc_augment: bool | None = None, rc_average: bool | None = None) -> dict:
+    """The strand options of a run of ``preset``, ``{"rc_augment": ..., "rc_average": ...}``:
+    each as asked, or, where not asked (None), the default: both strands for a network
+    (:data:`BOTH_STRANDS_BY_DEFAULT`), neither for a baseline."""
+    default = BOTH_STRANDS_BY_DEFAULT and is_neural(preset)
+    return {
+        "rc_augment": default if rc_augment is None else bool(rc_augment),
+        "rc_average": default if rc_average is None else bool(rc_average),
+    }
+
+
 def paper_architecture(preset: str) -> str | None:
     """The paper's architecture of a preset (``CNN``, ``RNN``, ``CNN-RNN``); None for
     the baselines and for presets this catalogue does not know."""

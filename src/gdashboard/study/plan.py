@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from gdashboard.errors import InputError
-from gdashboard.models.catalogue import ALL_PRESETS, RECURRENT_PRESETS, is_neural, model_folder
+from gdashboard.models.catalogue import ALL_PRESETS, RECURRENT_PRESETS, is_neural, model_folder, strand_options
 
 STEPS = ("train", "motifs", "modisco")
 _SUFFIXES = (".fa", ".fasta", ".fna", ".tsv", ".csv", ".txt", ".seq")
@@ -124,13 +124,14 @@ def plan(
     seeds: Sequence[int] = (0,),
     steps: Sequence[str] = ("train",),
     pooling: str | None = None,
-    rc_augment: bool = False,
-    rc_average: bool = False,
+    rc_augment: bool | None = None,
+    rc_average: bool | None = None,
 ) -> list[Task]:
     """The study's tasks: training of every (experiment, preset, seed), then, for each
     neural run, the motif analysis (``"motifs"``, the paper's Table 4) and TF-MoDISco
     (``"modisco"``) when they are among the steps. ``pooling`` applies to the recurrent
-    presets, ``rc_augment`` and ``rc_average`` to the neural ones (the baselines read
+    presets, ``rc_augment`` and ``rc_average`` to the neural ones (None: the default of
+    :func:`~gdashboard.models.catalogue.strand_options`, both strands; the baselines read
     both strands already)."""
     unknown = [p for p in presets if p not in ALL_PRESETS]
     if unknown:
@@ -149,7 +150,7 @@ def plan(
                 if step != "train" and not is_neural(preset):
                     continue
                 form = pooling if preset in RECURRENT_PRESETS else None
-                strands = dict(rc_augment=rc_augment, rc_average=rc_average) if is_neural(preset) else {}
+                strands = strand_options(preset, rc_augment, rc_average) if is_neural(preset) else {}
                 for seed in seeds:
                     files = (experiment.train, experiment.test)
                     tasks.append(Task(step, experiment.name, preset, form, int(seed), *files, **strands))

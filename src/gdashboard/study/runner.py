@@ -53,8 +53,8 @@ def run_study(
     ray_address: str | None = None,
     classopt_steps: int = 1000,
     pooling: str | None = None,
-    rc_augment: bool = False,
-    rc_average: bool = False,
+    rc_augment: bool | None = None,
+    rc_average: bool | None = None,
     report: bool = True,
     progress: bool = True,
 ) -> dict:
