@@ -226,6 +226,32 @@ def test_max_pooling_is_a_separate_model_and_optional_for_architectures(tmp_path
     assert {r["model"] for r in with_max.representatives} == {"small-rnn (max)"}
 
 
+def test_strand_forms_represent_their_architecture_and_ensembles_do_not(tmp_path):
+    # Both strands are the networks' default, so a study of default runs has only
+    # "+rc-aug+rc-avg" models: they must fill Table 3, and compete with a forward-strand
+    # form of the same preset by validation AUC. A seed ensemble is not another form.
+    def variant(experiment, preset, name, validation_auc, **options):
+        folder = make_run(tmp_path, experiment, preset, validation_auc=validation_auc, name=name)
+        metrics = json.loads((folder / "metrics.json").read_text())
+        (folder / "metrics.json").write_text(json.dumps({**metrics, **options}))
+
+    both = {"rc_augment": True, "rc_average": True}
+    for index, experiment in enumerate(EXPERIMENTS[:3]):
+        variant(experiment, "small-cnn", f"{experiment}-cnn-both", 0.8 if index else 0.7, **both)
+        variant(experiment, "small-rnn", f"{experiment}-rnn-both", 0.8, **both)
+        variant(experiment, "small-cnn", f"{experiment}-cnn-ensemble", 0.99, **both, ensemble=True, seed="1+2")
+    make_run(tmp_path, EXPERIMENTS[0], "small-cnn", validation_auc=0.75)  # the forward strand, better here
+    report = summarise(collect_runs([tmp_path]))
+    chosen = {(r["experiment"], r["architecture"]): r["model"] for r in report.representatives}
+    assert chosen == {
+        (EXPERIMENTS[0], "CNN"): "small-cnn",
+        (EXPERIMENTS[1], "CNN"): "small-cnn +rc-aug+rc-avg",
+        (EXPERIMENTS[2], "CNN"): "small-cnn +rc-aug+rc-avg",
+        **{(experiment, "RNN"): "small-rnn +rc-aug+rc-avg" for experiment in EXPERIMENTS[:3]},
+    }
+    assert {row["architecture"]: row["n_experiments"] for row in report.architectures} == {"CNN": 3, "RNN": 3, "CNN-RNN": 0}
+
+
 def test_include_max_option_of_the_command_line(tmp_path, capsys):
     from gdashboard.cli import main
 

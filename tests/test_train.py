@@ -365,6 +365,33 @@ def test_an_interrupted_restart_resumes_to_the_same_result(tmp_path, monkeypatch
         assert (tmp_path / "run" / attempt["history"]).read_text().count("\n") == 2
 
 
+def test_an_interrupted_run_resumes_only_with_the_strands_it_began_with(tmp_path, monkeypatch):
+    import gdashboard.runs as runs
+    from gdashboard.errors import InputError
+
+    rows = ["sequence\tlabel"] + [f"ACGTTGCAAGGCTTACGATC\t{i % 2}" for i in range(80)]
+    data = tmp_path / "same.tsv"
+    data.write_text("\n".join(rows) + "\n")
+    real_fit = runs.fit
+
+    def interrupted(*args, **kwargs):
+        real_fit(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    forward = dict(epochs=2, progress=False, rc_augment=False, rc_average=False)
+    monkeypatch.setattr(runs, "fit", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        train_run(data, data, "small-cnn", tmp_path / "run", **forward)
+    monkeypatch.setattr(runs, "fit", real_fit)
+    assert _checkpoint_state(tmp_path / "run")["run_options"] == {"rc_augment": False, "rc_average": False}
+    # Both strands are the default: resuming without asking for the forward strand would
+    # finish a forward-strand run on both strands; it is refused, naming the options.
+    with pytest.raises(InputError, match="interrupted run with rc_augment False, not True; rc_average False, not True"):
+        train_run(data, data, "small-cnn", tmp_path / "run", epochs=2, resume=True, progress=False)
+    metrics = train_run(data, data, "small-cnn", tmp_path / "run", resume=True, **forward)
+    assert "rc_augment" not in metrics and "rc_average" not in metrics
+
+
 def _checkpoint_state(folder):
     from safetensors import safe_open
 

@@ -683,8 +683,9 @@ class Run:
     @property
     def options(self) -> dict[str, bool]:
         """Those of ``rc_augment`` (trained on both strands), ``rc_average`` (scores both
-        strands) and ``ensemble`` (a seed ensemble) that are set, as recorded: ``{}`` for
-        most runs."""
+        strands) and ``ensemble`` (a seed ensemble) that are set, as recorded: ``{}`` for a
+        single run of the forward strand (the paper's form; both strands are the networks'
+        default since issue 16)."""
         metrics = self.metrics or {}
         recorded = {
             "rc_augment": bool(self.config.get("recipe", {}).get("rc_augment") or metrics.get("rc_augment")),

@@ -267,7 +267,7 @@ def _train_locked(
                 warmup_epochs=warmup_epochs,
                 patience=patience,
                 weight_decay=weight_decay,
-                rc_augment=rc_augment or None,
+                rc_augment=rc_augment,
             ).items()
             if v is not None
         }
@@ -303,6 +303,7 @@ def _train_locked(
                 history_path=folder / "history.jsonl",
                 progress=progress,
                 device=device,
+                run_options={"rc_augment": rc_augment, "rc_average": rc_average},
             )
             tried.append((result, candidate, attempt_seed, folder))
             if result.best_validation_auc > NOT_LEARNED_AUC:
@@ -391,7 +392,9 @@ def _check_same_run(
         found["pooling"] = "mean"
     different = [f"{key} {found[key]!r}, not {asked[key]!r}" for key in asked if found[key] != asked[key]]
     if different:
-        raise InputError(f"holds a finished run with {'; '.join(different)}; choose another --out", out)
+        raise InputError(
+            f"holds a finished run with {'; '.join(different)}; ask for its own options or choose another --out", out
+        )
 
 
 def _metrics_header(config: dict, pooling: str | None) -> dict:

@@ -172,6 +172,17 @@ def _save_checkpoint(directory: Path, model, best_state, optimizer, generator, s
     write_json(directory / CHECKPOINT_STATE, state)
 
 
+def _check_run_options(checkpoint_dir: Path, kept: dict, asked: dict) -> None:
+    """Refuse to continue an interrupted run with other options than it was started with.
+    A checkpoint from before an option was recorded is not checked for it."""
+    different = [f"{key} {kept[key]!r}, not {asked[key]!r}" for key in asked if key in kept and kept[key] != asked[key]]
+    if different:
+        raise InputError(
+            f"holds an interrupted run with {'; '.join(different)}; continue it with the options it began with",
+            checkpoint_dir,
+        )
+
+
 def _what_is_kept(checkpoint_dir: Path | None) -> str:
     if checkpoint_dir is not None and (checkpoint_dir / CHECKPOINT_TENSORS).exists():
         return "the last good epoch's checkpoint is kept"
@@ -216,6 +227,7 @@ def fit(
     history_path: str | os.PathLike | None = None,
     progress: bool = True,
     device: str | torch.device | None = None,
+    run_options: dict | None = None,
 ) -> FitResult:
     """Train ``model`` in place and leave it holding the best epoch's weights.
 
@@ -229,7 +241,9 @@ def fit(
     ``recipe.min_epochs``) and the best epoch's weights are restored. With
     ``checkpoint_dir`` every epoch is checkpointed (model,
     best weights, optimizer, random states), and ``resume=True`` continues from
-    the last checkpoint exactly as if never interrupted.
+    the last checkpoint exactly as if never interrupted. ``run_options`` (what makes
+    the run the one asked for, e.g. its strand options) are kept in the checkpoint, and
+    a resume asking other values is refused, naming them.
     """
     device = pick_device(device)
     model.to(device)
@@ -248,6 +262,7 @@ def fit(
     devices: list[str] = []
     if resume and checkpoint_dir is not None and (checkpoint_dir / CHECKPOINT_TENSORS).exists():
         best_state, state = _load_checkpoint(checkpoint_dir, model, optimizer, generator)
+        _check_run_options(checkpoint_dir, state.get("run_options", {}), run_options or {})
         devices = list(state.get("devices", []))  # checkpoints before this key: CPU only
         start_epoch = state["epoch"] + 1
         best_epoch, best_auc = state["best_epoch"], state["best_validation_auc"]
@@ -377,6 +392,7 @@ def fit(
                         "history": history,
                         "stopped": stopped,
                         "devices": devices,
+                        "run_options": dict(run_options or {}),
                     },
                 )
             if stopped:

@@ -268,6 +268,19 @@ def test_runs_made_elsewhere_are_adopted_not_retrained(tmp_path, data, capsys):
     assert not (tmp_path / "none.csv").exists()
 
 
+def test_a_forward_strand_study_rerun_asking_nothing_is_refused_not_doubled(tmp_path, data):
+    # A study begun before both strands became the default, run again as it was first run.
+    forward = dict(rc_augment=False, rc_average=False)
+    counts = run_study([data / "GATA1_one"], ["small-cnn", "kmer"], tmp_path, epochs=1, progress=False, **forward)
+    assert counts["done"] == 2
+    with pytest.raises(InputError, match="pass --no-rc-augment --no-rc-average to continue it"):
+        run_study([data / "GATA1_one"], ["small-cnn", "kmer"], tmp_path, epochs=1, progress=False)
+    assert [row["id"] for row in study_status(tmp_path)] == ["train/GATA1_one/kmer-seed0", "train/GATA1_one/small-cnn-seed0"]
+    # A baseline alone has no strand forms: nothing to refuse.
+    assert run_study([data / "GATA1_one"], ["kmer"], tmp_path, epochs=1, progress=False)["done"] == 2
+    assert run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=1, progress=False, **forward)["done"] == 2
+
+
 def test_the_modisco_step_follows_training_and_is_indexed(tmp_path, data):
     steps = ["train", "modisco"]
     counts = run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=2, steps=steps, progress=False)

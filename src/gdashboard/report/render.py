@@ -217,7 +217,7 @@ def _sections(report: Report, by_key: dict[tuple[str, str], dict]) -> list[Secti
         if report.include_max_in_architectures
         else "only the paper's mean-pooled recurrent presets compete (`--include-max` lets "
         "the max-pooled forms compete too)"
-    )
+    ) + "; each preset competes in every strand form it was trained in, seed ensembles do not"
     architectures = Section(
         key="architectures",
         title="Architectures",

@@ -8,8 +8,10 @@ and motif results into a :class:`Report`: plain lists of dicts, usable from a no
 
 Choices made where the paper is silent
 --------------------------------------
-* A model is a preset plus its pooling: ``"small-rnn"`` is the paper's mean pooling,
-  ``"small-rnn (max)"`` is max pooling, and the two are separate models in every table.
+* A model is a preset plus its pooling and options: ``"small-rnn"`` is the paper's mean
+  pooling on the forward strand, ``"small-rnn (max)"`` is max pooling, ``"small-rnn
+  +rc-aug+rc-avg"`` both strands (the networks' default), ``"... +ensemble"`` a seed
+  ensemble; each is a separate model in every table.
 * Several seeds of one model on one experiment are averaged; the experiment's value is
   the seed mean, so every experiment weighs the same in Table 2 and in the t-tests.
 * Table 3 compares *architectures* (CNN, RNN, CNN-RNN). Per experiment each
@@ -356,6 +358,9 @@ def _table2_row(model: str, values: dict[str, float], cells: list[dict]) -> dict
 def _representatives(cells: list[dict], experiments: list[str], include_max: bool) -> list[dict]:
     """Per experiment and architecture, the preset with the best mean validation AUC.
 
+    Each preset competes in each strand form it was trained in (the forward strand, both
+    strands); its max-pooled form only with ``include_max``; seed ensembles never (they
+    are their members' cell averaged, not another form of the architecture).
     Ties go to the preset listed first (smaller model), so the choice is reproducible.
     A preset without a validation AUC cannot be chosen: falling back to test AUC would
     reintroduce the selection bias this avoids.
@@ -366,7 +371,9 @@ def _representatives(cells: list[dict], experiments: list[str], include_max: boo
             continue
         if cell["validation_auc_mean"] is None:
             continue
-        if cell["model"] != cell["preset"] and not include_max:
+        if " (max)" in cell["model"] and not include_max:
+            continue
+        if _is_ensemble(cell["model"]):
             continue
         candidates.setdefault((cell["experiment"], cell["architecture"]), []).append(cell)
     chosen = []
@@ -432,6 +439,10 @@ def auto_choice(cells: list[dict], experiments: list[str]) -> list[dict]:
                 }
             )
     return chosen
+
+
+def _is_ensemble(label: str) -> bool:
+    return "ensemble" in label.partition(" +")[2].split("+")
 
 
 def _members_label(label: str) -> str:

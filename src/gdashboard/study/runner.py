@@ -37,6 +37,24 @@ def _study_lock(study: Path):
         yield
 
 
+def _refuse_a_silent_change_of_strands(tasks: Sequence[Task], known: set[str], study: Path) -> None:
+    """A study begun before both strands became the networks' default holds forward-strand
+    runs; run again asking nothing about strands, it would plan (and spend hours training)
+    both-strand models beside them. Asked nothing, the user most likely meant to continue
+    it: refuse, and say how to do either."""
+    for task in tasks:
+        if task.id in known or not (task.rc_augment or task.rc_average):
+            continue
+        forward = replace(task, rc_augment=False, rc_average=False)
+        if forward.id in known:
+            raise InputError(
+                f"holds forward-strand runs ({forward.id}) and both strands are now the networks' default: "
+                "pass --no-rc-augment --no-rc-average to continue it as it was, or --rc-augment --rc-average "
+                "to add the both-strand models",
+                study,
+            )
+
+
 def run_study(
     data_dirs: Iterable[str | os.PathLike],
     presets: Sequence[str],
@@ -74,6 +92,8 @@ def run_study(
     options = {"epochs": epochs, "device": device, "threads": threads, "classopt_steps": classopt_steps}
     with _study_lock(study):
         index = StudyIndex(study)
+        if rc_augment is None and rc_average is None:
+            _refuse_a_silent_change_of_strands(tasks, {row["id"] for row in index.rows()}, study)
         index.add(tasks)
         by_id = {task.id: task for task in tasks}
         known = {row["id"]: row["state"] for row in index.rows()}
