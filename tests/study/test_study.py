@@ -275,7 +275,8 @@ def test_a_forward_strand_study_rerun_asking_nothing_is_refused_not_doubled(tmp_
     assert counts["done"] == 2
     with pytest.raises(InputError, match="pass --no-rc-augment --no-rc-average to continue it"):
         run_study([data / "GATA1_one"], ["small-cnn", "kmer"], tmp_path, epochs=1, progress=False)
-    assert [row["id"] for row in study_status(tmp_path)] == ["train/GATA1_one/kmer-seed0", "train/GATA1_one/small-cnn-seed0"]
+    known = [row["id"] for row in study_status(tmp_path)]
+    assert known == ["train/GATA1_one/kmer-seed0", "train/GATA1_one/small-cnn-seed0"]
     # A baseline alone has no strand forms: nothing to refuse.
     assert run_study([data / "GATA1_one"], ["kmer"], tmp_path, epochs=1, progress=False)["done"] == 2
     assert run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=1, progress=False, **forward)["done"] == 2
