@@ -13,6 +13,8 @@ Everything comes from gdashboard.report.summarise (the same cells, auto and test
 import argparse
 from pathlib import Path
 
+from scipy.stats import spearmanr
+
 from gdashboard.report import paired_ttest, summarise
 from gdashboard.results import collect_runs
 
@@ -90,6 +92,19 @@ def main() -> None:
             f"| {row['t']:.2f} | {row['p']:.2g} |"
         )
     print()
+    # Where the networks lose to gkm-SVM: its lead over auto against the training set's size
+    # (Spearman's rank correlation over the experiments both have).
+    n_train = {r["experiment"]: r["n_train"] for r in report.runs if r["model"] == "gkmsvm" and "n_train" in r}
+    shared = sorted(set(n_train) & set(values["auto"]) & set(values["gkmsvm"]), key=n_train.get)
+    if len(shared) >= 3:
+        print("| experiment | training sequences | gkmsvm − auto |")
+        print("|---|---|---|")
+        for experiment in shared:
+            lead = values["gkmsvm"][experiment] - values["auto"][experiment]
+            print(f"| {'_'.join(experiment.split('_')[:2])} | {n_train[experiment]:,} | {lead:+.3f} |")
+        rho = spearmanr([n_train[e] for e in shared], [values["gkmsvm"][e] - values["auto"][e] for e in shared])
+        print(f"\nSpearman's rho (training sequences, gkmsvm − auto) = {rho.statistic:.2f}, p = {rho.pvalue:.2g}")
+        print()
     print("| model | experiments | train seconds per experiment | predict seconds per experiment |")
     print("|---|---|---|---|")
     for row in report.table2:
