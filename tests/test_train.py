@@ -388,8 +388,17 @@ def test_an_interrupted_run_resumes_only_with_the_strands_it_began_with(tmp_path
     # finish a forward-strand run on both strands; it is refused, naming the options.
     with pytest.raises(InputError, match="interrupted run with rc_augment False, not True; rc_average False, not True"):
         train_run(data, data, "small-cnn", tmp_path / "run", epochs=2, resume=True, progress=False)
+    # A checkpoint from before the options were recorded: resumed only when told which strands.
+    state = _checkpoint_state(tmp_path / "run")
+    del state["run_options"]
+    _rewrite_checkpoint_state(tmp_path / "run", state)
+    with pytest.raises(InputError, match="begun before its strand options were recorded"):
+        train_run(data, data, "small-cnn", tmp_path / "run", epochs=2, resume=True, progress=False)
     metrics = train_run(data, data, "small-cnn", tmp_path / "run", resume=True, **forward)
     assert "rc_augment" not in metrics and "rc_average" not in metrics
+    # Finished, it is the run asked for only with its own options too.
+    with pytest.raises(InputError, match="finished run with rc_augment False, not True; rc_average False, not True"):
+        train_run(data, data, "small-cnn", tmp_path / "run", epochs=2, resume=True, progress=False)
 
 
 def _checkpoint_state(folder):

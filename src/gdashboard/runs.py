@@ -40,7 +40,7 @@ from gdashboard.results import (
     save_model,
     write_predictions,
 )
-from gdashboard.train import CHECKPOINT_STATE, CHECKPOINT_TENSORS, device_description, fit
+from gdashboard.train import CHECKPOINT_STATE, CHECKPOINT_TENSORS, device_description, fit, read_checkpoint_state
 
 # A neural run whose best validation AUC is at most this has not learned (AUC 0.5
 # is chance; the smallest validation sets here, ~250 sequences, put chance within
@@ -134,6 +134,7 @@ def train_run(
         raise InputError(f"--pooling applies to recurrent presets ({', '.join(RECURRENT_PRESETS)}), not {preset}")
     if (rc_augment or rc_average) and not is_neural(preset):
         raise InputError(f"--rc-augment and --rc-average apply to neural presets; {preset} reads both strands already")
+    strands_asked = rc_augment is not None or rc_average is not None
     rc_augment, rc_average = strand_options(preset, rc_augment, rc_average).values()
     out = Path(out)
     options = dict(
@@ -142,18 +143,28 @@ def train_run(
         weight_decay=weight_decay, validation_fraction=validation_fraction, pad=pad, restarts=restarts,
         resume=resume, progress=progress, device=device, rc_augment=rc_augment, rc_average=rc_average,
     )  # fmt: skip
-    _check_run_folder(out, train_path, preset, options)
+    _check_run_folder(out, train_path, preset, options, strands_asked)
     with _run_folder_lock(out, lock_wait):
         # What another process may have finished while this one waited is seen here.
-        finished = _check_run_folder(out, train_path, preset, options)
+        finished = _check_run_folder(out, train_path, preset, options, strands_asked)
         if finished is not None:
             return finished
         return _train_locked(train_path, test_path, preset, out, **options)
 
 
-def _check_run_folder(out: Path, train_path, preset: str, options: dict) -> dict | None:
+def _check_run_folder(out: Path, train_path, preset: str, options: dict, strands_asked: bool) -> dict | None:
     """Refuse a folder holding another run; the finished run asked for with --resume."""
     resume = options["resume"]
+    if resume and not strands_asked and (out / CHECKPOINT_TENSORS).exists() and not (out / METRICS_FILE).exists():
+        # Its checkpoint says which strands it trains on (train.fit refuses others), except a
+        # checkpoint from before that was recorded, when the default was the forward strand.
+        if "run_options" not in read_checkpoint_state(out):
+            raise InputError(
+                "holds an interrupted run begun before its strand options were recorded, and both strands are "
+                "now the networks' default: say which it is (--no-rc-augment --no-rc-average for the forward "
+                "strand, the default then)",
+                out,
+            )
     if (out / METRICS_FILE).exists() and not resume:
         raise InputError("already holds a finished run; choose another --out or pass --resume", out)
     if ((out / CHECKPOINT_TENSORS).exists() or (out / CHECKPOINT_STATE).exists()) and not resume:

@@ -189,14 +189,20 @@ def _what_is_kept(checkpoint_dir: Path | None) -> str:
     return "no good epoch to keep"
 
 
-def _load_checkpoint(directory: Path, model, optimizer, generator):
+def read_checkpoint_state(directory: str | os.PathLike) -> dict:
+    """The state of the checkpoint in ``directory`` (epoch counters, history, run options)."""
     from safetensors import safe_open
 
-    tensors = load_file(str(directory / CHECKPOINT_TENSORS))
+    directory = Path(directory)
     with safe_open(str(directory / CHECKPOINT_TENSORS), framework="pt") as handle:
         embedded = (handle.metadata() or {}).get("state")
     # Checkpoints written before the state was embedded have it in checkpoint.json only.
-    state = json.loads(embedded) if embedded else json.loads((directory / CHECKPOINT_STATE).read_text())
+    return json.loads(embedded) if embedded else json.loads((directory / CHECKPOINT_STATE).read_text())
+
+
+def _load_checkpoint(directory: Path, model, optimizer, generator):
+    tensors = load_file(str(directory / CHECKPOINT_TENSORS))
+    state = read_checkpoint_state(directory)
     model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
     best_state = {k[5:]: v for k, v in tensors.items() if k.startswith("best.")}
     optimizer_state = {"state": {}, "param_groups": state["param_groups"]}

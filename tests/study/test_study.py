@@ -277,9 +277,18 @@ def test_a_forward_strand_study_rerun_asking_nothing_is_refused_not_doubled(tmp_
         run_study([data / "GATA1_one"], ["small-cnn", "kmer"], tmp_path, epochs=1, progress=False)
     known = [row["id"] for row in study_status(tmp_path)]
     assert known == ["train/GATA1_one/kmer-seed0", "train/GATA1_one/small-cnn-seed0"]
+    # Saying one option only, or asking for the motif step alone, is not saying which model.
+    with pytest.raises(InputError, match="holds train/GATA1_one/small-cnn-seed0, of other strand options"):
+        run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=1, progress=False, rc_augment=False)
+    with pytest.raises(InputError, match="pass --no-rc-augment --no-rc-average to continue it"):
+        run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=1, steps=["motifs"], progress=False)
     # A baseline alone has no strand forms: nothing to refuse.
     assert run_study([data / "GATA1_one"], ["kmer"], tmp_path, epochs=1, progress=False)["done"] == 2
     assert run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=1, progress=False, **forward)["done"] == 2
+    # Once both forms are in the study, asking nothing continues the default's.
+    both = dict(rc_augment=True, rc_average=True)
+    assert run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=1, progress=False, **both)["done"] == 3
+    assert run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=1, progress=False)["done"] == 3
 
 
 def test_the_modisco_step_follows_training_and_is_indexed(tmp_path, data):

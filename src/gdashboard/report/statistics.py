@@ -28,7 +28,7 @@ Table 4: motif matches
 ``gdash motifs RUNDIR --out DIR`` writes ``DIR/motifs.json``. :func:`collect_motif_results`
 finds those files anywhere below the paths given to the report (they are not run folders
 and never stop run discovery), and :func:`summarise` joins each to its run by
-(experiment, model, seed), where the model is the preset plus its pooling as above.
+(experiment, model, seed), where the model is the preset plus its pooling and options as above.
 
 * Per architecture, each experiment contributes the motif counts of the *same*
   representative as Table 3 (best mean validation AUC). If that run has no

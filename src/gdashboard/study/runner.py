@@ -15,10 +15,13 @@ import fcntl
 import os
 from contextlib import contextmanager
 from dataclasses import replace
+from itertools import product
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from gdashboard.errors import InputError
+from gdashboard.models.catalogue import is_neural
+from gdashboard.results import METRICS_FILE
 from gdashboard.study.index import StudyIndex
 from gdashboard.study.plan import Task, find_experiments, plan
 from gdashboard.study.tasks import finished_record, is_finished
@@ -39,20 +42,25 @@ def _study_lock(study: Path):
 
 def _refuse_a_silent_change_of_strands(tasks: Sequence[Task], known: set[str], study: Path) -> None:
     """A study begun before both strands became the networks' default holds forward-strand
-    runs; run again asking nothing about strands, it would plan (and spend hours training)
-    both-strand models beside them. Asked nothing, the user most likely meant to continue
-    it: refuse, and say how to do either."""
+    runs; run again without saying which strands, it would plan (and spend hours training)
+    both-strand models beside them. Not told, the user most likely meant to continue it:
+    refuse, and say how to do either. A model is matched in any other strand form, by its
+    training task (in the index, or as a finished run folder the index has not seen)."""
     for task in tasks:
-        if task.id in known or not (task.rc_augment or task.rc_average):
+        # A model of the asked form already in the study (its task, or its training's) is no change.
+        if task.id in known or replace(task, step="train").id in known or not is_neural(task.preset):
             continue
-        forward = replace(task, rc_augment=False, rc_average=False)
-        if forward.id in known:
-            raise InputError(
-                f"holds forward-strand runs ({forward.id}) and both strands are now the networks' default: "
-                "pass --no-rc-augment --no-rc-average to continue it as it was, or --rc-augment --rc-average "
-                "to add the both-strand models",
-                study,
-            )
+        for augment, average in product((False, True), repeat=2):
+            other = replace(task, step="train", rc_augment=augment, rc_average=average)
+            if (augment, average) == (task.rc_augment, task.rc_average):
+                continue
+            if other.id in known or (other.run_folder(study) / METRICS_FILE).exists():
+                raise InputError(
+                    f"holds {other.id}, of other strand options than {task.model}'s, and both strands are now the "
+                    "networks' default: pass --no-rc-augment --no-rc-average to continue it as it was (or its own "
+                    "options), or --rc-augment --rc-average to add the both-strand models",
+                    study,
+                )
 
 
 def run_study(
@@ -92,7 +100,7 @@ def run_study(
     options = {"epochs": epochs, "device": device, "threads": threads, "classopt_steps": classopt_steps}
     with _study_lock(study):
         index = StudyIndex(study)
-        if rc_augment is None and rc_average is None:
+        if rc_augment is None or rc_average is None:
             _refuse_a_silent_change_of_strands(tasks, {row["id"] for row in index.rows()}, study)
         index.add(tasks)
         by_id = {task.id: task for task in tasks}
