@@ -13,7 +13,7 @@ Everything comes from gdashboard.report.summarise (the same cells, auto and test
 import argparse
 from pathlib import Path
 
-from scipy.stats import spearmanr
+from scipy.stats import spearmanr, wilcoxon
 
 from gdashboard.report import paired_ttest, summarise
 from gdashboard.results import collect_runs
@@ -80,16 +80,20 @@ def main() -> None:
         means.append(f"{sum(mine) / len(mine):.3f} (n={len(mine)})" if mine else "")
     print("| **mean** | " + " | ".join(means) + " |")
     print()
-    print("| a | b | n | mean a | mean b | a − b | t | p (two-tailed, paired) |")
-    print("|---|---|---|---|---|---|---|---|")
+    # The signed-rank test beside the t-test: one experiment's outlying difference (a run stuck
+    # on the plateau) can dominate the t-test's variance, not the ranks.
+    print("| a | b | n | mean a | mean b | a − b | t | p (two-tailed, paired) | signed-rank p |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for a, b in PAIRS:
         row = paired_ttest(a, values.get(a, {}), b, values.get(b, {}))
         if row["p"] is None:
-            print(f"| {a} | {b} | {row['n']} | | | | | fewer than 2 shared experiments |")
+            print(f"| {a} | {b} | {row['n']} | | | | | fewer than 2 shared experiments | |")
             continue
+        shared = sorted(set(values[a]) & set(values[b]))
+        ranks = wilcoxon([values[a][e] for e in shared], [values[b][e] for e in shared]).pvalue
         print(
             f"| {a} | {b} | {row['n']} | {row['mean_a']:.4f} | {row['mean_b']:.4f} | {row['mean_difference']:+.4f} "
-            f"| {row['t']:.2f} | {row['p']:.2g} |"
+            f"| {row['t']:.2f} | {row['p']:.2g} | {ranks:.2g} |"
         )
     print()
     # Where the networks lose to gkm-SVM: its lead over auto against the training set's size
