@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,3 +45,26 @@ def dashboard_app(dashboard_runs):
     from gdashboard.dashboard.app import create_app
 
     return create_app([dashboard_runs.runs], classopt_steps=20, classopt_restarts=2)
+
+
+@pytest.fixture(scope="session")
+def serving():
+    """A context manager: a Flask app served on loopback while inside (``with
+    serving(app.server) as url``), by a real HTTP server in a thread."""
+    return _serving
+
+
+@contextmanager
+def _serving(flask_app):
+    """``flask_app`` served on loopback while inside; yields its base URL,
+    ``http://127.0.0.1:PORT``."""
+    from werkzeug.serving import make_server
+
+    httpd = make_server("127.0.0.1", 0, flask_app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        thread.join(10)

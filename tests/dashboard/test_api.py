@@ -155,19 +155,16 @@ def test_loopback_is_the_default_and_echoes_are_cut_and_never_sniffed(client):
     assert "x" * ECHO_LIMIT not in error and "..." in error  # the echo is cut
 
 
-def test_a_10_mb_sequence_and_100000_sequences_posted_to_a_real_server_get_413_json(dashboard_app, dashboard_runs):
+def test_a_10_mb_sequence_and_100000_sequences_posted_to_a_real_server_get_413_json(
+    dashboard_app, dashboard_runs, serving
+):
     import http.client
-    import threading
+    from urllib.parse import urlparse
 
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, dashboard_app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     path = f"/api/experiments/{dashboard_runs.experiment}/explain"
 
     def post(body: bytes) -> tuple[int, dict]:
-        connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=60)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         connection.putrequest("POST", path)
         connection.putheader("Content-Type", "application/json")
         connection.putheader("Content-Length", str(len(body)))
@@ -181,7 +178,8 @@ def test_a_10_mb_sequence_and_100000_sequences_posted_to_a_real_server_get_413_j
         connection.close()
         return answer
 
-    try:
+    with serving(dashboard_app.server) as url:
+        port = urlparse(url).port
         ten_megabytes = json.dumps({"sequences": ["ACGT" * 2_500_000]}).encode()
         status, answer = post(ten_megabytes)
         assert status == 413 and "request body over the limit of 1,000,000 bytes" in answer["error"]
@@ -191,6 +189,3 @@ def test_a_10_mb_sequence_and_100000_sequences_posted_to_a_real_server_get_413_j
         assert status == 413 and "at most 100" in answer["error"]
         status, answer = post(json.dumps({"sequences": [SEQUENCE]}).encode())
         assert status == 200  # the server still answers after both
-    finally:
-        server.shutdown()
-        thread.join(10)

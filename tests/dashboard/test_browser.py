@@ -11,7 +11,6 @@ import csv
 import math
 import os
 import shutil
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -35,15 +34,9 @@ TIMEOUT_MS = int(os.environ.get("GDASH_BROWSER_TIMEOUT_MS", "60000"))
 
 
 @pytest.fixture(scope="module")
-def server(dashboard_app):
-    from werkzeug.serving import make_server
-
-    httpd = make_server("127.0.0.1", 0, dashboard_app.server, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(10)
+def server(dashboard_app, serving):
+    with serving(dashboard_app.server) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -234,26 +227,21 @@ def default_runs(tmp_path_factory):
     return root, paths["test"]
 
 
-def test_runs_on_both_strands_and_an_ensemble_in_the_browser(browser, default_runs, tmp_path):
-    from werkzeug.serving import make_server
-
+def test_runs_on_both_strands_and_an_ensemble_in_the_browser(browser, default_runs, serving, tmp_path):
     from gdashboard.dashboard.app import create_app
     from gdashboard.results import open_run
     from gdashboard.runs import predict_file
 
     root, test_file = default_runs
     app = create_app([root / "runs"], classopt_steps=20, classopt_restarts=2)
-    httpd = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
     offline = Offline()
     context = _context(browser, offline)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
+    with serving(app.server) as url:
         pasted = ("GATAAGGCTTACGT" * 8)[:101]
-        page.goto(f"http://127.0.0.1:{httpd.server_port}/experiment?experiment=GATA1_sim")
+        page.goto(f"{url}/experiment?experiment=GATA1_sim")
         page.wait_for_selector("[data-testid=experiment-title]")
         page.fill("#paste-sequence", pasted)
         page.click("#paste-submit")
@@ -268,9 +256,6 @@ def test_runs_on_both_strands_and_an_ensemble_in_the_browser(browser, default_ru
         _assert_scores_equal(_scores(page), predicted)
         for label in labels:  # each model's class-optimised logo, under an id holding " " and "+"
             page.wait_for_selector(f'[id="classopt-{label}"] .main-svg', state="attached")
-    finally:
-        context.close()
-        httpd.shutdown()
-        thread.join(10)
+    context.close()
     assert offline.blocked == [], f"the page asked other hosts: {offline.blocked[:3]}"
     assert errors == [], errors
