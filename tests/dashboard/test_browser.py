@@ -228,7 +228,7 @@ def default_runs(tmp_path_factory):
 
 
 def test_runs_on_both_strands_and_an_ensemble_in_the_browser(browser, default_runs, serving, tmp_path):
-    from gdashboard.dashboard.app import create_app
+    from gdashboard.dashboard.app import create_app, element_id
     from gdashboard.results import open_run
     from gdashboard.runs import predict_file
 
@@ -254,8 +254,8 @@ def test_runs_on_both_strands_and_an_ensemble_in_the_browser(browser, default_ru
             predicted[open_run(rundir).label] = float(predict_file(rundir, tmp_path / "pasted.tsv")[1][0])
         assert set(predicted) == labels
         _assert_scores_equal(_scores(page), predicted)
-        for label in labels:  # each model's class-optimised logo, under an id holding " " and "+"
-            page.wait_for_selector(f'[id="classopt-{label}"] .main-svg', state="attached")
+        for label in labels:  # each model's class-optimised logo, its label (" ", "+") escaped
+            page.wait_for_selector(f"#{element_id('classopt', label)} .main-svg", state="attached")
     context.close()
     assert offline.blocked == [], f"the page asked other hosts: {offline.blocked[:3]}"
     assert errors == [], errors

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -155,16 +157,43 @@ def test_modisco_patterns_are_shown_where_they_exist(experiment, dashboard_runs,
     }
     (runs / "small-cnn" / "modisco").mkdir()
     (runs / "small-cnn" / "modisco" / "patterns.json").write_text(json.dumps(result))
+    # The same pattern name from another attribution: its logo needs an id of its own.
+    (runs / "small-cnn" / "modisco-saliency").mkdir()
+    saliency = {**result, "attribution": "saliency"}
+    (runs / "small-cnn" / "modisco-saliency" / "patterns.json").write_text(json.dumps(saliency))
     chosen = find_experiments([runs])[dashboard_runs.experiment]
-    [shown] = modisco_patterns(chosen.run("small-cnn"))
+    shown, also = modisco_patterns(chosen.run("small-cnn"))
+    assert {shown["attribution"], also["attribution"]} == {"ism", "saliency"}
+    if shown["attribution"] != "ism":
+        shown = also
     np.testing.assert_array_equal(shown["weights"], np.array(cwm)[1:3].T)
     assert shown["matches_tf"] and shown["n_seqlets"] == 42
     assert modisco_patterns(chosen.run("small-rnn")) == []
-    panel = str(_patterns_panel(chosen, ("small-cnn", "small-rnn")))
+    layout = _patterns_panel(chosen, ("small-cnn", "small-rnn"))
+    ids = [component.id for component in layout._traverse() if getattr(component, "id", None)]
+    assert len(ids) == 2 and len(set(ids)) == 2
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]+", element) for element in ids), ids
+    panel = str(layout)
     assert "pos_patterns.pattern_0" in panel and "GATA1 (q = 0.01)" in panel
     assert "No TF-MoDISco patterns" in str(_patterns_panel(chosen, ("small-rnn",)))
+    # The report's table takes one TF-MoDISco result per run (two are refused, naming the
+    # file); the sequence view above shows every one.
+    shutil.rmtree(runs / "small-cnn" / "modisco-saliency")
     overview = str(overview_page(DashboardState([runs], classopt_steps=2, classopt_restarts=1)))
     assert "TF-MoDISco patterns per model" in overview
+
+
+def test_element_ids_are_valid_and_keep_names_apart():
+    from gdashboard.dashboard.app import element_id
+
+    labels = ["small-cnn-rnn", "small-cnn-rnn +rc-aug+rc-avg", "small-cnn-rnn +rc-aug+rc-avg+ensemble"]
+    labels.append("small-rnn (max)")
+    names = ["pos_patterns.pattern_0", "pos-patterns.pattern-0", "pos_patterns_pattern_0"]
+    ids = [element_id("pattern", label, name) for label in labels for name in names]
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]+", element) for element in ids), ids
+    assert element_id("classopt", "small-cnn +rc-aug") == "classopt-small-cnn_20_2brc-aug"
+    assert element_id("classopt", "small-cnn") == "classopt-small-cnn"
 
 
 def test_variant_edits_round_trip_through_the_url():

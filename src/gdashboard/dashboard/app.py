@@ -25,6 +25,7 @@ import csv
 import io
 import ipaddress
 import logging
+import re
 import threading
 from pathlib import Path
 from typing import Iterable
@@ -57,6 +58,19 @@ def _graph_config(filename: str) -> dict:
 
 def _testid(name: str) -> dict:
     return {"data-testid": name}
+
+
+def element_id(*parts: str) -> str:
+    """The page id of an element named by ``parts`` (``"classopt"``, a model label, a
+    TF-MoDISco pattern name), joined by ``-``.
+
+    Model labels hold spaces, ``+`` and parentheses (``"small-cnn-rnn +rc-aug+rc-avg"``,
+    ``"small-rnn (max)"``) and pattern names dots (``"pos_patterns.pattern_0"``): HTML
+    allows no space in an id, Dash no dot, and a CSS selector must escape the rest. So
+    every character but ASCII letters, digits and ``-`` becomes ``_`` and its two hex
+    digits (``" "`` -> ``_20``, ``_`` itself -> ``_5f``): distinct names keep distinct ids.
+    """
+    return "-".join(re.sub(r"[^A-Za-z0-9-]", lambda found: f"_{ord(found.group()):02x}", part) for part in parts)
 
 
 # --------------------------------------------------------------------------- pages
@@ -265,7 +279,7 @@ def _jaspar_panel(tf: str):
         return html.P(f"JASPAR has no motif for {tf}.", **_testid("panel-jaspar"))
     graphs = [
         _graph(
-            f"jaspar-logo-{i}",
+            element_id("jaspar-logo", str(i)),
             logo_figure(logo["bits"], f"{logo['motif_id']} {logo['motif_name']}"),
             f"jaspar-{logo['motif_id']}",
         )
@@ -285,7 +299,7 @@ def _extracted_panel(experiment: panels.Experiment, labels: tuple[str, ...]):
         for motif in panels.extracted_motifs(experiment.run(label)):
             row = [
                 _graph(
-                    f"extracted-{label}-{motif['method']}",
+                    element_id("extracted", label, Path(motif["folder"]).name, motif["method"]),
                     logo_figure(motif["bits"], f"{label}: {motif['method']}"),
                     f"{label}-{motif['method']}",
                 )
@@ -297,7 +311,7 @@ def _extracted_panel(experiment: panels.Experiment, labels: tuple[str, ...]):
                     bits = information_matrix(match.probabilities(MEME_PSEUDOCOUNT))
                     row.append(
                         _graph(
-                            f"match-{label}-{motif['method']}",
+                            element_id("match", label, Path(motif["folder"]).name, motif["method"]),
                             logo_figure(bits, f"best JASPAR match {hit}"),
                             f"match-{hit.split()[0]}",
                         )
@@ -322,7 +336,7 @@ def _patterns_panel(experiment: panels.Experiment, labels: tuple[str, ...]):
                 html.Div(
                     [
                         _graph(
-                            f"pattern-{label}-{pattern['name']}",
+                            element_id("pattern", label, pattern["attribution"], pattern["name"]),
                             weight_logo_figure(pattern["weights"], title),
                             f"{label}-{pattern['name']}",
                         ),
@@ -433,7 +447,7 @@ def classopt_panel(state: DashboardState, query: dict):
         if isinstance(result, dict):
             done += 1
             title = f"{label}: class-optimised (score {result['score']:.3g})"
-            parts.append(_graph(f"classopt-{label}", logo_figure(result["bits"], title), f"{label}-classopt"))
+            parts.append(_graph(element_id("classopt", label), logo_figure(result["bits"], title), f"{label}-classopt"))
         elif isinstance(result, str):
             done += 1
             parts.append(html.P(f"{label}: class optimisation {result}"))
