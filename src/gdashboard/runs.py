@@ -135,7 +135,8 @@ def train_run(
     if (rc_augment or rc_average) and not is_neural(preset):
         raise InputError(f"--rc-augment and --rc-average apply to neural presets; {preset} reads both strands already")
     strands_asked = rc_augment is not None or rc_average is not None
-    rc_augment, rc_average = strand_options(preset, rc_augment, rc_average).values()
+    strands = strand_options(preset, rc_augment, rc_average)
+    rc_augment, rc_average = strands["rc_augment"], strands["rc_average"]
     out = Path(out)
     options = dict(
         seed=seed, epochs=epochs, tf=tf, pooling=pooling, model_options=model_options, learning_rate=learning_rate,
