@@ -3,7 +3,8 @@ per experiment the test AUC of each model (gkm-SVM, k-mers, DeepBind with the sh
 and calibrated, small-cnn, small-cnn-rnn on the forward strand, on both strands (seed 0, and
 the mean of seeds 0-2) and as the 3-seed ensemble of its both-strand runs, and
 ``auto``, the network of best validation AUC), then what each step gained (two-tailed paired
-t-tests over the experiments both sides have) and each model's cost.
+t-tests over the experiments both sides have; ``auto`` also as it was before both strands, chosen
+among the forward-strand networks alone) and each model's cost.
 
     .venv/bin/python benchmarks/accuracy_snapshot.py
 
@@ -14,6 +15,7 @@ Everything comes from gdashboard.report.summarise (the same cells, auto and test
 import argparse
 from pathlib import Path
 
+import numpy as np
 from scipy.stats import spearmanr, wilcoxon
 
 from gdashboard.report import paired_ttest, summarise
@@ -32,9 +34,13 @@ COLUMNS = [
     ("small-cnn-rnn +rc-aug+rc-avg", "+ both strands (mean of seeds)"),
     ("small-cnn-rnn +rc-aug+rc-avg+ensemble", "3-seed ensemble (both strands)"),
 ]
+# auto as it was before both strands: chosen among the forward-strand networks alone.
+FORWARD_AUTO = "auto (forward strand only)"
 PAIRS = [
     ("auto", "gkmsvm"),
     ("auto", "kmer"),
+    (FORWARD_AUTO, "gkmsvm"),
+    ("auto", FORWARD_AUTO),
     ("deepbind-cal", "deepbind"),
     (BOTH_SEED0, "small-cnn-rnn"),
     ("small-cnn-rnn +rc-aug+rc-avg+ensemble", BOTH_SEED0),
@@ -53,7 +59,9 @@ def main() -> None:
         default=[Path(p) for p in ("runs/study18/runs", "runs/study-baselines/runs", "runs/ensembles")],
     )
     args = parser.parse_args()
-    report = summarise(collect_runs([p for p in args.paths if p.exists()]))
+    runs = collect_runs([p for p in args.paths if p.exists()])
+    report = summarise(runs)
+    forward_report = summarise([r for r in runs if not (r.get("rc_augment") or r.get("rc_average"))])
     cell = {(c["experiment"], c["model"]): c for c in report.cells}
     values: dict[str, dict[str, float]] = {}
     for model, _ in COLUMNS:
@@ -66,6 +74,7 @@ def main() -> None:
             if r["model"] == model and str(r["seed"]) == "0" and r["available"]
         }
     values["auto"] = {row["experiment"]: row["test_auc"] for row in report.auto}
+    values[FORWARD_AUTO] = {row["experiment"]: row["test_auc"] for row in forward_report.auto}
     auto_model = {row["experiment"]: row["model"] for row in report.auto}
 
     print("| experiment | " + " | ".join(title for _, title in COLUMNS) + " | auto (its model) |")
@@ -113,6 +122,31 @@ def main() -> None:
             print(f"| {'_'.join(experiment.split('_')[:2])} | {n_train[experiment]:,} | {lead:+.3f} |")
         rho = spearmanr([n_train[e] for e in shared], [values["gkmsvm"][e] - values["auto"][e] for e in shared])
         print(f"\nSpearman's rho (training sequences, gkmsvm − auto) = {rho.statistic:.2f}, p = {rho.pvalue:.2g}")
+        print()
+    # Both strands against the forward strand, seed 0 on each: how often, how much, at what cost.
+    seed0_runs = {(r["experiment"], r["model"]): r for r in report.runs if str(r["seed"]) == "0" and r["available"]}
+    forward, both = "small-cnn-rnn", "small-cnn-rnn +rc-aug+rc-avg"
+    pairs = [
+        (seed0_runs[(e, forward)], seed0_runs[(e, both)])
+        for e in report.experiments
+        if (e, forward) in seed0_runs and (e, both) in seed0_runs
+    ]
+    if pairs:
+        gain = np.array([b["test_auc"] - f["test_auc"] for f, b in pairs])
+        validation_up = sum(b["validation_auc"] > f["validation_auc"] for f, b in pairs)
+        train_ratio = [b["train_seconds"] / f["train_seconds"] for f, b in pairs if f["train_seconds"]]
+        predict_ratio = [b["predict_seconds"] / f["predict_seconds"] for f, b in pairs if f.get("predict_seconds")]
+        scoring = (
+            f", scoring ×{np.median(predict_ratio):.2f} (median of the {len(predict_ratio)} with a scoring time)"
+            if predict_ratio
+            else ""
+        )
+        print(
+            f"Both strands (seed 0) against the forward strand (seed 0), {len(pairs)} experiments: test AUC up on "
+            f"{int((gain > 0).sum())}, equal on {int((gain == 0).sum())}, down on {int((gain < 0).sum())} "
+            f"(largest fall {gain.min():+.4f}); median {np.median(gain):+.4f}, mean {gain.mean():+.4f}; "
+            f"validation AUC up on {validation_up}; training time ×{np.median(train_ratio):.2f} (median){scoring}"
+        )
         print()
     print("| model | experiments | train seconds per experiment | predict seconds per experiment |")
     print("|---|---|---|---|")
