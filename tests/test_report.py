@@ -253,6 +253,29 @@ def test_strand_forms_represent_their_architecture_and_ensembles_do_not(tmp_path
     assert counts == {"CNN": 3, "RNN": 3, "CNN-RNN": 0}
 
 
+def test_deepbind_on_both_strands_is_still_the_baseline_of_table3_and_auto(tmp_path):
+    # A study of default runs trains DeepBind on both strands too: "deepbind +rc-aug+rc-avg"
+    # must still be the DeepBind that Table 3, the best-model line and auto are paired with.
+    both = {"rc_augment": True, "rc_average": True}
+    aucs = {"small-cnn": [0.91, 0.86, 0.95], "deepbind": [0.80, 0.82, 0.88], "kmer": [0.85, 0.80, 0.90]}
+    for preset, tests in aucs.items():
+        for experiment, test_auc in zip(EXPERIMENTS[:3], tests):
+            folder = make_run(tmp_path, experiment, preset, test_auc=test_auc, validation_auc=test_auc)
+            if preset != "kmer":
+                metrics = json.loads((folder / "metrics.json").read_text())
+                (folder / "metrics.json").write_text(json.dumps({**metrics, **both}))
+    report = summarise(collect_runs([tmp_path]))
+    deepbind = "deepbind +rc-aug+rc-avg"
+    assert {r["b"] for r in report.auto_tests} == {deepbind, "kmer"}
+    against_deepbind = next(r for r in report.auto_tests if r["b"] == deepbind)
+    expected = stats.ttest_rel(aucs["small-cnn"], aucs["deepbind"])
+    assert against_deepbind["n"] == 3 and against_deepbind["p"] == pytest.approx(expected.pvalue)
+    baseline_rows = {(r["a"], r["b"]) for r in report.table3_architectures if r["kind"] == "baseline"}
+    assert ("CNN", deepbind) in baseline_rows and ("CNN", "kmer") in baseline_rows
+    assert (report.best_vs_deepbind["a"], report.best_vs_deepbind["b"]) == ("small-cnn +rc-aug+rc-avg", deepbind)
+    assert f"vs {deepbind} on 3 shared experiment(s)" in to_markdown(report)
+
+
 def test_include_max_option_of_the_command_line(tmp_path, capsys):
     from gdashboard.cli import main
 

@@ -417,14 +417,16 @@ def _metrics_header(config: dict, pooling: str | None) -> dict:
 
 
 def make_ensemble(rundirs, out: str | os.PathLike) -> dict:
-    """Make a seed ensemble of finished runs (same experiment, preset, pooling and strand
-    options; different seeds) in ``out``; returns its ``metrics.json``'s content.
+    """Make a seed ensemble of finished runs (same experiment, preset, pooling, strand
+    options, network shape and training recipe; different seeds) in ``out``; returns its
+    ``metrics.json``'s content. Its ``train_seconds`` is the sum of its members'.
 
     The ensemble's model is the mean of its members' log-odds
     (:class:`~gdashboard.models.averaged.SeedEnsemble`); ``out`` holds no weights, only
     ``config.json`` naming the members (relative to ``out``), ``test_predictions.tsv`` and
     ``metrics.json``, so ``predict``, ``explain``, ``motifs``, ``modisco``, the report and
-    the dashboard take it as one model (``small-cnn +ensemble``, seed ``"0+1+2"``). Its
+    the dashboard take it as one model (``small-cnn +rc-aug+rc-avg+ensemble`` of runs on both
+    strands, ``small-cnn +ensemble`` of forward-strand runs; seed ``"0+1+2"``). Its
     test metrics are measured on the members' test file (read as the first member read
     it). Its validation AUC is the mean of the members' own: each member held out a
     different validation split, so no sequence was held out from all of them, and a
@@ -445,6 +447,21 @@ def make_ensemble(rundirs, out: str | os.PathLike) -> dict:
             if getattr(run, key) != getattr(first, key):
                 raise InputError(
                     f"{key} {getattr(run, key)!r} differs from {getattr(first, key)!r} of {first.path}: "
+                    "an ensemble's members differ only in their seed",
+                    run.path,
+                )
+        # The training recipe and the network's shape too: members trained another way
+        # (other epochs, learning rate, weight decay, validation share) are other models.
+        for key in ("model_kwargs", "recipe", "validation_fraction"):
+            mine, theirs = run.config.get(key), first.config.get(key)
+            if mine != theirs:
+                if isinstance(mine, dict) and isinstance(theirs, dict):
+                    fields = sorted(k for k in {*mine, *theirs} if mine.get(k) != theirs.get(k))
+                    what = ", ".join(f"{k} {mine.get(k)!r}, not {theirs.get(k)!r}" for k in fields)
+                else:
+                    what = f"{mine!r}, not {theirs!r}"
+                raise InputError(
+                    f"{key} differs from that of {first.path} ({what}): "
                     "an ensemble's members differ only in their seed",
                     run.path,
                 )

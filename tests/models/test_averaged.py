@@ -2,6 +2,7 @@
 explanations, training on both strands, runs that record both) and seed ensembles."""
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -218,6 +219,17 @@ def test_gdash_ensemble_makes_one_model_of_several_seeds(tmp_path, capsys):
     assert main(["ensemble", str(runs[0]), str(runs[0]), "--out", str(tmp_path / "same")]) == 1
     assert "share a seed" in capsys.readouterr().err
     assert main(["ensemble", str(runs[0]), "--out", str(tmp_path / "one")]) == 1
+    # ... not in how they were trained: a run of another learning rate is another model.
+    other = tmp_path / "runs" / "small-cnn-seed3-lr"
+    shutil.copytree(runs[1], other)
+    config = json.loads((other / "config.json").read_text())
+    config["seed"], config["recipe"]["learning_rate"] = 3, 0.5
+    (other / "config.json").write_text(json.dumps(config))
+    assert main(["ensemble", str(runs[0]), str(other), "--out", str(tmp_path / "mixed")]) == 1
+    error = capsys.readouterr().err
+    assert "recipe differs" in error and "learning_rate 0.5, not " in error and "small-cnn-seed3-lr" in error
+    assert not (tmp_path / "mixed").exists()
+    shutil.rmtree(other)
     (runs[2] / "config.json").rename(runs[2] / "config.moved")
     with pytest.raises(Exception, match="is gone"):
         open_run(out).model()

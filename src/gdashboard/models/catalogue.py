@@ -171,8 +171,10 @@ def model_label(
     preset: str, pooling: str | None, rc_augment: bool = False, rc_average: bool = False, ensemble: bool = False
 ) -> str:
     """The one label of a model: the preset, plus ``" (max)"`` for max pooling, plus its
-    options (:data:`MODEL_OPTIONS`) joined by ``+``: ``"small-cnn +rc-aug+rc-avg"``,
-    ``"small-cnn +ensemble"``.
+    options (:data:`MODEL_OPTIONS`) joined by ``+``: ``"small-cnn +rc-aug+rc-avg"`` (both
+    strands, the networks' default), ``"small-cnn +rc-aug+rc-avg+ensemble"`` (a seed
+    ensemble of such runs), ``"small-cnn"`` and ``"small-cnn +ensemble"`` on the forward
+    strand alone.
 
     Mean pooling is the paper's form, so it carries no suffix. Pooling only means
     something for recurrent presets (and presets this catalogue does not know), so

@@ -267,8 +267,10 @@ def _sections(report: Report, by_key: dict[tuple[str, str], dict]) -> list[Secti
                 csv_name="auto.csv",
                 before=[
                     "Per experiment, among every trained network (presets, poolings, strand options, "
-                    "DeepBind), the one with the best mean validation AUC; its test AUC was never "
-                    "looked at to choose it. Below, `auto` against each baseline (two-tailed paired t-test)."
+                    "seed ensembles, DeepBind), the one with the best mean validation AUC; its test AUC "
+                    "was never looked at to choose it. A seed ensemble's validation AUC is its members' "
+                    "mean, and on that tie the ensemble is chosen. Below, `auto` against each baseline "
+                    "(two-tailed paired t-test)."
                 ],
             )
         )
@@ -314,7 +316,7 @@ def _ranking_line(ranking: dict) -> str:
 
 def _best_line(row: dict) -> str:
     text = (
-        f"Best model of Table 2, {row['a']}, vs deepbind on {row['n']} shared experiment(s): "
+        f"Best model of Table 2, {row['a']}, vs {row['b']} on {row['n']} shared experiment(s): "
         f"{row['mean_a']:.3f} vs {row['mean_b']:.3f} (difference {row['mean_difference']:+.3f}"
     )
     if row["p"] is None:

@@ -221,12 +221,17 @@ def summarise(
         arch_values[rep["architecture"]][rep["experiment"]] = rep["test_auc"]
     architectures = [_architecture_row(a, arch_values[a], representatives) for a in ARCHITECTURES]
 
+    # The baselines as the report's rows name them: a baseline preset in every form trained
+    # (DeepBind on both strands, the networks' default, is as much DeepBind as on one).
+    preset_of = {c["model"]: c["preset"] for c in cells}
+    baselines = [m for m in models if preset_of[m] in BASELINES]
+
     table3_architectures = []
     for a, b in ARCHITECTURE_PAIRS:
         row = paired_ttest(a, arch_values[a], b, arch_values[b])
         table3_architectures.append({"kind": "architecture", **row})
     # The paper's Table 3 also sets each architecture against its baseline.
-    for baseline in (m for m in models if m in BASELINES):
+    for baseline in baselines:
         for a in ("RNN", "CNN", "CNN-RNN"):
             row = paired_ttest(a, arch_values[a], baseline, values[baseline])
             table3_architectures.append({"kind": "baseline", **row})
@@ -234,7 +239,7 @@ def summarise(
     table3_presets = [paired_ttest(a, values[a], b, values[b]) for i, a in enumerate(models) for b in models[i + 1 :]]
 
     ranking = _ranking(arch_values)
-    best_vs_deepbind = _best_vs_deepbind(table2, values)
+    best_vs_deepbind = _best_vs_deepbind(table2, values, [m for m in baselines if preset_of[m] == "deepbind"])
 
     report = Report(
         runs=runs,
@@ -254,7 +259,7 @@ def summarise(
     report.auto = auto_choice(cells, experiments)
     if report.auto:
         chosen = {row["experiment"]: row["test_auc"] for row in report.auto}
-        report.auto_tests = [paired_ttest(AUTO, chosen, m, values[m]) for m in models if m in BASELINES]
+        report.auto_tests = [paired_ttest(AUTO, chosen, m, values[m]) for m in baselines]
     if motifs:
         report.motifs = [normalise_motif_result(m, m.get("motifs_path")) for m in motifs]
         _check_duplicates(report.motifs, path_key="motifs_path")
@@ -401,10 +406,12 @@ AUTO = "auto"
 
 def auto_choice(cells: list[dict], experiments: list[str]) -> list[dict]:
     """Per experiment, the network a user would deploy: among every trained neural model
-    (each preset, pooling, strand option; DeepBind too), the one with the best mean
-    validation AUC, never test AUC. The non-neural baselines are what ``auto`` is measured
-    against, so they are not candidates. Empty when no experiment has two networks to
-    choose from (nothing was chosen).
+    (each preset, pooling, strand option, seed ensemble; DeepBind too), the one with the
+    best mean validation AUC, never test AUC. The non-neural baselines are not candidates.
+    ``auto`` is then paired against every baseline (:data:`~gdashboard.models.catalogue.BASELINES`
+    in each form trained: the non-neural ones, and DeepBind, which it may also have chosen
+    where DeepBind validated best). Empty when no experiment has two networks to choose
+    from (nothing was chosen).
 
     Ties: a seed ensemble's validation AUC is its members' mean (no sequence was held out
     from all of them, see :func:`gdashboard.runs.make_ensemble`), so it ties with the cell
@@ -539,16 +546,21 @@ def _ranking(arch_values: dict[str, dict[str, float]]) -> dict:
     }
 
 
-def _best_vs_deepbind(table2: list[dict], values: dict[str, dict[str, float]]) -> dict | None:
+def _best_vs_deepbind(table2: list[dict], values: dict[str, dict[str, float]], deepbinds: list[str]) -> dict | None:
     """The best non-baseline model of Table 2, paired against DeepBind.
 
-    Only models that share the most experiments with DeepBind compete, so a model run on
-    one lucky experiment cannot outrank those run on all of them.
+    ``deepbinds`` are the labels of the recipe's DeepBind in the forms trained (forward
+    strand, both strands), in the report's order; the one with the most experiments is
+    the reference, the first of those on a tie. Only models that share the most
+    experiments with it compete, so a model run on one lucky experiment cannot outrank
+    those run on all of them.
     """
-    if not values.get("deepbind"):
+    deepbinds = [m for m in deepbinds if values.get(m)]
+    if not deepbinds:
         return None
+    deepbind = max(deepbinds, key=lambda m: len(values[m]))  # max keeps the first of a tie
     shared = {
-        r["model"]: len(set(values[r["model"]]) & set(values["deepbind"]))
+        r["model"]: len(set(values[r["model"]]) & set(values[deepbind]))
         for r in table2
         if r["architecture"] != "baseline" and r["mean"] is not None
     }
@@ -557,7 +569,7 @@ def _best_vs_deepbind(table2: list[dict], values: dict[str, dict[str, float]]) -
     most = max(shared.values())
     deep = [r for r in table2 if shared.get(r["model"]) == most]
     best = max(deep, key=lambda r: r["mean"])["model"]
-    return paired_ttest(best, values[best], "deepbind", values["deepbind"])
+    return paired_ttest(best, values[best], deepbind, values[deepbind])
 
 
 # --------------------------------------------------------------------------- Table 4
