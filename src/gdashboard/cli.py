@@ -566,7 +566,12 @@ def variants(rundirs, vcf, genome, ref_sequence, alt_sequence, out):
 @click.option("--out", type=PathArg, required=True, help="The study folder.")
 @click.option("--seeds", default="0", show_default=True, help="Comma-separated seeds.")
 @click.option("--epochs", type=click.IntRange(min=1), help="Epoch limit (default: each preset's).")
-@click.option("--steps", default="train", show_default=True, help="Any of train,motifs,modisco (comma-separated).")
+@click.option(
+    "--steps",
+    default="train",
+    show_default=True,
+    help="Any of train,ensemble,motifs,modisco (comma-separated; ensemble: one model of each network's seeds).",
+)
 @click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Tasks side by side.")
 @click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True, help="Threads per task.")

@@ -78,6 +78,14 @@ def test_plan_orders_training_before_motifs_and_skips_baselines():
     both = plan(experiments, ["small-cnn", "kmer"])
     assert [t.id for t in both] == ["train/A_x/small-cnn-rc-aug-rc-avg-seed0", "train/A_x/kmer-seed0"]
     assert plan(experiments, ["small-cnn", "kmer"], rc_augment=True, rc_average=True) == both
+    # --steps ensemble: one task per network and experiment, after the trainings of its seeds.
+    tasks = plan(experiments, ["small-cnn", "pwm"], seeds=[1, 0], steps=["ensemble", "train"], **forward)
+    assert [t.id for t in tasks][-1] == "ensemble/A_x/small-cnn-ensemble-seed0+1"
+    assert tasks[-1].prerequisites() == ["train/A_x/small-cnn-seed0", "train/A_x/small-cnn-seed1"]
+    assert tasks[-1].run_folder("S") == Path("S/runs/A_x/small-cnn-ensemble-seed0+1")
+    assert len(tasks) == 5  # four trainings, no ensemble of the baseline
+    with pytest.raises(InputError, match="the ensemble step needs at least two seeds"):
+        plan(experiments, ["small-cnn"], steps=["train", "ensemble"])
     with pytest.raises(InputError, match="unknown model preset"):
         plan(experiments, ["huge-cnn"])
     with pytest.raises(InputError, match="unknown step"):
@@ -289,6 +297,46 @@ def test_a_forward_strand_study_rerun_asking_nothing_is_refused_not_doubled(tmp_
     both = dict(rc_augment=True, rc_average=True)
     assert run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=1, progress=False, **both)["done"] == 3
     assert run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=1, progress=False)["done"] == 3
+
+
+def test_the_ensemble_step_follows_its_seeds_and_is_made_again_when_they_are(tmp_path, data):
+    from gdashboard.results import open_run
+
+    forward = dict(rc_augment=False, rc_average=False, progress=False)
+    steps = ["train", "ensemble"]
+    counts = run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, seeds=[0, 1], epochs=1, steps=steps, **forward)
+    assert counts == {"pending": 0, "running": 0, "done": 3, "failed": 0}
+    folder = tmp_path / "runs" / "GATA1_one" / "small-cnn-ensemble-seed0+1"
+    ensemble = open_run(folder)
+    assert ensemble.label == "small-cnn +ensemble" and ensemble.seed == "0+1"
+    metrics = json.loads((folder / "metrics.json").read_text())
+    members = [
+        json.loads((tmp_path / "runs" / "GATA1_one" / f"small-cnn-seed{s}" / "metrics.json").read_text())
+        for s in (0, 1)
+    ]
+    assert metrics["train_seconds"] == pytest.approx(sum(m["train_seconds"] for m in members))
+    rows = {r["id"]: r for r in study_status(tmp_path)}
+    assert rows["ensemble/GATA1_one/small-cnn-ensemble-seed0+1"]["test_auc"] == metrics["test_auc"]
+    assert "small-cnn +ensemble" in (tmp_path / "report" / "report.md").read_text()  # the study's report
+    kept = {r["id"]: (r["state"], r["path"]) for r in study_status(tmp_path)}
+    assert rebuild_index(tmp_path)["done"] == 3
+    assert {r["id"]: (r["state"], r["path"]) for r in study_status(tmp_path)} == kept
+    made = (folder / "metrics.json").stat().st_mtime_ns
+    assert (
+        run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, seeds=[0, 1], epochs=1, steps=steps, **forward)["done"]
+        == 3
+    )
+    assert (folder / "metrics.json").stat().st_mtime_ns == made  # current: not made again
+
+    # A higher epoch limit trains its members again; the ensemble of the old ones is set aside.
+    counts = run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, seeds=[0, 1], epochs=2, steps=steps, **forward)
+    assert counts["done"] == 3
+    aside = tmp_path / ".superseded" / "runs" / "GATA1_one"
+    assert (aside / "small-cnn-ensemble-seed0+1-members-retrained" / "metrics.json").exists()
+    newest_member = max(
+        (tmp_path / "runs" / "GATA1_one" / f"small-cnn-seed{s}" / "metrics.json").stat().st_mtime_ns for s in (0, 1)
+    )
+    assert (folder / "metrics.json").stat().st_mtime_ns >= newest_member
 
 
 def test_the_modisco_step_follows_training_and_is_indexed(tmp_path, data):

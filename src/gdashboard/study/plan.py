@@ -17,14 +17,14 @@ A study folder holds ``runs/EXPERIMENT/MODEL-seedS/`` (run folders), ``motifs/..
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from gdashboard.errors import InputError
 from gdashboard.models.catalogue import ALL_PRESETS, RECURRENT_PRESETS, is_neural, model_folder, strand_options
 
-STEPS = ("train", "motifs", "modisco")
+STEPS = ("train", "ensemble", "motifs", "modisco")
 _SUFFIXES = (".fa", ".fasta", ".fna", ".tsv", ".csv", ".txt", ".seq")
 
 
@@ -48,17 +48,41 @@ class Task:
     test: str
     rc_augment: bool = False
     rc_average: bool = False
+    # An "ensemble" task's seeds, its members' (its ``seed`` is the first); () for the others.
+    members: tuple[int, ...] = ()
 
     @property
     def model(self) -> str:
         return model_folder(self.preset, self.pooling, self.rc_augment, self.rc_average)
 
     @property
+    def name(self) -> str:
+        """The folder name of its run: ``MODEL-seedS``, or ``MODEL-ensemble-seed0+1+2``."""
+        if self.step == "ensemble":
+            return f"{self.model}-ensemble-seed{'+'.join(map(str, self.members))}"
+        return f"{self.model}-seed{self.seed}"
+
+    @property
     def id(self) -> str:
-        return f"{self.step}/{self.experiment}/{self.model}-seed{self.seed}"
+        return f"{self.step}/{self.experiment}/{self.name}"
+
+    def member_tasks(self) -> list[Task]:
+        """The training tasks of an ensemble task's members."""
+        return [replace(self, step="train", seed=seed, members=()) for seed in self.members]
+
+    def prerequisites(self) -> list[str]:
+        """The ids of the tasks whose output it reads: the training of its run (motifs,
+        modisco) or of its members (ensemble); none for a training."""
+        if self.step == "train":
+            return []
+        if self.step == "ensemble":
+            return [member.id for member in self.member_tasks()]
+        return [replace(self, step="train").id]
 
     def run_folder(self, study: str | os.PathLike) -> Path:
-        return Path(study) / "runs" / self.experiment / f"{self.model}-seed{self.seed}"
+        """The run it trains or reads; an ensemble task's own folder beside its members'."""
+        train = self if self.step == "ensemble" else replace(self, step="train")
+        return Path(study) / "runs" / self.experiment / train.name
 
     def motif_folder(self, study: str | os.PathLike) -> Path:
         return Path(study) / "motifs" / self.experiment / f"{self.model}-seed{self.seed}"
@@ -67,7 +91,7 @@ class Task:
         return Path(study) / "modisco" / self.experiment / f"{self.model}-seed{self.seed}"
 
     def output_folder(self, study: str | os.PathLike) -> Path:
-        if self.step == "train":
+        if self.step in ("train", "ensemble"):
             return self.run_folder(study)
         return self.motif_folder(study) if self.step == "motifs" else self.modisco_folder(study)
 
@@ -127,9 +151,11 @@ def plan(
     rc_augment: bool | None = None,
     rc_average: bool | None = None,
 ) -> list[Task]:
-    """The study's tasks: training of every (experiment, preset, seed), then, for each
-    neural run, the motif analysis (``"motifs"``, the paper's Table 4) and TF-MoDISco
-    (``"modisco"``) when they are among the steps. ``pooling`` applies to the recurrent
+    """The study's tasks: training of every (experiment, preset, seed), then, when they are
+    among the steps, the seed ensemble of each network's seeds on each experiment
+    (``"ensemble"``: one model of all of them, :func:`gdashboard.runs.make_ensemble`), and
+    for each neural run the motif analysis (``"motifs"``, the paper's Table 4) and
+    TF-MoDISco (``"modisco"``). ``pooling`` applies to the recurrent
     presets, ``rc_augment`` and ``rc_average`` to the neural ones (None: the default of
     :func:`~gdashboard.models.catalogue.strand_options`, both strands; the baselines read
     both strands already)."""
@@ -141,6 +167,9 @@ def plan(
         raise InputError(f"unknown step {bad[0]!r}; choose among {', '.join(STEPS)}")
     if not presets or not seeds:
         raise InputError("a study needs at least one model and one seed")
+    members = tuple(sorted({int(seed) for seed in seeds}))
+    if "ensemble" in steps and len(members) < 2:
+        raise InputError("the ensemble step needs at least two seeds (e.g. --seeds 0,1,2)")
     tasks = []
     for step in STEPS:
         if step not in steps:
@@ -151,7 +180,11 @@ def plan(
                     continue
                 form = pooling if preset in RECURRENT_PRESETS else None
                 strands = strand_options(preset, rc_augment, rc_average) if is_neural(preset) else {}
+                files = (experiment.train, experiment.test)
+                if step == "ensemble":
+                    first = members[0]
+                    tasks.append(Task(step, experiment.name, preset, form, first, *files, **strands, members=members))
+                    continue
                 for seed in seeds:
-                    files = (experiment.train, experiment.test)
                     tasks.append(Task(step, experiment.name, preset, form, int(seed), *files, **strands))
     return tasks

@@ -106,6 +106,7 @@ def run_study(
         by_id = {task.id: task for task in tasks}
         known = {row["id"]: row["state"] for row in index.rows()}
         waiting_for_training: dict[str, list[Task]] = {}  # train task id -> the tasks that read its run
+        unfinished_before: dict[str, int] = {}  # a waiting task's id -> its trainings not finished yet
         ready = []
         for task in tasks:
             if is_finished(task, study, epochs):
@@ -113,17 +114,18 @@ def run_study(
                     index.finish(task.id, finished_record(task, study))
                 continue
             index.update(task.id, state="pending")
-            train_id = replace(task, step="train").id
-            if task.step != "train" and train_id in by_id and not is_finished(by_id[train_id], study, epochs):
+            unfinished = [i for i in task.prerequisites() if i in by_id and not is_finished(by_id[i], study, epochs)]
+            for train_id in unfinished:
                 waiting_for_training.setdefault(train_id, []).append(task)
+            if unfinished:
+                unfinished_before[task.id] = len(unfinished)
             else:
                 ready.append(task)
         bar = None
         if progress:
             from tqdm import tqdm
 
-            waiting = sum(len(followers) for followers in waiting_for_training.values())
-            bar = tqdm(total=len(ready) + waiting, desc="study", unit="task")
+            bar = tqdm(total=len(ready) + len(unfinished_before), desc="study", unit="task")
         if executor == "ray":
             from gdashboard.study.executors import RayExecutor
 
@@ -141,11 +143,18 @@ def run_study(
                     index.finish(task.id, result)
                     index.update(task.id, attempts=attempts, host=result.get("host"), device=result.get("device"))
                     for follower in waiting_for_training.pop(task.id, []):
-                        pool.submit(follower)
+                        if follower.id not in unfinished_before:
+                            continue  # failed already, with another of its trainings
+                        unfinished_before[follower.id] -= 1
+                        if unfinished_before[follower.id] == 0:
+                            del unfinished_before[follower.id]
+                            pool.submit(follower)
                 else:
                     index.fail(task.id, error)
                     index.update(task.id, attempts=attempts)
                     for follower in waiting_for_training.pop(task.id, []):
+                        if unfinished_before.pop(follower.id, None) is None:
+                            continue
                         index.fail(follower.id, f"its training failed: {error}")
                         if bar is not None:
                             bar.update()
@@ -204,7 +213,8 @@ def study_status(study: str | os.PathLike) -> list[dict]:
 
 def rebuild_index(study: str | os.PathLike, lock: bool = True) -> dict[str, int]:
     """Make the index again from the study's folders: a run folder with ``metrics.json`` is
-    a finished training task, a ``motifs.json`` a finished motif task, a folder with
+    a finished training task (an ensemble step's folder, a finished ensemble task; an
+    ensemble made by hand is no task's), a ``motifs.json`` a finished motif task, a folder with
     ``task.error`` and no result a failed task, any other an interrupted (pending) one.
     Refused while a runner works on the study (``lock``; False for a caller holding it)."""
     if lock:
@@ -221,11 +231,20 @@ def rebuild_index(study: str | os.PathLike, lock: bool = True) -> dict[str, int]
         config_path = rundir / "config.json"
         metrics = read_json(rundir / METRICS_FILE) if (rundir / METRICS_FILE).exists() else None
         recorded = metrics or (read_config(rundir) if config_path.exists() else None)
-        if recorded is None or recorded.get("ensemble"):
-            continue  # no run, or an ensemble of runs (gdash ensemble), which no task makes
-        seed = int(recorded["seed"])
+        if recorded is None:
+            continue
         pooling = recorded.get("pooling")
         strands = {key: bool(recorded.get(key)) for key in ("rc_augment", "rc_average")}
+        if recorded.get("ensemble"):
+            if metrics is None:
+                continue  # an ensemble is written whole: without metrics.json it was not made
+            seeds = tuple(int(seed) for seed in str(metrics["seed"]).split("+"))
+            experiment, preset = rundir.parent.name, metrics["preset"]
+            made = Task("ensemble", experiment, preset, pooling, seeds[0], "", "", **strands, members=seeds)
+            if made.run_folder(study) == rundir:  # the ensemble step's; one made by hand is no task's
+                rows.append((made, rundir, metrics))
+            continue
+        seed = int(recorded["seed"])
         train = Task("train", rundir.parent.name, recorded["preset"], pooling, seed, "", "", **strands)
         rows.append((train, rundir, metrics))
         motif_dir = train.motif_folder(study)

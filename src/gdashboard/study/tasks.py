@@ -90,7 +90,7 @@ def _log(folder: Path, line: str) -> None:
 def output_record(step: str, folder: Path, result: dict) -> dict:
     """What the index keeps of a finished output of ``step``: its folder and, from its
     ``metrics.json``, ``motifs.json`` or ``patterns.json`` (``result``), the numbers."""
-    if step == "train":
+    if step in ("train", "ensemble"):
         return {
             "path": str(folder),
             "test_auc": result.get("test_auc"),
@@ -111,11 +111,18 @@ def output_record(step: str, folder: Path, result: dict) -> dict:
 
 def is_finished(task: Task, study: Path, epochs: int | None = None) -> bool:
     """Whether a task's output is complete and current (no worker needed): a run that
-    follows today's rules at the epoch limit asked for, and a motif or pattern result
-    newer than that run and made by today's rules."""
+    follows today's rules at the epoch limit asked for; an ensemble newer than each of its
+    members, all finished; a motif or pattern result newer than its run and made by
+    today's rules."""
     from gdashboard.results import METRICS_FILE, MODISCO_FILE, MODISCO_FORMAT_VERSION, MOTIFS_FILE, read_json
 
     rundir = task.run_folder(study)
+    if task.step == "ensemble":
+        members = task.member_tasks()
+        if not (rundir / METRICS_FILE).exists() or not all(is_finished(m, study, epochs) for m in members):
+            return False
+        made = (rundir / METRICS_FILE).stat().st_mtime
+        return all(made >= (m.run_folder(study) / METRICS_FILE).stat().st_mtime for m in members)
     if not (rundir / METRICS_FILE).exists():
         return False
     if outdated_run(rundir, epochs) is not None:
@@ -136,7 +143,7 @@ def finished_record(task: Task, study: Path) -> dict:
     from gdashboard.results import METRICS_FILE, MODISCO_FILE, MOTIFS_FILE, read_json
 
     folder = task.output_folder(study)
-    name = {"train": METRICS_FILE, "motifs": MOTIFS_FILE, "modisco": MODISCO_FILE}[task.step]
+    name = {"train": METRICS_FILE, "ensemble": METRICS_FILE, "motifs": MOTIFS_FILE, "modisco": MODISCO_FILE}[task.step]
     return output_record(task.step, folder, read_json(folder / name))
 
 
@@ -169,6 +176,23 @@ def _train(task: Task, study: Path, options: dict) -> dict:
     record = output_record("train", rundir, metrics)
     record["device"] = record["device"] or options.get("device") or "cpu"
     return record
+
+
+def _ensemble(task: Task, study: Path, options: dict) -> dict:
+    from gdashboard.results import METRICS_FILE
+    from gdashboard.runs import make_ensemble
+
+    members = task.member_tasks()
+    for member in members:
+        if not is_finished(member, study, options.get("epochs")):
+            raise InputError("its member's training task has not finished", member.run_folder(study))
+    if is_finished(task, study, options.get("epochs")):
+        return finished_record(task, study)
+    out = task.run_folder(study)
+    if (out / METRICS_FILE).exists():
+        set_aside(out, "members-retrained")  # made from runs trained again since
+    metrics = make_ensemble([member.run_folder(study) for member in members], out)
+    return output_record("ensemble", out, metrics)
 
 
 def _motifs(task: Task, study: Path, options: dict) -> dict:
@@ -205,7 +229,7 @@ def _modisco(task: Task, study: Path, options: dict) -> dict:
     return output_record("modisco", out, summary)
 
 
-STEP_FUNCTIONS = {"train": _train, "motifs": _motifs, "modisco": _modisco}
+STEP_FUNCTIONS = {"train": _train, "ensemble": _ensemble, "motifs": _motifs, "modisco": _modisco}
 
 
 def run_task(task: Task | dict, study: str | os.PathLike, options: dict | None = None) -> dict:
