@@ -56,7 +56,7 @@ def main() -> None:
         "paths",
         nargs="*",
         type=Path,
-        default=[Path(p) for p in ("runs/study18/runs", "runs/study-baselines/runs", "runs/ensembles")],
+        default=[Path(p) for p in ("runs/study18/runs", "runs/study-baselines/runs")],
     )
     args = parser.parse_args()
     runs = collect_runs([p for p in args.paths if p.exists()])
