@@ -303,6 +303,11 @@ def test_the_ensemble_step_follows_its_seeds_and_is_made_again_when_they_are(tmp
     from gdashboard.results import open_run
 
     forward = dict(rc_augment=False, rc_average=False, progress=False)
+    # Asked for alone before its seeds are trained, it fails saying so; the next run does it.
+    counts = run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, seeds=[0, 1], steps=["ensemble"], **forward)
+    assert counts["failed"] == 1 and counts["done"] == 0
+    (row,) = study_status(tmp_path)
+    assert "its member's training task has not finished" in row["error"] and "small-cnn-seed0" in row["error"]
     steps = ["train", "ensemble"]
     counts = run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, seeds=[0, 1], epochs=1, steps=steps, **forward)
     assert counts == {"pending": 0, "running": 0, "done": 3, "failed": 0}
