@@ -344,6 +344,17 @@ def test_the_ensemble_step_follows_its_seeds_and_is_made_again_when_they_are(tmp
     assert (folder / "metrics.json").stat().st_mtime_ns >= newest_member
 
 
+def test_what_reads_a_finished_training_goes_before_the_trainings_not_begun(tmp_path, data):
+    # One worker, two experiments: the first experiment's ensemble is made as soon as its
+    # seeds are trained, before the second experiment's trainings, not after all of them.
+    forward = dict(rc_augment=False, rc_average=False, progress=False, report=False)
+    counts = run_study([data], ["small-cnn"], tmp_path, seeds=[0, 1], epochs=1, steps=["train", "ensemble"], **forward)
+    assert counts["done"] == 6
+    started = {row["id"]: row["started"] for row in study_status(tmp_path)}
+    ensemble = started["ensemble/GATA1_one/small-cnn-ensemble-seed0+1"]
+    assert started["train/GATA1_one/small-cnn-seed1"] < ensemble < started["train/GATA1_two/small-cnn-seed0"]
+
+
 def test_the_modisco_step_follows_training_and_is_indexed(tmp_path, data):
     steps = ["train", "modisco"]
     counts = run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=2, steps=steps, progress=False)

@@ -2,8 +2,8 @@
 
 Both take tasks one at a time (:meth:`submit`) and hand back finished ones as they end
 (:meth:`next_finished`): ``(task, result, None)`` or ``(task, None, error line)``. The
-runner decides what to submit next (a motif task once its training has finished), so
-neither executor knows about dependencies.
+runner decides what to submit next (a motif task once its training has finished, ahead of
+the trainings not yet submitted), so neither executor knows about dependencies.
 """
 
 from __future__ import annotations

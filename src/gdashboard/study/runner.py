@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+from collections import deque
 from contextlib import contextmanager
 from dataclasses import replace
 from itertools import product
@@ -134,9 +135,19 @@ def run_study(
             from gdashboard.study.executors import LocalExecutor
 
             pool = LocalExecutor(study, options, workers, threads, retries)
+        # The local pool is fed no more than it runs at once, so that what reads a finished
+        # training (an ensemble, motifs, TF-MoDISco: seconds to minutes) goes ahead of the
+        # trainings not yet begun (hours), not behind all of them. A Ray cluster, of a size
+        # not known here, is given everything at once.
+        queue = deque(sorted(ready, key=lambda task: task.step == "train"))
+        at_once = workers if executor == "local" else None
+
+        def feed() -> None:
+            while queue and (at_once is None or len(pool) < at_once):
+                pool.submit(queue.popleft())
+
         try:
-            for task in ready:
-                pool.submit(task)
+            feed()
             while len(pool):
                 task, result, error, attempts = pool.next_finished()
                 if error is None:
@@ -148,7 +159,7 @@ def run_study(
                         unfinished_before[follower.id] -= 1
                         if unfinished_before[follower.id] == 0:
                             del unfinished_before[follower.id]
-                            pool.submit(follower)
+                            queue.appendleft(follower)
                 else:
                     index.fail(task.id, error)
                     index.update(task.id, attempts=attempts)
@@ -160,6 +171,7 @@ def run_study(
                             bar.update()
                 if bar is not None:
                     bar.update()
+                feed()
         finally:
             pool.close()
             if bar is not None:
