@@ -122,6 +122,8 @@ def test_dashboard_end_to_end(server, browser, dashboard_runs, dashboard_app, tm
     page.goto(server + "/")
     page.wait_for_selector("[data-testid=overview-table] .dash-spreadsheet")
     assert dashboard_runs.experiment in page.inner_text("[data-testid=overview-table]")
+    page.wait_for_selector("[data-testid=auto-table] .dash-spreadsheet")
+    assert dashboard_runs.experiment in page.inner_text("[data-testid=auto-table]")
     page.click("[data-testid=experiment-link] a")
 
     # Experiment page: models, curves, test sequences; pick the first row.

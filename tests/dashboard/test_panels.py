@@ -183,6 +183,42 @@ def test_modisco_patterns_are_shown_where_they_exist(experiment, dashboard_runs,
     assert "TF-MoDISco patterns per model" in overview
 
 
+def test_auto_is_shown_on_the_overview_and_marked_among_the_experiments_models(dashboard_runs, tmp_path):
+    import json
+    import shutil
+
+    from gdashboard.dashboard.app import experiment_page, overview_page
+    from gdashboard.dashboard.state import DashboardState
+    from gdashboard.runs import train_run
+
+    validation = {
+        preset: json.loads((dashboard_runs.runs / preset / "metrics.json").read_text())["validation_auc"]
+        for preset in ("small-cnn", "small-rnn")
+    }
+    best = max(validation, key=validation.get)
+    state = DashboardState([dashboard_runs.runs], classopt_steps=2, classopt_restarts=1)
+
+    def table(layout, table_id):
+        return next(c for c in layout._traverse() if getattr(c, "id", None) == table_id).data
+
+    overview = overview_page(state)
+    [chosen] = table(overview, "auto-table")
+    assert (chosen["experiment"], chosen["model"], chosen["candidates"]) == (dashboard_runs.experiment, best, 2)
+    assert chosen["validation_auc"] == validation[best]
+    assert not any(getattr(c, "id", None) == "auto-tests" for c in overview._traverse())  # no baseline here
+    rows = table(experiment_page(state, {"experiment": dashboard_runs.experiment}), "models-table")
+    assert {row["model"]: row["auto"] for row in rows} == {
+        label: "chosen" if label == best else "" for label in ("small-cnn", "small-rnn")
+    }
+    # With a baseline beside them, auto is paired against it (one experiment: no t-test yet).
+    runs = tmp_path / "runs"
+    shutil.copytree(dashboard_runs.runs, runs)
+    data = dashboard_runs.root / "GATA1_sim"
+    train_run(data / "train.tsv", dashboard_runs.test_file, "kmer", runs / "kmer", progress=False)
+    [test] = table(overview_page(DashboardState([runs], classopt_steps=2, classopt_restarts=1)), "auto-tests")
+    assert (test["a"], test["b"], test["n"], test["p"]) == ("auto", "kmer", 1, None)
+
+
 def test_element_ids_are_valid_and_keep_names_apart():
     from gdashboard.dashboard.app import element_id
 

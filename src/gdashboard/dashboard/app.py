@@ -138,6 +138,19 @@ def overview_page(state: DashboardState):
         html.H3("Table 2: test AUC per model"),
         html.Div(_datatable("table2", report.table2), **_testid("table2")),
     ]
+    if report.auto:
+        parts += [
+            html.H3("auto: the network chosen per experiment by validation AUC"),
+            html.P(
+                "Among every trained network of the experiment, the one with the best mean validation AUC "
+                "(a seed ensemble wins the tie with its own seeds); its test AUC was never looked at to "
+                "choose it. Below it, auto against each baseline (two-tailed paired t-test over the "
+                "experiments both have)."
+            ),
+            html.Div(_datatable("auto-table", report.auto), **_testid("auto-table")),
+        ]
+        if report.auto_tests:
+            parts.append(html.Div(_datatable("auto-tests", report.auto_tests), **_testid("auto-tests")))
     if report.table4_presets:
         parts += [
             html.H3("Table 4: motif matches per model (gdash motifs)"),
@@ -189,9 +202,14 @@ def experiment_page(state: DashboardState, query: dict):
     if name not in state.experiments:
         return _error(f"unknown experiment {name!r}")
     experiment = state.experiments[name]
+    try:
+        chosen = {row["experiment"]: row["model"] for row in state.report().auto}.get(name)
+    except InputError:
+        chosen = None  # the overview says why the report cannot be made
     model_rows = [
         {
             "model": run.label,
+            "auto": "chosen" if run.label == chosen else "",
             "preset": run.preset,
             "architecture": (run.metrics or {}).get("architecture"),
             "seed": str(run.seed),
