@@ -44,6 +44,7 @@ PAIRS = [
     ("deepbind-cal", "deepbind"),
     (BOTH_SEED0, "small-cnn-rnn"),
     ("small-cnn-rnn +rc-aug+rc-avg+ensemble", BOTH_SEED0),
+    ("small-cnn-rnn +rc-aug+rc-avg+ensemble", "small-cnn-rnn +rc-aug+rc-avg"),
     ("small-cnn-rnn +rc-aug+rc-avg+ensemble", "gkmsvm"),
     ("small-cnn-rnn", "gkmsvm"),
     ("small-cnn", "gkmsvm"),
