@@ -215,8 +215,20 @@ def test_auto_is_shown_on_the_overview_and_marked_among_the_experiments_models(d
     shutil.copytree(dashboard_runs.runs, runs)
     data = dashboard_runs.root / "GATA1_sim"
     train_run(data / "train.tsv", dashboard_runs.test_file, "kmer", runs / "kmer", progress=False)
-    [test] = table(overview_page(DashboardState([runs], classopt_steps=2, classopt_restarts=1)), "auto-tests")
+    with_kmer = DashboardState([runs], classopt_steps=2, classopt_restarts=1)
+    [test] = table(overview_page(with_kmer), "auto-tests")
     assert (test["a"], test["b"], test["n"], test["p"]) == ("auto", "kmer", 1, None)
+    # ... and on the experiment's page it stands beside the networks: in the table and,
+    # dashed, among the curves; it is not one of the models the views explain.
+    page = experiment_page(with_kmer, {"experiment": dashboard_runs.experiment})
+    rows = {row["model"]: row for row in table(page, "models-table")}
+    kmer_auc = json.loads((runs / "kmer" / "metrics.json").read_text())["test_auc"]
+    assert rows["kmer"]["architecture"] == "baseline" and rows["kmer"]["test AUC"] == kmer_auc
+    assert rows["small-cnn"]["architecture"] == "CNN"
+    roc = next(c for c in page._traverse() if getattr(c, "id", None) == "roc-curves").figure
+    dashed = {trace.name for trace in roc.data if trace.line.dash == "dash"}
+    assert dashed == {f"kmer (AUC {kmer_auc:.3f})"}
+    assert with_kmer.experiments[dashboard_runs.experiment].labels == ["small-rnn", "small-cnn"]
 
 
 def test_element_ids_are_valid_and_keep_names_apart():

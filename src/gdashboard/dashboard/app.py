@@ -47,6 +47,7 @@ from gdashboard.dashboard.plots import (
 )
 from gdashboard.dashboard.state import DashboardState, experiment_href, parse_query, sequence_href
 from gdashboard.errors import InputError
+from gdashboard.models.catalogue import BASELINES, model_order
 
 logger = logging.getLogger(__name__)
 
@@ -206,17 +207,19 @@ def experiment_page(state: DashboardState, query: dict):
         chosen = {row["experiment"]: row["model"] for row in state.report().auto}.get(name)
     except InputError:
         chosen = None  # the overview says why the report cannot be made
+    # Every run: each seed of a network (the views show its lowest seed), and the baselines.
+    runs = sorted((r for r in experiment.runs if r.config), key=lambda r: (model_order(r.label), panels.seed_key(r)))
     model_rows = [
         {
             "model": run.label,
             "auto": "chosen" if run.label == chosen else "",
             "preset": run.preset,
-            "architecture": (run.metrics or {}).get("architecture"),
+            "architecture": (run.metrics or {}).get("architecture") or ("baseline" if run.preset in BASELINES else ""),
             "seed": str(run.seed),
             "test AUC": (run.metrics or {}).get("test_auc"),
             "validation AUC": (run.metrics or {}).get("validation_auc"),
         }
-        for run in experiment.neural_runs
+        for run in runs
     ]
     roc, pr = curves_figures(experiment)
     rows = test_rows(experiment)

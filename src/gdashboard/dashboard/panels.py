@@ -73,12 +73,21 @@ class LoadedModel:
     recurrent: bool
 
 
-def _seed_key(run: Run) -> tuple:
-    # Seeds are numbers, strings or null; numbers first, in order, then the rest.
+def seed_key(run: Run) -> tuple:
+    """A sort key of runs by seed (a number, a string or null): numbers first, in order,
+    then the rest."""
     seed = run.seed
     if isinstance(seed, (int, float)) and not isinstance(seed, bool):
         return (0, float(seed), "")
     return (1, math.inf, "" if seed is None else str(seed))
+
+
+def _one_run_per_label(runs: Iterable[Run]) -> list[Run]:
+    """The run of lowest seed of each label, in catalogue order."""
+    by_label: dict[str, Run] = {}
+    for run in sorted(runs, key=seed_key):
+        by_label.setdefault(run.label, run)
+    return [by_label[label] for label in sorted(by_label, key=model_order)]
 
 
 class Experiment:
@@ -102,6 +111,9 @@ class Experiment:
         (:func:`gdashboard.models.catalogue.model_order`). When several runs share a
         label (the same model trained from several seeds), the run with the lowest
         seed is kept, so every view shows one model per label and is reproducible.
+    baseline_runs : list of Run
+        The same for the baselines (``pwm``, ``kmer``, ``gkmsvm``) that were evaluated:
+        compared with the networks on the experiment's page, never explained.
     """
 
     def __init__(self, name: str, runs: Sequence[Run]):
@@ -109,10 +121,10 @@ class Experiment:
         self.runs = list(runs)
         tfs = [run.tf for run in self.runs if run.tf]
         self.tf = tfs[0] if tfs else tf_name(name)
-        by_label: dict[str, Run] = {}
-        for run in sorted((r for r in self.runs if r.is_neural and r.config), key=_seed_key):
-            by_label.setdefault(run.label, run)
-        self.neural_runs = [by_label[label] for label in sorted(by_label, key=model_order)]
+        self.neural_runs = _one_run_per_label(r for r in self.runs if r.is_neural and r.config)
+        self.baseline_runs = _one_run_per_label(
+            r for r in self.runs if not r.is_neural and r.config and (r.metrics or {}).get("available", True)
+        )
         self._models: dict[str, LoadedModel] | None = None
         self._lock = threading.Lock()
 

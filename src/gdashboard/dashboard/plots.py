@@ -248,17 +248,26 @@ def ism_figure(view: dict):
 
 
 def curves_figures(experiment: panels.Experiment):
-    """ROC and precision-recall curves of every model's test predictions."""
+    """ROC and precision-recall curves of every model's test predictions, the baselines'
+    dashed."""
     import plotly.graph_objects as go
 
     roc, pr = go.Figure(), go.Figure()
-    for run in experiment.neural_runs:
+    baselines = set(map(id, experiment.baseline_runs))
+    for run in experiment.neural_runs + experiment.baseline_runs:
         curves = panels.roc_curves(run)
         if not curves:
             continue
-        roc.add_scatter(x=curves["fpr"], y=curves["tpr"], mode="lines", name=f"{run.label} (AUC {curves['auc']:.3f})")
+        line = {"dash": "dash"} if id(run) in baselines else {}  # the baselines dashed
+        roc.add_scatter(
+            x=curves["fpr"], y=curves["tpr"], mode="lines", line=line, name=f"{run.label} (AUC {curves['auc']:.3f})"
+        )
         pr.add_scatter(
-            x=curves["recall"], y=curves["precision"], mode="lines", name=f"{run.label} (AUPRC {curves['auprc']:.3f})"
+            x=curves["recall"],
+            y=curves["precision"],
+            mode="lines",
+            line=line,
+            name=f"{run.label} (AUPRC {curves['auprc']:.3f})",
         )
     roc.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "#999"}, showlegend=False)
     roc.update_layout(
