@@ -416,6 +416,10 @@ def _metrics_header(config: dict, pooling: str | None) -> dict:
     } | {"pooling": pooling}
 
 
+def _without(mapping: dict, key: str) -> dict:
+    return {k: v for k, v in mapping.items() if k != key}
+
+
 def make_ensemble(rundirs, out: str | os.PathLike) -> dict:
     """Make a seed ensemble of finished runs (same experiment, preset, pooling, strand
     options, network shape and training recipe; different seeds) in ``out``; returns its
@@ -451,9 +455,13 @@ def make_ensemble(rundirs, out: str | os.PathLike) -> dict:
                     run.path,
                 )
         # The training recipe and the network's shape too: members trained another way
-        # (other epochs, learning rate, weight decay, validation share) are other models.
+        # (learning rate, weight decay, patience, validation share) are other models. The
+        # epoch limit is left out: early stopping, not the limit, ends most runs, and a study
+        # keeps such a run when the limit is raised (gdashboard.study.tasks.outdated_run).
         for key in ("model_kwargs", "recipe", "validation_fraction"):
             mine, theirs = run.config.get(key), first.config.get(key)
+            if key == "recipe" and isinstance(mine, dict) and isinstance(theirs, dict):
+                mine, theirs = _without(mine, "epochs"), _without(theirs, "epochs")
             if mine != theirs:
                 if isinstance(mine, dict) and isinstance(theirs, dict):
                     fields = sorted(k for k in {*mine, *theirs} if mine.get(k) != theirs.get(k))

@@ -229,6 +229,11 @@ def test_gdash_ensemble_makes_one_model_of_several_seeds(tmp_path, capsys):
     error = capsys.readouterr().err
     assert "recipe differs" in error and "learning_rate 0.5, not " in error and "small-cnn-seed3-lr" in error
     assert not (tmp_path / "mixed").exists()
+    # The epoch limit alone is no other recipe: early stopping, not the limit, ends most runs.
+    config["recipe"]["learning_rate"] = json.loads((runs[1] / "config.json").read_text())["recipe"]["learning_rate"]
+    config["recipe"]["epochs"] = 99
+    (other / "config.json").write_text(json.dumps(config))
+    assert main(["ensemble", str(runs[0]), str(other), "--out", str(tmp_path / "limits")]) == 0
     shutil.rmtree(other)
     (runs[2] / "config.json").rename(runs[2] / "config.moved")
     with pytest.raises(Exception, match="is gone"):

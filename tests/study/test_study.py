@@ -333,15 +333,24 @@ def test_the_ensemble_step_follows_its_seeds_and_is_made_again_when_they_are(tmp
     )
     assert (folder / "metrics.json").stat().st_mtime_ns == made  # current: not made again
 
-    # A higher epoch limit trains its members again; the ensemble of the old ones is set aside.
+    # A higher epoch limit trains its members again; the ensemble of the old ones is set aside
+    # with the first member set aside (it would read half-trained weights were the training cut).
     counts = run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, seeds=[0, 1], epochs=2, steps=steps, **forward)
     assert counts["done"] == 3
     aside = tmp_path / ".superseded" / "runs" / "GATA1_one"
-    assert (aside / "small-cnn-ensemble-seed0+1-members-retrained" / "metrics.json").exists()
+    assert (aside / "small-cnn-ensemble-seed0+1-member-retrained" / "metrics.json").exists()
     newest_member = max(
         (tmp_path / "runs" / "GATA1_one" / f"small-cnn-seed{s}" / "metrics.json").stat().st_mtime_ns for s in (0, 1)
     )
     assert (folder / "metrics.json").stat().st_mtime_ns >= newest_member
+
+    # Run with another seed set, the study's ensemble is of those seeds; the other one is set
+    # aside and forgotten, not averaged with it in the report.
+    counts = run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, seeds=[0, 1, 2], epochs=2, steps=steps, **forward)
+    assert counts == {"pending": 0, "running": 0, "done": 4, "failed": 0}
+    assert (aside / "small-cnn-ensemble-seed0+1-other-seeds" / "metrics.json").exists() and not folder.exists()
+    assert "ensemble/GATA1_one/small-cnn-ensemble-seed0+1" not in {r["id"] for r in study_status(tmp_path)}
+    assert open_run(tmp_path / "runs" / "GATA1_one" / "small-cnn-ensemble-seed0+1+2").seed == "0+1+2"
 
 
 def test_what_reads_a_finished_training_goes_before_the_trainings_not_begun(tmp_path, data):

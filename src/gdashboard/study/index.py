@@ -168,6 +168,11 @@ class StudyIndex:
             error=None,
         )
 
+    def remove(self, task_ids: Iterable[str]) -> None:
+        """Forget tasks whose output was set aside (no longer part of the study)."""
+        with self._transaction() as connection:
+            connection.executemany("DELETE FROM tasks WHERE id = ?", [(task_id,) for task_id in task_ids])
+
     def fail(self, task_id: str, error: str) -> None:
         self.update(task_id, state="failed", finished=time.time(), error=error)
 

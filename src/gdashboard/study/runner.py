@@ -25,7 +25,7 @@ from gdashboard.models.catalogue import is_neural
 from gdashboard.results import METRICS_FILE
 from gdashboard.study.index import StudyIndex
 from gdashboard.study.plan import Task, find_experiments, plan
-from gdashboard.study.tasks import finished_record, is_finished
+from gdashboard.study.tasks import ensembles_of, finished_record, is_finished, set_aside
 
 LOCK_FILE = ".study.lock"
 
@@ -62,6 +62,19 @@ def _refuse_a_silent_change_of_strands(tasks: Sequence[Task], known: set[str], s
                     "options), or --rc-augment --rc-average to add the both-strand models",
                     study,
                 )
+
+
+def _set_aside_ensembles_of_other_seeds(tasks: Sequence[Task], study: Path, index: StudyIndex) -> None:
+    """A study's ensemble is of the seeds it is run with: one of other seeds (the study run
+    before with --seeds 0,1, now with 0,1,2) would be a second ensemble of the same model in
+    the report, averaged with it. It is set aside (``.superseded/``) and forgotten."""
+    for task in tasks:
+        if task.step != "ensemble":
+            continue
+        for other in ensembles_of(task, study):
+            if other != task.run_folder(study):
+                set_aside(other, "other-seeds")
+                index.remove([f"ensemble/{task.experiment}/{other.name}"])
 
 
 def run_study(
@@ -103,6 +116,7 @@ def run_study(
         index = StudyIndex(study)
         if rc_augment is None or rc_average is None:
             _refuse_a_silent_change_of_strands(tasks, {row["id"] for row in index.rows()}, study)
+        _set_aside_ensembles_of_other_seeds(tasks, study, index)
         index.add(tasks)
         by_id = {task.id: task for task in tasks}
         known = {row["id"]: row["state"] for row in index.rows()}

@@ -78,6 +78,16 @@ def set_aside(folder: Path, reason: str) -> Path:
     return aside
 
 
+def ensembles_of(task: Task, study: Path) -> list[Path]:
+    """The ensemble step's folders of the task's model on its experiment, whatever their seeds."""
+    return sorted(task.run_folder(study).parent.glob(f"{task.model}-ensemble-seed*"))
+
+
+def ensemble_seeds(folder: Path) -> set[int]:
+    """The member seeds an ensemble step's folder name gives (``...-ensemble-seed0+1+2``)."""
+    return {int(seed) for seed in folder.name.rpartition("-seed")[2].split("+") if seed.isdigit()}
+
+
 def _log(folder: Path, line: str) -> None:
     # Rewritten whole and renamed, never appended in place: an adopted folder's files
     # are hard links to another study's, which must not change.
@@ -156,6 +166,11 @@ def _train(task: Task, study: Path, options: dict) -> dict:
         reason = outdated_run(rundir, options.get("epochs"))
         if reason is not None:
             set_aside(rundir, reason)
+            # An ensemble naming the run would read the one trained in its place, or a
+            # half-trained one if this training fails: it goes with it, to be made again.
+            for ensemble in ensembles_of(task, study):
+                if task.seed in ensemble_seeds(ensemble):
+                    set_aside(ensemble, "member-retrained")
     metrics = train_run(
         task.train,
         task.test,
