@@ -167,7 +167,8 @@ def plan(
         raise InputError(f"unknown step {bad[0]!r}; choose among {', '.join(STEPS)}")
     if not presets or not seeds:
         raise InputError("a study needs at least one model and one seed")
-    members = tuple(sorted({int(seed) for seed in seeds}))
+    seeds = list(dict.fromkeys(int(seed) for seed in seeds))  # --seeds 0,0,1 trains seed 0 once
+    members = tuple(sorted(seeds))
     if "ensemble" in steps and len(members) < 2:
         raise InputError("the ensemble step needs at least two seeds (e.g. --seeds 0,1,2)")
     tasks = []
@@ -186,5 +187,5 @@ def plan(
                     tasks.append(Task(step, experiment.name, preset, form, first, *files, **strands, members=members))
                     continue
                 for seed in seeds:
-                    tasks.append(Task(step, experiment.name, preset, form, int(seed), *files, **strands))
+                    tasks.append(Task(step, experiment.name, preset, form, seed, *files, **strands))
     return tasks
