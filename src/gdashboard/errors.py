@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Iterable, Mapping
 
 
 class InputError(ValueError):
@@ -23,3 +24,9 @@ class InputError(ValueError):
             where = self.path if self.line is None else f"{self.path}, line {self.line}"
             where += ": "
         return f"{where}{self.problem}"
+
+
+def differences(found: Mapping, wanted: Mapping, keys: Iterable) -> list[str]:
+    """``"KEY FOUND, not WANTED"`` for each of ``keys`` whose two values differ (a missing
+    key reads None): what a refusal to mix two runs' options names."""
+    return [f"{key} {found.get(key)!r}, not {wanted.get(key)!r}" for key in keys if found.get(key) != wanted.get(key)]

@@ -17,7 +17,7 @@ import torch
 
 from gdashboard.data import Dataset, read_dataset, train_validation_split
 from gdashboard.data.readers import experiment_name
-from gdashboard.errors import InputError
+from gdashboard.errors import InputError, differences
 from gdashboard.evaluate import binary_metrics, predict_scores
 from gdashboard.fileio import write_json
 from gdashboard.models.catalogue import (
@@ -402,7 +402,7 @@ def _check_same_run(
     found = {key: metrics.get(key, False if key in strands else None) for key in asked}
     if "pooling" in asked and found["pooling"] is None:
         found["pooling"] = "mean"
-    different = [f"{key} {found[key]!r}, not {asked[key]!r}" for key in asked if found[key] != asked[key]]
+    different = differences(found, asked, asked)
     if different:
         raise InputError(
             f"holds a finished run with {'; '.join(different)}; ask for its own options or choose another --out", out
@@ -464,8 +464,7 @@ def make_ensemble(rundirs, out: str | os.PathLike) -> dict:
                 mine, theirs = _without(mine, "epochs"), _without(theirs, "epochs")
             if mine != theirs:
                 if isinstance(mine, dict) and isinstance(theirs, dict):
-                    fields = sorted(k for k in {*mine, *theirs} if mine.get(k) != theirs.get(k))
-                    what = ", ".join(f"{k} {mine.get(k)!r}, not {theirs.get(k)!r}" for k in fields)
+                    what = ", ".join(differences(mine, theirs, sorted({*mine, *theirs})))
                 else:
                     what = f"{mine!r}, not {theirs!r}"
                 raise InputError(

@@ -19,7 +19,7 @@ from safetensors.torch import load_file
 from tqdm.auto import tqdm
 
 from gdashboard.data.onehot import reverse_complement
-from gdashboard.errors import InputError
+from gdashboard.errors import InputError, differences
 from gdashboard.evaluate import log_odds, pick_device, predict_logits, rank_auc
 from gdashboard.fileio import atomic_path, write_json
 from gdashboard.models.catalogue import Recipe
@@ -175,7 +175,7 @@ def _save_checkpoint(directory: Path, model, best_state, optimizer, generator, s
 def _check_run_options(checkpoint_dir: Path, kept: dict, asked: dict) -> None:
     """Refuse to continue an interrupted run with other options than it was started with.
     A checkpoint from before an option was recorded is not checked for it."""
-    different = [f"{key} {kept[key]!r}, not {asked[key]!r}" for key in asked if key in kept and kept[key] != asked[key]]
+    different = differences(kept, asked, [key for key in asked if key in kept])
     if different:
         raise InputError(
             f"holds an interrupted run with {'; '.join(different)}; continue it with the options it began with",
