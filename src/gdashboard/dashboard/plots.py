@@ -253,12 +253,12 @@ def curves_figures(experiment: panels.Experiment):
     import plotly.graph_objects as go
 
     roc, pr = go.Figure(), go.Figure()
-    baselines = set(map(id, experiment.baseline_runs))
-    for run in experiment.neural_runs + experiment.baseline_runs:
+    dashed = {"dash": "dash"}  # the baselines
+    drawn = [(run, {}) for run in experiment.neural_runs] + [(run, dashed) for run in experiment.baseline_runs]
+    for run, line in drawn:
         curves = panels.roc_curves(run)
         if not curves:
             continue
-        line = {"dash": "dash"} if id(run) in baselines else {}  # the baselines dashed
         roc.add_scatter(
             x=curves["fpr"], y=curves["tpr"], mode="lines", line=line, name=f"{run.label} (AUC {curves['auc']:.3f})"
         )
