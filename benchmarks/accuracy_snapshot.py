@@ -68,12 +68,9 @@ def main() -> None:
     for model, _ in COLUMNS:
         values[model] = {e: c["test_auc_mean"] for (e, m), c in cell.items() if m == model and c["available"]}
     # The seed-0 columns are seed 0's own runs, not the mean of the seeds trained since.
+    seed0_runs = {(r["experiment"], r["model"]): r for r in report.runs if str(r["seed"]) == "0" and r["available"]}
     for column, model in (("small-cnn-rnn", "small-cnn-rnn"), (BOTH_SEED0, "small-cnn-rnn +rc-aug+rc-avg")):
-        values[column] = {
-            r["experiment"]: r["test_auc"]
-            for r in report.runs
-            if r["model"] == model and str(r["seed"]) == "0" and r["available"]
-        }
+        values[column] = {e: run["test_auc"] for (e, m), run in seed0_runs.items() if m == model}
     values["auto"] = {row["experiment"]: row["test_auc"] for row in report.auto}
     values[FORWARD_AUTO] = {row["experiment"]: row["test_auc"] for row in forward_report.auto}
     auto_model = {row["experiment"]: row["model"] for row in report.auto}
@@ -125,7 +122,6 @@ def main() -> None:
         print(f"\nSpearman's rho (training sequences, gkmsvm − auto) = {rho.statistic:.2f}, p = {rho.pvalue:.2g}")
         print()
     # Both strands against the forward strand, seed 0 on each: how often, how much, at what cost.
-    seed0_runs = {(r["experiment"], r["model"]): r for r in report.runs if str(r["seed"]) == "0" and r["available"]}
     forward, both = "small-cnn-rnn", "small-cnn-rnn +rc-aug+rc-avg"
     pairs = [
         (seed0_runs[(e, forward)], seed0_runs[(e, both)])
