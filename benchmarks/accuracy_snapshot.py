@@ -94,18 +94,19 @@ def main() -> None:
     print()
     # The signed-rank test beside the t-test: one experiment's outlying difference (a run stuck
     # on the plateau) can dominate the t-test's variance, not the ranks.
-    print("| a | b | n | mean a | mean b | a − b | t | p (two-tailed, paired) | signed-rank p |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| a | b | n | a above b on | mean a | mean b | a − b | t | p (two-tailed, paired) | signed-rank p |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for a, b in PAIRS:
         row = paired_ttest(a, values.get(a, {}), b, values.get(b, {}))
         if row["p"] is None:
-            print(f"| {a} | {b} | {row['n']} | | | | | fewer than 2 shared experiments | |")
+            print(f"| {a} | {b} | {row['n']} | | | | | | fewer than 2 shared experiments | |")
             continue
         shared = sorted(set(values[a]) & set(values[b]))
         ranks = wilcoxon([values[a][e] for e in shared], [values[b][e] for e in shared]).pvalue
+        above = sum(values[a][e] > values[b][e] for e in shared)
         print(
-            f"| {a} | {b} | {row['n']} | {row['mean_a']:.4f} | {row['mean_b']:.4f} | {row['mean_difference']:+.4f} "
-            f"| {row['t']:.2f} | {row['p']:.2g} | {ranks:.2g} |"
+            f"| {a} | {b} | {row['n']} | {above} | {row['mean_a']:.4f} | {row['mean_b']:.4f} "
+            f"| {row['mean_difference']:+.4f} | {row['t']:.2f} | {row['p']:.2g} | {ranks:.2g} |"
         )
     print()
     # Where the networks lose to gkm-SVM: its lead over auto against the training set's size
