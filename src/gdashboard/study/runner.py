@@ -25,7 +25,7 @@ from gdashboard.models.catalogue import is_neural
 from gdashboard.results import METRICS_FILE
 from gdashboard.study.index import StudyIndex
 from gdashboard.study.plan import Task, find_experiments, plan
-from gdashboard.study.tasks import ensembles_of, finished_record, is_finished, set_aside
+from gdashboard.study.tasks import ensemble_seeds, ensembles_of, finished_record, is_finished, set_aside
 
 LOCK_FILE = ".study.lock"
 
@@ -74,7 +74,7 @@ def _set_aside_ensembles_of_other_seeds(tasks: Sequence[Task], study: Path, inde
         for other in ensembles_of(task, study):
             if other != task.run_folder(study):
                 set_aside(other, "other-seeds")
-                index.remove([f"ensemble/{task.experiment}/{other.name}"])
+                index.remove([replace(task, members=tuple(sorted(ensemble_seeds(other)))).id])
 
 
 def run_study(
@@ -123,13 +123,15 @@ def run_study(
         waiting_for_training: dict[str, list[Task]] = {}  # train task id -> the tasks that read its run
         unfinished_before: dict[str, int] = {}  # a waiting task's id -> its trainings not finished yet
         ready = []
+        # Once per task: a follower's trainings are asked about again below.
+        finished = {task.id for task in tasks if is_finished(task, study, epochs)}
         for task in tasks:
-            if is_finished(task, study, epochs):
+            if task.id in finished:
                 if known[task.id] != "done":  # finished by a runner that was stopped before recording it
                     index.finish(task.id, finished_record(task, study))
                 continue
             index.update(task.id, state="pending")
-            unfinished = [i for i in task.prerequisites() if i in by_id and not is_finished(by_id[i], study, epochs)]
+            unfinished = [i for i in task.prerequisites() if i in by_id and i not in finished]
             for train_id in unfinished:
                 waiting_for_training.setdefault(train_id, []).append(task)
             if unfinished:
