@@ -568,9 +568,8 @@ def variants(rundirs, vcf, genome, ref_sequence, alt_sequence, out):
 @click.option("--epochs", type=click.IntRange(min=1), help="Epoch limit (default: each preset's).")
 @click.option(
     "--steps",
-    default="train",
-    show_default=True,
-    help="Any of train,ensemble,motifs,modisco (comma-separated; ensemble: one model of each network's seeds).",
+    help="Any of train,ensemble,motifs,modisco (comma-separated; ensemble: one model of each network's seeds). "
+    "Default: train, and ensemble too with several seeds.",
 )
 @click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Tasks side by side.")
@@ -622,7 +621,7 @@ def study_run(
         _split(models, "model"),
         out,
         seeds=_split(seeds, "seed", int),
-        steps=_split(steps, "step"),
+        steps=None if steps is None else _split(steps, "step"),
         epochs=epochs,
         executor=executor,
         workers=workers,

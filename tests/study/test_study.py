@@ -84,6 +84,9 @@ def test_plan_orders_training_before_motifs_and_skips_baselines():
     assert tasks[-1].prerequisites() == ["train/A_x/small-cnn-seed0", "train/A_x/small-cnn-seed1"]
     assert tasks[-1].run_folder("S") == Path("S/runs/A_x/small-cnn-ensemble-seed0+1")
     assert len(tasks) == 5  # four trainings, no ensemble of the baseline
+    # Without --steps: the trainings, and their ensemble when there are several seeds.
+    assert plan(experiments, ["small-cnn", "pwm"], seeds=[1, 0], **forward) == tasks
+    assert [t.step for t in plan(experiments, ["small-cnn"], seeds=[1, 1], **forward)] == ["train"]
     twice = plan(experiments, ["small-cnn"], seeds=[1, 1, 0], **forward)  # a seed given twice trains once
     assert twice == plan(experiments, ["small-cnn"], seeds=[1, 0], **forward)
     with pytest.raises(InputError, match="the ensemble step needs at least two seeds"):

@@ -142,11 +142,18 @@ def find_experiments(data_dirs: Iterable[str | os.PathLike]) -> list[ExperimentF
     return [found[name] for name in sorted(found)]
 
 
+def default_steps(seeds: Sequence[int]) -> tuple[str, ...]:
+    """The steps of a study not told its steps: the trainings, and with several seeds their
+    ensemble too, which costs seconds beside hours of training and scores above the mean
+    of its seeds (BENCHMARKS.md section 10)."""
+    return ("train", "ensemble") if len(set(seeds)) >= 2 else ("train",)
+
+
 def plan(
     experiments: Sequence[ExperimentFiles],
     presets: Sequence[str],
     seeds: Sequence[int] = (0,),
-    steps: Sequence[str] = ("train",),
+    steps: Sequence[str] | None = None,
     pooling: str | None = None,
     rc_augment: bool | None = None,
     rc_average: bool | None = None,
@@ -155,10 +162,12 @@ def plan(
     among the steps, the seed ensemble of each network's seeds on each experiment
     (``"ensemble"``: one model of all of them, :func:`gdashboard.runs.make_ensemble`), and
     for each neural run the motif analysis (``"motifs"``, the paper's Table 4) and
-    TF-MoDISco (``"modisco"``). ``pooling`` applies to the recurrent
+    TF-MoDISco (``"modisco"``). ``steps`` None: :func:`default_steps`. ``pooling`` applies to the recurrent
     presets, ``rc_augment`` and ``rc_average`` to the neural ones (None: the default of
     :func:`~gdashboard.models.catalogue.strand_options`, both strands; the baselines read
     both strands already)."""
+    if steps is None:
+        steps = default_steps(seeds)
     unknown = [p for p in presets if p not in ALL_PRESETS]
     if unknown:
         raise InputError(f"unknown model preset {unknown[0]!r}; choose among {', '.join(ALL_PRESETS)}")

@@ -83,7 +83,7 @@ def run_study(
     out: str | os.PathLike,
     *,
     seeds: Sequence[int] = (0,),
-    steps: Sequence[str] = ("train",),
+    steps: Sequence[str] | None = None,
     epochs: int | None = None,
     executor: str = "local",
     workers: int = 1,
