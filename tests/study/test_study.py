@@ -304,6 +304,28 @@ def test_a_forward_strand_study_rerun_asking_nothing_is_refused_not_doubled(tmp_
     assert run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=1, progress=False)["done"] == 3
 
 
+def test_a_failed_ensemble_task_is_read_back_from_its_folder_name(tmp_path):
+    from gdashboard.study.runner import _failed_ensemble_task
+
+    def task(name):
+        folder = tmp_path / "E_x" / name
+        return _failed_ensemble_task(folder)
+
+    made = task("small-cnn-rnn-rc-aug-rc-avg-ensemble-seed0+1+2")
+    assert (made.preset, made.pooling, made.rc_augment, made.rc_average) == ("small-cnn-rnn", None, True, True)
+    assert made.members == (0, 1, 2) and made.id == "ensemble/E_x/small-cnn-rnn-rc-aug-rc-avg-ensemble-seed0+1+2"
+    maxed = task("small-rnn-max-rc-aug-ensemble-seed1+3")
+    assert (maxed.preset, maxed.pooling, maxed.rc_augment, maxed.rc_average, maxed.seed) == (
+        "small-rnn",
+        "max",
+        True,
+        False,
+        1,
+    )
+    assert task("small-cnn-seed0") is None and task("huge-cnn-ensemble-seed0+1") is None
+    assert task("small-cnn-ensemble-seed0") is None  # an ensemble has two members at least
+
+
 def test_the_ensemble_step_follows_its_seeds_and_is_made_again_when_they_are(tmp_path, data):
     from gdashboard.results import open_run
 
@@ -313,6 +335,9 @@ def test_the_ensemble_step_follows_its_seeds_and_is_made_again_when_they_are(tmp
     assert counts["failed"] == 1 and counts["done"] == 0
     (row,) = study_status(tmp_path)
     assert "its member's training task has not finished" in row["error"] and "small-cnn-seed0" in row["error"]
+    # Its folder holds only its log and error; the index made again from the folders keeps it.
+    assert rebuild_index(tmp_path)["failed"] == 1
+    assert [(r["id"], r["error"]) for r in study_status(tmp_path)] == [(row["id"], row["error"])]
     steps = ["train", "ensemble"]
     counts = run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, seeds=[0, 1], epochs=1, steps=steps, **forward)
     assert counts == {"pending": 0, "running": 0, "done": 3, "failed": 0}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import replace
@@ -260,6 +261,9 @@ def rebuild_index(study: str | os.PathLike, lock: bool = True) -> dict[str, int]
         metrics = read_json(rundir / METRICS_FILE) if (rundir / METRICS_FILE).exists() else None
         recorded = metrics or (read_config(rundir) if config_path.exists() else None)
         if recorded is None:
+            failed = _failed_ensemble_task(rundir) if (rundir / "task.error").exists() else None
+            if failed is not None:
+                rows.append((failed, rundir, None))
             continue
         pooling = recorded.get("pooling")
         strands = {key: bool(recorded.get(key)) for key in ("rc_augment", "rc_average")}
@@ -293,8 +297,31 @@ def rebuild_index(study: str | os.PathLike, lock: bool = True) -> dict[str, int]
             index.finish(task.id, output_record(task.step, folder, result))
         elif (folder / "task.error").exists():
             lines = (folder / "task.error").read_text().strip().splitlines()
-            index.fail(task.id, lines[-1] if lines else "failed")
+            # The traceback's last line names the error's class with its module; the
+            # runner's line (executors.error_line) the class alone.
+            index.fail(task.id, re.sub(r"^(?:\w+\.)+(\w+:)", r"\1", lines[-1]) if lines else "failed")
     return index.counts()
+
+
+def _failed_ensemble_task(rundir: Path) -> Task | None:
+    """The ensemble step's task of a folder it failed in, which holds only its log and
+    error: read back from the folder's name, the only record of its model and seeds."""
+    from gdashboard.models.catalogue import NEURAL_PRESETS, RECURRENT_PRESETS, model_folder
+    from gdashboard.study.tasks import ensemble_seeds
+
+    model, marker, _ = rundir.name.rpartition("-ensemble-seed")
+    seeds = tuple(sorted(ensemble_seeds(rundir)))
+    if not marker or len(seeds) < 2:
+        return None
+    for preset in NEURAL_PRESETS:
+        # None first: the form the plan gives a study not told its pooling.
+        for pooling in (None, "max") if preset in RECURRENT_PRESETS else (None,):
+            for rc_augment, rc_average in product((False, True), repeat=2):
+                if model_folder(preset, pooling, rc_augment, rc_average) == model:
+                    strands = {"rc_augment": rc_augment, "rc_average": rc_average}
+                    task = Task("ensemble", rundir.parent.name, preset, pooling, seeds[0], "", "", **strands)
+                    return replace(task, members=seeds)
+    return None
 
 
 def _link_copy(source: Path, target: Path) -> None:
