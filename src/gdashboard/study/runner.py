@@ -307,7 +307,6 @@ def _failed_ensemble_task(rundir: Path) -> Task | None:
     """The ensemble step's task of a folder it failed in, which holds only its log and
     error: read back from the folder's name, the only record of its model and seeds."""
     from gdashboard.models.catalogue import NEURAL_PRESETS, RECURRENT_PRESETS, model_folder
-    from gdashboard.study.tasks import ensemble_seeds
 
     model, marker, _ = rundir.name.rpartition("-ensemble-seed")
     seeds = tuple(sorted(ensemble_seeds(rundir)))
