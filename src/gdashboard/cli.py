@@ -565,6 +565,7 @@ def variants(rundirs, vcf, genome, ref_sequence, alt_sequence, out):
 @click.option("--models", required=True, help="Comma-separated presets, e.g. small-cnn,small-rnn.")
 @click.option("--out", type=PathArg, required=True, help="The study folder.")
 @click.option("--seeds", default="0", show_default=True, help="Comma-separated seeds.")
+@click.option("--experiments", help="Comma-separated names of the experiments to run (default: all found).")
 @click.option("--epochs", type=click.IntRange(min=1), help="Epoch limit (default: each preset's).")
 @click.option(
     "--steps",
@@ -599,6 +600,7 @@ def study_run(
     models,
     out,
     seeds,
+    experiments,
     epochs,
     steps,
     executor,
@@ -633,6 +635,7 @@ def study_run(
         pooling=pooling,
         rc_augment=rc_augment,
         rc_average=rc_average,
+        experiment_names=None if experiments is None else _split(experiments, "experiment"),
         progress=not quiet,
     )
     click.echo(", ".join(f"{n} {state}" for state, n in counts.items()))

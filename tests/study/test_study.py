@@ -304,6 +304,44 @@ def test_a_forward_strand_study_rerun_asking_nothing_is_refused_not_doubled(tmp_
     assert run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=1, progress=False)["done"] == 3
 
 
+def test_a_study_of_chosen_experiments_with_training_options(tmp_path, data):
+    # One setting of a hyperparameter search: every training of the study gets it.
+    setting = {"learning_rate": 3e-3, "weight_decay": 1e-5, "model_options": {"n_filters": 8, "dropout": 0.25}}
+    arguments = dict(epochs=1, rc_augment=False, rc_average=False, progress=False, report=False)
+    counts = run_study(
+        [data], ["deepbind"], tmp_path, experiment_names=["GATA1_two"], train_options=setting, **arguments
+    )
+    assert counts["done"] == 1
+    (run,) = [p for p in (tmp_path / "runs").glob("*/*") if p.is_dir()]
+    assert run.parent.name == "GATA1_two"
+    config = json.loads((run / "config.json").read_text())
+    assert config["recipe"]["learning_rate"] == 3e-3 and config["recipe"]["weight_decay"] == 1e-5
+    assert config["model_kwargs"]["n_filters"] == 8 and config["model_kwargs"]["dropout"] == 0.25
+    made = (run / "metrics.json").stat().st_mtime_ns
+    # Run again with the same setting: nothing to do. With another, or none: refused, as its
+    # finished runs would be reused and the others trained another way.
+    assert run_study([data], ["deepbind"], tmp_path, experiment_names=["GATA1_two"], train_options=setting, **arguments)
+    assert (run / "metrics.json").stat().st_mtime_ns == made
+    with pytest.raises(InputError, match="was run with the training options"):
+        run_study([data], ["deepbind"], tmp_path, train_options={"learning_rate": 1e-2}, **arguments)
+    with pytest.raises(InputError, match="was run with the training options"):
+        run_study([data], ["deepbind"], tmp_path, **arguments)
+    # A study begun without options takes none later; a name not found and an option the
+    # study decides itself are refused before anything runs.
+    plain = tmp_path / "plain"
+    assert run_study([data], ["kmer"], plain, experiment_names=["GATA1_one"], **arguments)["done"] == 1
+    with pytest.raises(InputError, match="was run without training options"):
+        run_study([data], ["kmer"], plain, train_options={"learning_rate": 1e-2}, **arguments)
+    with pytest.raises(InputError, match="no experiment named GATA1_three"):
+        run_study([data], ["kmer"], tmp_path / "other", experiment_names=["GATA1_three"], **arguments)
+    # The command line's --experiments is the same choice.
+    command = ["study", "run", "--data", str(data), "--models", "kmer", "--out", str(tmp_path / "cli"), "--quiet"]
+    assert main([*command, "--experiments", "GATA1_two"]) == 0
+    assert [p.name for p in (tmp_path / "cli" / "runs").iterdir()] == ["GATA1_two"]
+    with pytest.raises(InputError, match="unknown training option 'seed'"):
+        run_study([data], ["kmer"], tmp_path / "other", train_options={"seed": 3}, **arguments)
+
+
 def test_a_failed_ensemble_task_is_read_back_from_its_folder_name(tmp_path):
     from gdashboard.study.runner import _failed_ensemble_task
 

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from itertools import product
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from gdashboard.errors import InputError
 from gdashboard.models.catalogue import is_neural
@@ -29,6 +29,18 @@ from gdashboard.study.plan import Task, find_experiments, plan
 from gdashboard.study.tasks import ensemble_seeds, ensembles_of, finished_record, is_finished, set_aside
 
 LOCK_FILE = ".study.lock"
+TRAIN_OPTIONS_FILE = "train_options.json"
+# What run_study's train_options may set: the recipe and the network's shape, not what the
+# study itself decides (preset, seed, pooling, strands, epochs, device).
+TRAIN_OPTIONS = (
+    "model_options",
+    "learning_rate",
+    "batch_size",
+    "schedule",
+    "warmup_epochs",
+    "patience",
+    "weight_decay",
+)
 
 
 @contextmanager
@@ -65,6 +77,28 @@ def _refuse_a_silent_change_of_strands(tasks: Sequence[Task], known: set[str], s
                 )
 
 
+def _check_train_options(study: Path, asked: Mapping) -> None:
+    """A study's trainings share one set of training options: those of its first run,
+    recorded in ``train_options.json``; a run asking for others is refused (its finished
+    runs would be reused as they are, the others trained another way)."""
+    import json
+
+    from gdashboard.fileio import write_json
+    from gdashboard.results import read_json
+
+    path = study / TRAIN_OPTIONS_FILE
+    asked = json.loads(json.dumps(dict(asked), sort_keys=True))  # tuples as lists, as recorded
+    if path.exists():
+        recorded = read_json(path)
+        if recorded != asked:
+            raise InputError(f"was run with the training options {recorded}, not {asked}: ask for its own", study)
+    elif asked:
+        if (study / "runs").is_dir() and any((study / "runs").iterdir()):
+            raise InputError(f"was run without training options, not with {asked}: choose another study folder", study)
+        study.mkdir(parents=True, exist_ok=True)
+        write_json(path, asked)
+
+
 def _set_aside_ensembles_of_other_seeds(tasks: Sequence[Task], study: Path, index: StudyIndex) -> None:
     """A study's ensemble is of the seeds it is run with: one of other seeds (the study run
     before with --seeds 0,1, now with 0,1,2) would be a second ensemble of the same model in
@@ -96,6 +130,8 @@ def run_study(
     pooling: str | None = None,
     rc_augment: bool | None = None,
     rc_average: bool | None = None,
+    experiment_names: Sequence[str] | None = None,
+    train_options: Mapping | None = None,
     report: bool = True,
     progress: bool = True,
 ) -> dict:
@@ -104,16 +140,33 @@ def run_study(
     Every task of :func:`gdashboard.study.plan.plan` runs once, in ``workers`` processes of
     ``threads`` threads (Ray tasks with ``executor="ray"``); a failure is recorded with its
     one-line error (after ``retries`` more tries) and the others go on.
+
+    ``experiment_names``: those of the experiments found to run (default: all).
+    ``train_options``: keyword arguments of :func:`gdashboard.runs.train_run` that every
+    training of the study is given (any of ``TRAIN_OPTIONS``: a setting of a
+    hyperparameter search, one study per setting). The study records them
+    (``train_options.json``), and a later run of it with other ones is refused.
     """
     if executor not in ("local", "ray"):
         raise InputError(f"unknown executor {executor!r}; choose local or ray")
     if workers < 1 or threads < 1:
         raise InputError("workers and threads must be at least 1")
+    unknown = sorted(set(train_options or {}) - set(TRAIN_OPTIONS))
+    if unknown:
+        raise InputError(f"unknown training option {unknown[0]!r}; choose among {', '.join(TRAIN_OPTIONS)}")
     study = Path(out)
     experiments = find_experiments(data_dirs)
+    if experiment_names is not None:
+        missing = sorted(set(experiment_names) - {e.name for e in experiments})
+        if missing:
+            raise InputError(f"no experiment named {missing[0]} under the data folders")
+        experiments = [e for e in experiments if e.name in set(experiment_names)]
     tasks = plan(experiments, presets, seeds, steps, pooling, rc_augment, rc_average)
     options = {"epochs": epochs, "device": device, "threads": threads, "classopt_steps": classopt_steps}
+    if train_options:
+        options["train_options"] = dict(train_options)
     with _study_lock(study):
+        _check_train_options(study, train_options or {})
         index = StudyIndex(study)
         if rc_augment is None or rc_average is None:
             _refuse_a_silent_change_of_strands(tasks, {row["id"] for row in index.rows()}, study)

@@ -182,6 +182,7 @@ def _train(task: Task, study: Path, options: dict) -> dict:
         rc_average=task.rc_average,
         epochs=options.get("epochs"),
         device=options.get("device"),
+        **options.get("train_options", {}),
         progress=False,
         resume=True,
         # A worker of a killed study may still be finishing this very run (Ray stops the
