@@ -8,7 +8,8 @@
 #
 # lane A: the classical baselines, kmer and gkmsvm (gkmsvm-lite, LS-GKM's defaults);
 # lane B: DeepBind's own calibration (benchmarks/deepbind_calibration.py: a random search on
-#         validation data; its best setting is the catalogue's deepbind-cal preset), then the
+#         validation data, a study per setting; its best setting is the catalogue's
+#         deepbind-cal preset), then the
 #         networks on the forward strand: deepbind (the shared recipe) and deepbind-cal
 #         (small-cnn and small-cnn-rnn are section 8's study), then small-cnn-rnn on both
 #         strands (--rc-augment --rc-average, the networks' default since section 10
@@ -45,7 +46,7 @@ lane_b_workers() {
 }
 lane_b() {
     [ -f benchmarks/results/deepbind_search.csv ] ||
-        .venv/bin/python benchmarks/deepbind_calibration.py --threads 1 --out runs/deepbind-search
+        .venv/bin/python benchmarks/deepbind_calibration.py --workers "$(lane_b_workers)" --out runs/deepbind-studies
     run --workers "$(lane_b_workers)" --models small-cnn,small-cnn-rnn,deepbind,deepbind-cal --out "$STUDY" $FORWARD
     # Seed 0 first, on its own: the paired comparison of the strands (seed 0 on each) then
     # completes hours before the ensembles' seeds.
