@@ -120,6 +120,54 @@ def test_train_predict_report(capsys, simulated, tmp_path):
     assert code == 1 and "seed 0, not 3" in err and len(err.strip().splitlines()) == 1
 
 
+def test_rc_average_at_test_time_of_a_forward_strand_run(capsys, simulated, tmp_path):
+    import torch
+
+    from gdashboard.data import read_dataset
+    from gdashboard.data.onehot import reverse_complement
+    from gdashboard.evaluate import log_odds
+    from gdashboard.explain.run import explain
+    from gdashboard.models.averaged import StrandAverage
+    from gdashboard.results import open_run
+
+    test = str(simulated / "test.tsv")
+    rundir = tmp_path / "forward"
+    forward = ["--no-rc-augment", "--no-rc-average", "--epochs", "1", "--restarts", "0", "--quiet"]
+    code, _, err = run(capsys, "train", "--train", str(simulated / "train.tsv"), "--test", test, "--model",
+                       "small-cnn", "--out", str(rundir), *forward)  # fmt: skip
+    assert code == 0, err
+    # gdash predict --rc-average: the mean of the two strands' log-odds of the forward network.
+    network = open_run(rundir).model()
+    X = read_dataset(test, shuffle_negatives=False).X
+    with torch.no_grad():
+        expected = (log_odds(network(X)) + log_odds(network(reverse_complement(X)))) / 2
+    code, out, err = run(capsys, "predict", str(rundir), test, "--rc-average")
+    assert code == 0, err
+    scores = np.array([float(line.split("\t")[1]) for line in out.splitlines()[1:]])
+    np.testing.assert_allclose(scores, expected, rtol=1e-4, atol=1e-5)
+    code, out, err = run(capsys, "predict", str(rundir), test)
+    plain = np.array([float(line.split("\t")[1]) for line in out.splitlines()[1:]])
+    assert not np.allclose(plain, scores, rtol=1e-3, atol=1e-3)  # the two strands do differ
+    # gdash explain --rc-average: the explanation of both strands, and the file says so.
+    for flag, both in (["--rc-average"], True), ([], False):
+        out_file = tmp_path / f"saliency{len(flag)}.npz"
+        code, _, err = run(capsys, "explain", str(rundir), "--test", test, "--method", "saliency", "--limit", "5",
+                           "--out", str(out_file), "--quiet", *flag)  # fmt: skip
+        assert code == 0, err
+        saved = np.load(out_file)
+        assert bool(saved["rc_average"]) is both
+        model = StrandAverage(network).eval() if both else network
+        np.testing.assert_allclose(saved["saliency"], explain(model, X[:5], "saliency")["saliency"], rtol=1e-6)
+    # A baseline reads both strands already.
+    kmer = tmp_path / "kmer"
+    code, _, err = run(capsys, "train", "--train", str(simulated / "train.tsv"), "--test", test, "--model", "kmer",
+                       "--out", str(kmer), "--quiet")  # fmt: skip
+    assert code == 0, err
+    code, _, err = run(capsys, "predict", str(kmer), test, "--rc-average")
+    assert code == 1 and "--rc-average applies to networks; kmer reads both strands already" in err
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_training_refuses_a_split_of_one_class_and_too_short_sequences(capsys, tmp_path):
     # One negative among 20: one of the two splits cannot hold both classes.
     one_negative = tmp_path / "labelled.tsv"

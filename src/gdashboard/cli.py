@@ -207,11 +207,16 @@ def train(
 @click.argument("rundir", type=PathArg)
 @click.argument("file", type=PathArg)
 @click.option("--pad", is_flag=True, help="Pad shorter sequences with N.")
-def predict(rundir, file, pad):
+@click.option(
+    "--rc-average",
+    is_flag=True,
+    help="Score both strands (the mean of their log-odds), also for a run trained to score one.",
+)
+def predict(rundir, file, pad, rc_average):
     """Print a TSV of scores (log-odds of binding) for every sequence of FILE."""
     from gdashboard.runs import predict_file
 
-    dataset, scores = predict_file(rundir, file, pad=pad)
+    dataset, scores = predict_file(rundir, file, pad=pad, rc_average=rc_average)
     out = sys.stdout
     out.write("id\tscore\n")
     out.writelines(f"{i}\t{s:.6g}\n" for i, s in zip(dataset.ids, scores))
@@ -291,6 +296,12 @@ def report(rundirs, out, include_max):
     help="Class optimization: λ of the L2 penalty.",
 )
 @click.option("--pad", is_flag=True, help="Pad shorter sequences with N.")
+@click.option(
+    "--rc-average",
+    is_flag=True,
+    help="Explain the mean of both strands (each mapped back to the forward strand), also for a run trained "
+    "to score one.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def explain(
     rundir,
@@ -308,6 +319,7 @@ def explain(
     restarts,
     l2,
     pad,
+    rc_average,
     quiet,
 ):
     """Explain a trained model's decisions on a sequence file; write an .npz (no pickle)."""
@@ -325,7 +337,9 @@ def explain(
         l2=l2,
         progress=not quiet,
     )
-    click.echo(str(explain_file(rundir, test_file, method, out, limit=limit, pad=pad, **options)))
+    click.echo(
+        str(explain_file(rundir, test_file, method, out, limit=limit, pad=pad, rc_average=rc_average, **options))
+    )
 
 
 @app.command()

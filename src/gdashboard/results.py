@@ -741,18 +741,31 @@ class Run:
             self._patterns = collect_modisco_results(self._beside("modisco"))
         return self._patterns
 
-    def model(self, device="cpu"):
-        """The trained model, loaded now (see :func:`load_model`)."""
-        return load_model(self.path, device=device)
+    def model(self, device="cpu", rc_average: bool = False):
+        """The trained model, loaded now (see :func:`load_model`).
 
-    def network(self, purpose: str, device="cpu"):
-        """The trained network, or an InputError when the preset has none.
+        ``rc_average``: score both strands (the mean of their log-odds) even when the run
+        was trained to score one, i.e. averaging at test time; a run that averages them
+        already is unchanged. Refused for a baseline, which reads both strands already.
+        """
+        model = load_model(self.path, device=device)
+        if rc_average and not self.options.get("rc_average"):
+            if not self.is_neural:
+                reason = f"--rc-average applies to networks; {self.preset} reads both strands already"
+                raise InputError(reason, self.path)
+            from gdashboard.models.averaged import StrandAverage
+
+            model = StrandAverage(model).eval()
+        return model
+
+    def network(self, purpose: str, device="cpu", rc_average: bool = False):
+        """The trained network (:meth:`model`), or an InputError when the preset has none.
 
         ``purpose`` completes the refusal: ``"nothing to explain"``.
         """
         if not self.is_neural:
             raise InputError(f"{self.preset} is not a neural network: {purpose}", self.path)
-        return self.model(device=device)
+        return self.model(device=device, rc_average=rc_average)
 
     def test_sequences(self):
         """The run's own recorded test file (``config.json``'s ``test_file``), read as it

@@ -512,12 +512,14 @@ def make_ensemble(rundirs, out: str | os.PathLike) -> dict:
     return metrics
 
 
-def predict_file(rundir: str | os.PathLike, path: str | os.PathLike, pad: bool = False):
+def predict_file(rundir: str | os.PathLike, path: str | os.PathLike, pad: bool = False, rc_average: bool = False):
     """Scores of a trained run on a sequence file: ``(dataset, scores)``.
 
     No negatives are added: every sequence in the file is scored as it is.
+    ``rc_average``: the mean of both strands' log-odds, also for a run trained to score
+    one (:meth:`gdashboard.results.Run.model`).
     """
     run = open_run(rundir)
-    model = run.model()
+    model = run.model(rc_average=rc_average)
     dataset = run.read_sequences(path, pad=pad)
     return dataset, predict_scores(model, dataset.X)

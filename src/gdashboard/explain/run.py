@@ -123,19 +123,24 @@ def explain_file(
     *,
     limit: int | None = None,
     pad: bool = False,
+    rc_average: bool = False,
     **options,
 ) -> Path:
     """Explain a trained run's decisions on every sequence of a file; write ``out`` (.npz).
 
     The file's sequences are explained as they are (no shuffled negatives are
-    added). ``limit`` keeps the first sequences only.
+    added). ``limit`` keeps the first sequences only. ``rc_average``: explain the mean
+    of both strands (each strand's explanation mapped back to the forward strand, then
+    averaged), also for a run trained to score one; the file's ``rc_average`` says
+    whether its explanations are of both strands.
     """
     from gdashboard.results import open_run
 
     if method not in METHODS:
         raise InputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     run = open_run(rundir)
-    model = run.network("nothing to explain")
+    model = run.network("nothing to explain", rc_average=rc_average)
+    both_strands = bool(rc_average or run.options.get("rc_average"))
     dataset = run.read_sequences(path, pad=pad)
     if limit is not None:
         dataset = dataset.subset(np.arange(min(limit, len(dataset))))
@@ -150,7 +155,9 @@ def explain_file(
     labels = dataset.labels if method != "classopt" else np.zeros(0, np.int64)
     out = Path(out)
     with atomic_path(out) as temporary, open(temporary, "wb") as handle:
-        np.savez_compressed(handle, ids=ids, labels=labels, method=np.array(method), **arrays)
+        np.savez_compressed(
+            handle, ids=ids, labels=labels, method=np.array(method), rc_average=np.array(both_strands), **arrays
+        )
     return out
 
 
