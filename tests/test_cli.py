@@ -158,6 +158,17 @@ def test_rc_average_at_test_time_of_a_forward_strand_run(capsys, simulated, tmp_
         assert bool(saved["rc_average"]) is both
         model = StrandAverage(network).eval() if both else network
         np.testing.assert_allclose(saved["saliency"], explain(model, X[:5], "saliency")["saliency"], rtol=1e-6)
+    # In-silico mutagenesis goes through its own shortcut, strand by strand; the windows of the
+    # first layer stay the forward strand's, and the file says so.
+    for method, key in (("ism", "ism"), ("conv", "start")):
+        out_file = tmp_path / f"{method}.npz"
+        code, _, err = run(capsys, "explain", str(rundir), "--test", test, "--method", method, "--limit", "5",
+                           "--out", str(out_file), "--quiet", "--rc-average")  # fmt: skip
+        assert code == 0, err
+        saved = np.load(out_file)
+        assert bool(saved["rc_average"]) is (method != "conv")
+        expected = explain(StrandAverage(network).eval(), X[:5], method)[key]
+        np.testing.assert_allclose(saved[key], expected, rtol=1e-5, atol=1e-6)
     # A baseline reads both strands already.
     kmer = tmp_path / "kmer"
     code, _, err = run(capsys, "train", "--train", str(simulated / "train.tsv"), "--test", test, "--model", "kmer",

@@ -531,6 +531,18 @@ def study():
     """Run every experiment x model x seed, resumable, with a results index."""
 
 
+def _json_object(text: str, option: str) -> dict:
+    import json
+
+    try:
+        value = json.loads(text)
+    except ValueError as error:
+        raise click.BadParameter(f"not JSON: {error}", param_hint=option) from None
+    if not isinstance(value, dict):
+        raise click.BadParameter("must be a JSON object ({...})", param_hint=option)
+    return value
+
+
 def _split(text: str, what: str, cast=str) -> list:
     try:
         values = [cast(v.strip()) for v in text.split(",") if v.strip()]
@@ -580,6 +592,11 @@ def variants(rundirs, vcf, genome, ref_sequence, alt_sequence, out):
 @click.option("--out", type=PathArg, required=True, help="The study folder.")
 @click.option("--seeds", default="0", show_default=True, help="Comma-separated seeds.")
 @click.option("--experiments", help="Comma-separated names of the experiments to run (default: all found).")
+@click.option(
+    "--train-options",
+    help="Training options of every network of the study, as JSON (one setting of a search), e.g. "
+    '\'{"learning_rate": 0.003, "model_options": {"n_filters": 32}}\'.',
+)
 @click.option("--epochs", type=click.IntRange(min=1), help="Epoch limit (default: each preset's).")
 @click.option(
     "--steps",
@@ -615,6 +632,7 @@ def study_run(
     out,
     seeds,
     experiments,
+    train_options,
     epochs,
     steps,
     executor,
@@ -650,6 +668,7 @@ def study_run(
         rc_augment=rc_augment,
         rc_average=rc_average,
         experiment_names=None if experiments is None else _split(experiments, "experiment"),
+        train_options=None if train_options is None else _json_object(train_options, "--train-options"),
         progress=not quiet,
     )
     click.echo(", ".join(f"{n} {state}" for state, n in counts.items()))

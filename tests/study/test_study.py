@@ -305,49 +305,61 @@ def test_a_forward_strand_study_rerun_asking_nothing_is_refused_not_doubled(tmp_
 
 
 def test_a_study_of_chosen_experiments_with_training_options(tmp_path, data):
-    # One setting of a hyperparameter search: every training of the study gets it.
-    setting = {"learning_rate": 3e-3, "weight_decay": 1e-5, "model_options": {"n_filters": 8, "dropout": 0.25}}
+    # One setting of a hyperparameter search: every training of the study gets it. A value
+    # mistyped (its trainings fail) is corrected while no training has finished.
     arguments = dict(epochs=1, rc_augment=False, rc_average=False, progress=False, report=False)
-    counts = run_study(
-        [data], ["deepbind"], tmp_path, experiment_names=["GATA1_two"], train_options=setting, **arguments
-    )
-    assert counts["done"] == 1
+    chosen = dict(experiment_names="GATA1_two", **arguments)  # one name as a bare string
+    assert run_study([data], ["deepbind"], tmp_path, train_options={"schedule": "sideways"}, **chosen)["failed"] == 1
+    setting = {"learning_rate": 3e-3, "weight_decay": 1e-5, "model_options": {"n_filters": 8, "dropout": 0.25}}
+    assert run_study([data], ["deepbind"], tmp_path, train_options=setting, **chosen)["done"] == 1
+    assert json.loads((tmp_path / "train_options.json").read_text()) == setting
     (run,) = [p for p in (tmp_path / "runs").glob("*/*") if p.is_dir()]
     assert run.parent.name == "GATA1_two"
     config = json.loads((run / "config.json").read_text())
     assert config["recipe"]["learning_rate"] == 3e-3 and config["recipe"]["weight_decay"] == 1e-5
     assert config["model_kwargs"]["n_filters"] == 8 and config["model_kwargs"]["dropout"] == 0.25
     made = (run / "metrics.json").stat().st_mtime_ns
-    # Run again with the same setting: nothing to do. With another, or none: refused, as its
-    # finished runs would be reused and the others trained another way.
-    assert run_study([data], ["deepbind"], tmp_path, experiment_names=["GATA1_two"], train_options=setting, **arguments)
+    # Run again with the same setting (tuples for lists, an empty option for none): nothing to
+    # do. With another, or none: refused, as its finished runs would be reused and the others
+    # trained another way.
+    same = {**setting, "model_options": {"dropout": 0.25, "n_filters": 8}, "patience": None}
+    assert run_study([data], ["deepbind"], tmp_path, train_options=same, **chosen)["done"] == 1
     assert (run / "metrics.json").stat().st_mtime_ns == made
-    with pytest.raises(InputError, match="was run with the training options"):
+    with pytest.raises(InputError, match="was run with the training options .*--train-options"):
         run_study([data], ["deepbind"], tmp_path, train_options={"learning_rate": 1e-2}, **arguments)
     with pytest.raises(InputError, match="was run with the training options"):
         run_study([data], ["deepbind"], tmp_path, **arguments)
-    # A study begun without options takes none later; a name not found and an option the
-    # study decides itself are refused before anything runs.
+    # A study begun without options takes none later; before anything runs: a name not
+    # found, none, an option the study decides itself, a baseline's, a value JSON cannot hold.
     plain = tmp_path / "plain"
     assert run_study([data], ["kmer"], plain, experiment_names=["GATA1_one"], **arguments)["done"] == 1
     with pytest.raises(InputError, match="was run without training options"):
-        run_study([data], ["kmer"], plain, train_options={"learning_rate": 1e-2}, **arguments)
-    with pytest.raises(InputError, match="no experiment named GATA1_three"):
-        run_study([data], ["kmer"], tmp_path / "other", experiment_names=["GATA1_three"], **arguments)
-    # The command line's --experiments is the same choice.
-    command = ["study", "run", "--data", str(data), "--models", "kmer", "--out", str(tmp_path / "cli"), "--quiet"]
-    assert main([*command, "--experiments", "GATA1_two"]) == 0
-    assert [p.name for p in (tmp_path / "cli" / "runs").iterdir()] == ["GATA1_two"]
+        run_study([data], ["deepbind"], plain, train_options={"learning_rate": 1e-2}, **arguments)
+    other = tmp_path / "other"
+    with pytest.raises(InputError, match=r"no experiment named GATA1_three .*\(found: GATA1_one, GATA1_two\)"):
+        run_study([data], ["kmer"], other, experiment_names=["GATA1_three"], **arguments)
+    with pytest.raises(InputError, match="give at least one experiment name"):
+        run_study([data], ["kmer"], other, experiment_names=[], **arguments)
     with pytest.raises(InputError, match="unknown training option 'seed'"):
-        run_study([data], ["kmer"], tmp_path / "other", train_options={"seed": 3}, **arguments)
+        run_study([data], ["deepbind"], other, train_options={"seed": 3}, **arguments)
+    with pytest.raises(InputError, match="training options apply to networks; kmer has no recipe"):
+        run_study([data], ["deepbind", "kmer"], other, train_options={"learning_rate": 1e-2}, **arguments)
+    with pytest.raises(InputError, match="training options must be JSON values"):
+        run_study([data], ["deepbind"], other, train_options={"learning_rate": tmp_path}, **arguments)
+    assert not other.exists()
+    # The command line's --experiments and --train-options are the same choices.
+    command = ["study", "run", "--data", str(data), "--models", "deepbind", "--epochs", "1", "--quiet"]
+    command += ["--no-rc-augment", "--no-rc-average"]
+    assert main([*command, "--out", str(tmp_path), "--train-options", json.dumps(setting)]) == 0
+    assert main([*command, "--out", str(tmp_path / "cli"), "--experiments", "GATA1_two"]) == 0
+    assert [p.name for p in (tmp_path / "cli" / "runs").iterdir()] == ["GATA1_two"]
 
 
-def test_a_failed_ensemble_task_is_read_back_from_its_folder_name(tmp_path):
-    from gdashboard.study.runner import _failed_ensemble_task
+def test_a_task_is_read_back_from_its_folder_name(tmp_path):
+    from gdashboard.study.runner import _task_from_folder_name
 
     def task(name):
-        folder = tmp_path / "E_x" / name
-        return _failed_ensemble_task(folder)
+        return _task_from_folder_name(tmp_path / "E_x" / name)
 
     made = task("small-cnn-rnn-rc-aug-rc-avg-ensemble-seed0+1+2")
     assert (made.preset, made.pooling, made.rc_augment, made.rc_average) == ("small-cnn-rnn", None, True, True)
@@ -355,8 +367,23 @@ def test_a_failed_ensemble_task_is_read_back_from_its_folder_name(tmp_path):
     maxed = task("small-rnn-max-rc-aug-ensemble-seed1+3")
     assert (maxed.preset, maxed.pooling, maxed.seed, maxed.members) == ("small-rnn", "max", 1, (1, 3))
     assert maxed.rc_augment and not maxed.rc_average
-    assert task("small-cnn-seed0") is None and task("huge-cnn-ensemble-seed0+1") is None
-    assert task("small-cnn-ensemble-seed0") is None  # an ensemble has two members at least
+    # A training's folder: the network's, or a baseline's (which has no strand options).
+    trained = task("small-cnn-rc-aug-rc-avg-seed4")
+    assert (trained.step, trained.preset, trained.seed, trained.members, trained.rc_average) == (
+        "train", "small-cnn", 4, (), True
+    )  # fmt: skip
+    assert task("gkmsvm-seed0").id == "train/E_x/gkmsvm-seed0" and not task("gkmsvm-seed0").rc_augment
+    assert task("huge-cnn-seed0") is None and task("huge-cnn-ensemble-seed0+1") is None
+    assert task("small-cnn-ensemble-seed0") is None and task("small-cnn-seedx") is None
+    # The index made again keeps such folders: failed (task.error) or interrupted.
+    study = tmp_path / "S"
+    (study / "runs" / "E_x" / "small-cnn-seed7").mkdir(parents=True)
+    (study / "runs" / "E_x" / "small-cnn-seed7" / "task.error").write_text("Traceback ...\nx.y.InputError: boom\n")
+    (study / "runs" / "E_x" / "small-cnn-seed8").mkdir()
+    assert rebuild_index(study) == {"pending": 1, "running": 0, "done": 0, "failed": 1}
+    rows = {r["id"]: r for r in study_status(study)}
+    assert rows["train/E_x/small-cnn-seed7"]["error"] == "InputError: boom"
+    assert rows["train/E_x/small-cnn-seed8"]["state"] in ("pending", "interrupted")
 
 
 def test_the_ensemble_step_follows_its_seeds_and_is_made_again_when_they_are(tmp_path, data):
@@ -414,6 +441,11 @@ def test_the_ensemble_step_follows_its_seeds_and_is_made_again_when_they_are(tmp
     assert (aside / "small-cnn-ensemble-seed0+1-other-seeds" / "metrics.json").exists() and not folder.exists()
     assert "ensemble/GATA1_one/small-cnn-ensemble-seed0+1" not in {r["id"] for r in study_status(tmp_path)}
     assert open_run(tmp_path / "runs" / "GATA1_one" / "small-cnn-ensemble-seed0+1+2").seed == "0+1+2"
+    # Without --steps, a rerun leaving some of the ensemble's seeds out (perhaps only to add
+    # one) is refused rather than setting the ensemble aside; one of all its seeds goes on.
+    with pytest.raises(InputError, match=r"holds small-cnn-ensemble-seed0\+1\+2.*--seeds 0,1,2,3"):
+        run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, seeds=[1, 3], epochs=2, **forward)
+    assert (tmp_path / "runs" / "GATA1_one" / "small-cnn-ensemble-seed0+1+2").exists()
 
 
 def test_what_reads_a_finished_training_goes_before_the_trainings_not_begun(tmp_path, data):

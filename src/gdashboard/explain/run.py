@@ -14,7 +14,9 @@ classopt      ``matrix``, ``probabilities`` (4, L), ``sequence`` (str),
 conv          ``start``, ``width``, ``filter`` (N,)
 ============  ==========================================================
 
-Every file also holds ``ids``, ``labels`` and ``method``.
+Every file also holds ``ids``, ``labels``, ``method`` and ``rc_average`` (whether its
+explanations are of both strands: False for ``conv``, whose windows are the forward strand's
+filters').
 
 :func:`explain` works on arrays and, like every method, raises ValueError for
 what it cannot do; :func:`explain_file` works on a run folder and a sequence
@@ -140,7 +142,8 @@ def explain_file(
         raise InputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     run = open_run(rundir)
     model = run.network("nothing to explain", rc_average=rc_average)
-    both_strands = bool(rc_average or run.options.get("rc_average"))
+    # The first-layer windows are one network's filters on the forward strand, averaged or not.
+    both_strands = bool(rc_average or run.options.get("rc_average")) and method != "conv"
     dataset = run.read_sequences(path, pad=pad)
     if limit is not None:
         dataset = dataset.subset(np.arange(min(limit, len(dataset))))

@@ -77,39 +77,90 @@ def _refuse_a_silent_change_of_strands(tasks: Sequence[Task], known: set[str], s
                 )
 
 
-def _check_train_options(study: Path, asked: Mapping) -> None:
-    """A study's trainings share one set of training options: those of its first run,
-    recorded in ``train_options.json``; a run asking for others is refused (its finished
-    runs would be reused as they are, the others trained another way)."""
+def _normalised_train_options(train_options: Mapping | None, presets: Sequence[str]) -> dict:
+    """The options as JSON records them (tuples as lists; empty ones dropped, as they ask for
+    nothing), checked at the boundary: known names, networks only, JSON values."""
     import json
 
+    given = {key: value for key, value in dict(train_options or {}).items() if value not in (None, {}, [])}
+    unknown = sorted(set(given) - set(TRAIN_OPTIONS))
+    if unknown:
+        raise InputError(f"unknown training option {unknown[0]!r}; choose among {', '.join(TRAIN_OPTIONS)}")
+    baselines = [preset for preset in presets if not is_neural(preset)]
+    if given and baselines:
+        raise InputError(f"training options apply to networks; {baselines[0]} has no recipe to change")
+    try:
+        return json.loads(json.dumps(given, sort_keys=True, allow_nan=False))
+    except (TypeError, ValueError) as error:
+        raise InputError(f"training options must be JSON values: {error}") from None
+
+
+def _check_train_options(study: Path, asked: dict) -> None:
+    """A study's trainings share one set of training options, recorded in
+    ``train_options.json`` by its first run; once a training has finished, a run asking for
+    others is refused (its finished runs would be reused as they are, the others trained
+    another way). Before that the record follows what is asked (a mistyped value, corrected)."""
     from gdashboard.fileio import write_json
     from gdashboard.results import read_json
 
     path = study / TRAIN_OPTIONS_FILE
-    asked = json.loads(json.dumps(dict(asked), sort_keys=True))  # tuples as lists, as recorded
-    if path.exists():
-        recorded = read_json(path)
-        if recorded != asked:
-            raise InputError(f"was run with the training options {recorded}, not {asked}: ask for its own", study)
-    elif asked:
-        if (study / "runs").is_dir() and any((study / "runs").iterdir()):
-            raise InputError(f"was run without training options, not with {asked}: choose another study folder", study)
-        study.mkdir(parents=True, exist_ok=True)
+    recorded = read_json(path) if path.exists() else {}
+    if recorded == asked:
+        return
+    if any((study / "runs").glob(f"*/*/{METRICS_FILE}")):
+        if recorded:
+            raise InputError(
+                f"was run with the training options {recorded}, not {asked}: run it with its own "
+                "(--train-options, or train_options= from Python)",
+                study,
+            )
+        raise InputError(f"was run without training options, not with {asked}: choose another study folder", study)
+    study.mkdir(parents=True, exist_ok=True)
+    if asked:
         write_json(path, asked)
+    else:
+        path.unlink()
 
 
-def _set_aside_ensembles_of_other_seeds(tasks: Sequence[Task], study: Path, index: StudyIndex) -> None:
+def _set_aside_ensembles_of_other_seeds(
+    tasks: Sequence[Task], study: Path, index: StudyIndex, steps_given: bool = True
+) -> None:
     """A study's ensemble is of the seeds it is run with: one of other seeds (the study run
     before with --seeds 0,1, now with 0,1,2) would be a second ensemble of the same model in
-    the report, averaged with it. It is set aside (``.superseded/``) and forgotten."""
+    the report, averaged with it. It is set aside (``.superseded/``) and forgotten, when the
+    ensemble step was asked for or the seeds asked include its own; under the default steps
+    (``steps_given`` False) a rerun leaving some of its seeds out, perhaps only to add
+    others, is refused instead, saying how to go on."""
     for task in tasks:
         if task.step != "ensemble":
             continue
         for other in ensembles_of(task, study):
             if other != task.run_folder(study):
+                if not steps_given and not ensemble_seeds(other) <= set(task.members):
+                    seeds = ",".join(map(str, sorted(ensemble_seeds(other) | set(task.members))))
+                    raise InputError(
+                        f"holds {other.name}, the ensemble of other seeds than {task.name}: give all the seeds "
+                        f"(--seeds {seeds}) for the ensemble of all, --steps train,ensemble for that of these "
+                        "alone (the other set aside), or --steps train to add trainings only",
+                        study,
+                    )
                 set_aside(other, "other-seeds")
                 index.remove([replace(task, members=tuple(sorted(ensemble_seeds(other)))).id])
+
+
+def _chosen_experiments(experiments: list, names: Sequence[str] | str | None) -> list:
+    """The experiments named (all for None), in the order found."""
+    if names is None:
+        return experiments
+    names = [names] if isinstance(names, str) else list(names)
+    if not names:
+        raise InputError("give at least one experiment name")
+    found = [e.name for e in experiments]
+    missing = [name for name in names if name not in found]
+    if missing:
+        shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+        raise InputError(f"no experiment named {missing[0]} under the data folders (found: {shown})")
+    return [e for e in experiments if e.name in set(names)]
 
 
 def run_study(
@@ -143,34 +194,28 @@ def run_study(
 
     ``experiment_names``: those of the experiments found to run (default: all).
     ``train_options``: keyword arguments of :func:`gdashboard.runs.train_run` that every
-    training of the study is given (any of ``TRAIN_OPTIONS``: a setting of a
+    training of the study's networks is given (any of ``TRAIN_OPTIONS``: a setting of a
     hyperparameter search, one study per setting). The study records them
-    (``train_options.json``), and a later run of it with other ones is refused.
+    (``train_options.json``); once a training has finished, a run asking for others is
+    refused.
     """
     if executor not in ("local", "ray"):
         raise InputError(f"unknown executor {executor!r}; choose local or ray")
     if workers < 1 or threads < 1:
         raise InputError("workers and threads must be at least 1")
-    unknown = sorted(set(train_options or {}) - set(TRAIN_OPTIONS))
-    if unknown:
-        raise InputError(f"unknown training option {unknown[0]!r}; choose among {', '.join(TRAIN_OPTIONS)}")
+    train_options = _normalised_train_options(train_options, presets)
     study = Path(out)
-    experiments = find_experiments(data_dirs)
-    if experiment_names is not None:
-        missing = sorted(set(experiment_names) - {e.name for e in experiments})
-        if missing:
-            raise InputError(f"no experiment named {missing[0]} under the data folders")
-        experiments = [e for e in experiments if e.name in set(experiment_names)]
+    experiments = _chosen_experiments(find_experiments(data_dirs), experiment_names)
     tasks = plan(experiments, presets, seeds, steps, pooling, rc_augment, rc_average)
     options = {"epochs": epochs, "device": device, "threads": threads, "classopt_steps": classopt_steps}
     if train_options:
-        options["train_options"] = dict(train_options)
+        options["train_options"] = train_options
     with _study_lock(study):
-        _check_train_options(study, train_options or {})
+        _check_train_options(study, train_options)
         index = StudyIndex(study)
         if rc_augment is None or rc_average is None:
             _refuse_a_silent_change_of_strands(tasks, {row["id"] for row in index.rows()}, study)
-        _set_aside_ensembles_of_other_seeds(tasks, study, index)
+        _set_aside_ensembles_of_other_seeds(tasks, study, index, steps_given=steps is not None)
         index.add(tasks)
         by_id = {task.id: task for task in tasks}
         known = {row["id"]: row["state"] for row in index.rows()}
@@ -314,9 +359,11 @@ def rebuild_index(study: str | os.PathLike, lock: bool = True) -> dict[str, int]
         metrics = read_json(rundir / METRICS_FILE) if (rundir / METRICS_FILE).exists() else None
         recorded = metrics or (read_config(rundir) if config_path.exists() else None)
         if recorded is None:
-            failed = _failed_ensemble_task(rundir) if (rundir / "task.error").exists() else None
-            if failed is not None:
-                rows.append((failed, rundir, None))
+            # Failed or interrupted before it wrote a record (a run's config.json is written
+            # with its weights): its folder's name is the only record of its task.
+            task = _task_from_folder_name(rundir)
+            if task is not None:
+                rows.append((task, rundir, None))
             continue
         pooling = recorded.get("pooling")
         strands = {key: bool(recorded.get(key)) for key in ("rc_augment", "rc_average")}
@@ -356,23 +403,26 @@ def rebuild_index(study: str | os.PathLike, lock: bool = True) -> dict[str, int]
     return index.counts()
 
 
-def _failed_ensemble_task(rundir: Path) -> Task | None:
-    """The ensemble step's task of a folder it failed in, which holds only its log and
-    error: read back from the folder's name, the only record of its model and seeds."""
-    from gdashboard.models.catalogue import NEURAL_PRESETS, RECURRENT_PRESETS, model_folder
+def _task_from_folder_name(rundir: Path) -> Task | None:
+    """The task of a run folder, read back from its name (``MODEL-seedS``, or the ensemble
+    step's ``MODEL-ensemble-seed0+1+2``); None for a name of no task of a study."""
+    from gdashboard.models.catalogue import ALL_PRESETS, RECURRENT_PRESETS, model_folder
 
-    model, marker, _ = rundir.name.rpartition("-ensemble-seed")
-    seeds = tuple(sorted(ensemble_seeds(rundir)))
-    if not marker or len(seeds) < 2:
+    model, marker, seed_text = rundir.name.rpartition("-seed")
+    ensemble = model.endswith("-ensemble")
+    model = model.removesuffix("-ensemble")
+    seeds = tuple(sorted(ensemble_seeds(rundir))) if ensemble else ((int(seed_text),) if seed_text.isdigit() else ())
+    if not marker or not seeds or (ensemble and len(seeds) < 2):
         return None
-    for preset in NEURAL_PRESETS:
+    for preset in ALL_PRESETS:
         # None first: the form the plan gives a study not told its pooling.
         for pooling in (None, "max") if preset in RECURRENT_PRESETS else (None,):
-            for rc_augment, rc_average in product((False, True), repeat=2):
+            strand_forms = product((False, True), repeat=2) if is_neural(preset) else [(False, False)]
+            for rc_augment, rc_average in strand_forms:
                 if model_folder(preset, pooling, rc_augment, rc_average) == model:
                     strands = {"rc_augment": rc_augment, "rc_average": rc_average}
-                    task = Task("ensemble", rundir.parent.name, preset, pooling, seeds[0], "", "", **strands)
-                    return replace(task, members=seeds)
+                    task = Task("train", rundir.parent.name, preset, pooling, seeds[0], "", "", **strands)
+                    return replace(task, step="ensemble", members=seeds) if ensemble else task
     return None
 
 
