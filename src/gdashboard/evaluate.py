@@ -38,8 +38,10 @@ def predict_logits(model: torch.nn.Module, X: torch.Tensor, batch_size: int = 25
 
 
 def log_odds(logits: torch.Tensor) -> np.ndarray:
-    """logit+ − logit−: the log-odds of binding, monotone in the probability, exact in float."""
-    return (logits[:, 1] - logits[:, 0]).double().numpy()
+    """logit+ − logit−: the log-odds of binding, monotone in the probability. The float32 logits
+    are subtracted in float64, exactly for logits within a factor 2**29 of each other; a float32
+    difference would round, and could tie two sequences that the logits tell apart."""
+    return logits[:, 1].double().numpy() - logits[:, 0].double().numpy()
 
 
 def probability(logits: torch.Tensor) -> np.ndarray:
