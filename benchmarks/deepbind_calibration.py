@@ -30,8 +30,7 @@ import numpy as np
 
 from gdashboard.data.paths import shared_data
 from gdashboard.fileio import write_text
-from gdashboard.results import METRICS_FILE, read_json
-from gdashboard.study.runner import run_study
+from gdashboard.study.runner import run_study, study_status
 
 # Three experiments of different cell types and TF families, of middling size (7-9k
 # training sequences), so that one setting costs minutes on one core: the runner finds them
@@ -85,10 +84,11 @@ def main() -> None:
         if counts.get("failed"):
             raise SystemExit(f"setting {number}: a training failed; see gdash study status {study}")
         row = {"setting": number, **setting}
+        # The study's index holds each training's AUCs, as its metrics.json gave them.
+        trained = {r["experiment"]: r for r in study_status(study) if r["step"] == "train"}
         for experiment in EXPERIMENTS:
-            metrics = read_json(study / "runs" / experiment / "deepbind-seed0" / METRICS_FILE)
-            row[experiment] = metrics["validation_auc"]
-            row[f"{experiment} test"] = metrics["test_auc"]
+            row[experiment] = trained[experiment]["validation_auc"]
+            row[f"{experiment} test"] = trained[experiment]["test_auc"]
         row["mean_validation_auc"] = float(np.mean([row[e] for e in EXPERIMENTS]))
         rows.append(row)
         print(f"setting {number:2d}: validation {row['mean_validation_auc']:.4f}  {setting}", flush=True)
