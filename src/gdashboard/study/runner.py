@@ -136,8 +136,9 @@ def _set_aside_ensembles_of_other_seeds(
             continue
         for other in ensembles_of(task, study):
             if other != task.run_folder(study):
-                if not steps_given and not ensemble_seeds(other) <= set(task.members):
-                    seeds = ",".join(map(str, sorted(ensemble_seeds(other) | set(task.members))))
+                other_seeds = ensemble_seeds(other)
+                if not steps_given and not other_seeds <= set(task.members):
+                    seeds = ",".join(map(str, sorted(other_seeds | set(task.members))))
                     raise InputError(
                         f"holds {other.name}, the ensemble of other seeds than {task.name}: give all the seeds "
                         f"(--seeds {seeds}) for the ensemble of all, --steps train,ensemble for that of these "
@@ -145,7 +146,7 @@ def _set_aside_ensembles_of_other_seeds(
                         study,
                     )
                 set_aside(other, "other-seeds")
-                index.remove([replace(task, members=tuple(sorted(ensemble_seeds(other)))).id])
+                index.remove([replace(task, members=tuple(sorted(other_seeds))).id])
 
 
 def _chosen_experiments(experiments: list, names: Sequence[str] | str | None) -> list:
