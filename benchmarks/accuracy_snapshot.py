@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import spearmanr, wilcoxon
 
+from gdashboard.models.catalogue import NEURAL_PRESETS
 from gdashboard.report import paired_ttest, summarise
 from gdashboard.results import collect_runs
 
@@ -156,6 +157,19 @@ def main() -> None:
         train = "" if row["train_seconds"] is None else f"{row['train_seconds']:,.1f}"
         predict = "" if row["predict_seconds"] is None else f"{row['predict_seconds']:,.2f}"
         print(f"| {row['model']} | {row['n_experiments']} | {train} | {predict} | {timed[row['model']]} |")
+    # What auto costs: it is chosen only after every candidate network has trained, so its
+    # training is the sum of theirs (an ensemble adds nothing: its members are runs counted here).
+    spent: dict[str, float] = {}
+    for run in report.runs:
+        if run["preset"] in NEURAL_PRESETS and not run.get("ensemble") and run.get("train_seconds") is not None:
+            spent[run["experiment"]] = spent.get(run["experiment"], 0.0) + run["train_seconds"]
+    if spent:
+        totals = np.array(list(spent.values()))
+        print(
+            f"\nauto's training (every candidate network's runs summed), {len(totals)} experiments: "
+            f"mean {totals.mean():,.0f} s, median {np.median(totals):,.0f} s, "
+            f"range {totals.min():,.0f}–{totals.max():,.0f} s"
+        )
 
 
 if __name__ == "__main__":
