@@ -127,6 +127,7 @@ def test_rc_average_at_test_time_of_a_forward_strand_run(capsys, simulated, tmp_
     from gdashboard.data.onehot import reverse_complement
     from gdashboard.evaluate import log_odds
     from gdashboard.explain.run import explain
+    from gdashboard.explain.variants import variant_effects
     from gdashboard.models.averaged import StrandAverage
     from gdashboard.results import open_run
 
@@ -169,6 +170,21 @@ def test_rc_average_at_test_time_of_a_forward_strand_run(capsys, simulated, tmp_
         assert bool(saved["rc_average"]) is (method != "conv")
         expected = explain(StrandAverage(network).eval(), X[:5], method)[key]
         np.testing.assert_allclose(saved[key], expected, rtol=1e-5, atol=1e-6)
+    # gdash variants --rc-average: both strands' log-odds and saliency at the variant.
+    reference = "".join("ACGT"[int(i)] for i in X[0].argmax(0))
+    alternative = reference[:50] + ("A" if reference[50] != "A" else "C") + reference[51:]
+    windows = {key: X[:1].clone() for key in ("ref", "alt")}
+    windows["alt"][0, :, 50] = torch.eye(4)[0 if reference[50] != "A" else 1]
+    effects = variant_effects(StrandAverage(network).eval(), windows["ref"], windows["alt"], [50])
+    for flag, both in (["--rc-average"], True), ([], False):
+        tsv = tmp_path / f"variants{len(flag)}.tsv"
+        code, _, err = run(capsys, "variants", str(rundir), "--ref", reference, "--alt", alternative,
+                           "--out", str(tsv), *flag)  # fmt: skip
+        assert code == 0, err
+        header, row = (line.split("\t") for line in tsv.read_text().splitlines())
+        scored = dict(zip(header[6:], map(float, row[6:])))
+        matches = all(np.isclose(scored[key], effects[key][0], rtol=1e-4, atol=1e-5) for key in scored)
+        assert matches is both, (scored, effects)
     # A baseline reads both strands already.
     kmer = tmp_path / "kmer"
     code, _, err = run(capsys, "train", "--train", str(simulated / "train.tsv"), "--test", test, "--model", "kmer",

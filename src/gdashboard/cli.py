@@ -576,11 +576,18 @@ def ensemble(rundirs, out):
 @click.option("--ref", "ref_sequence", help="Instead of a VCF: a reference window of the models' length...")
 @click.option("--alt", "alt_sequence", help="...and its variant.")
 @click.option("--out", type=PathArg, required=True, help="TSV: one row per variant and model.")
-def variants(rundirs, vcf, genome, ref_sequence, alt_sequence, out):
+@click.option(
+    "--rc-average",
+    is_flag=True,
+    help="Score and explain both strands, also with runs trained to score one.",
+)
+def variants(rundirs, vcf, genome, ref_sequence, alt_sequence, out, rc_average):
     """Score variants: ref and alt log-odds, their difference, the saliency at the variant."""
     from gdashboard.explain.variants import score_variants
 
-    result = score_variants(rundirs, out, vcf=vcf, genome=genome, ref=ref_sequence, alt=alt_sequence)
+    result = score_variants(
+        rundirs, out, vcf=vcf, genome=genome, ref=ref_sequence, alt=alt_sequence, rc_average=rc_average
+    )
     click.echo(f"{result['scored']} variant(s) scored with {len(rundirs)} model(s) -> {out}")
     for reason, count in result["skipped"].items():
         click.echo(f"skipped {count}: {reason}")

@@ -127,11 +127,13 @@ def score_variants(
     genome: str | os.PathLike | None = None,
     ref: str | None = None,
     alt: str | None = None,
+    rc_average: bool = False,
 ) -> dict:
     """Score every variant of ``vcf`` (read on ``genome``), or the one pair ``ref``/``alt``
     (two sequences of the models' length), with every run; write a TSV (:data:`COLUMNS`,
     one row per variant and model) to ``out`` atomically. Returns ``{"scored": n,
-    "skipped": {reason: count}}``.
+    "skipped": {reason: count}}``. ``rc_average``: score and explain both strands also with
+    a run trained to score one (:meth:`gdashboard.results.Run.model`).
     """
     from gdashboard.data.onehot import one_hot_encode
     from gdashboard.fileio import write_text
@@ -160,7 +162,7 @@ def score_variants(
     if windows.variants:
         reference, alternative = one_hot_encode(windows.reference), one_hot_encode(windows.alternative)
         for run in runs:
-            effects = variant_effects(run.model(), reference, alternative, windows.positions)
+            effects = variant_effects(run.model(rc_average=rc_average), reference, alternative, windows.positions)
             for i, variant in enumerate(windows.variants):
                 described = [variant.name, variant.chrom, str(variant.pos), variant.ref, variant.alt, run.label]
                 lines.append("\t".join([*described, *(f"{effects[key][i]:.6g}" for key in COLUMNS[6:])]))
