@@ -124,7 +124,7 @@ def test_rc_average_at_test_time_of_a_forward_strand_run(capsys, simulated, tmp_
     import torch
 
     from gdashboard.data import read_dataset
-    from gdashboard.data.onehot import reverse_complement
+    from gdashboard.data.onehot import one_hot_decode, one_hot_encode, reverse_complement
     from gdashboard.evaluate import log_odds
     from gdashboard.explain.run import explain
     from gdashboard.explain.variants import variant_effects
@@ -171,11 +171,10 @@ def test_rc_average_at_test_time_of_a_forward_strand_run(capsys, simulated, tmp_
         expected = explain(StrandAverage(network).eval(), X[:5], method)[key]
         np.testing.assert_allclose(saved[key], expected, rtol=1e-5, atol=1e-6)
     # gdash variants --rc-average: both strands' log-odds and saliency at the variant.
-    reference = "".join("ACGT"[int(i)] for i in X[0].argmax(0))
+    reference = one_hot_decode(X[:1])[0]
     alternative = reference[:50] + ("A" if reference[50] != "A" else "C") + reference[51:]
-    windows = {key: X[:1].clone() for key in ("ref", "alt")}
-    windows["alt"][0, :, 50] = torch.eye(4)[0 if reference[50] != "A" else 1]
-    effects = variant_effects(StrandAverage(network).eval(), windows["ref"], windows["alt"], [50])
+    windows = one_hot_encode([reference]), one_hot_encode([alternative])
+    effects = variant_effects(StrandAverage(network).eval(), *windows, [50])
     for flag, both in (["--rc-average"], True), ([], False):
         tsv = tmp_path / f"variants{len(flag)}.tsv"
         code, _, err = run(capsys, "variants", str(rundir), "--ref", reference, "--alt", alternative,
