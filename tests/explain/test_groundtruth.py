@@ -5,14 +5,9 @@ import pytest
 import torch
 from sklearn.metrics import roc_auc_score
 
-from gdashboard.explain.groundtruth import (
-    METHODS,
-    NON_RECURRENT_ONLY,
-    RECURRENT_ONLY,
-    attribution_auroc,
-    mean_auroc,
-    position_scores,
-)
+from gdashboard.explain.groundtruth import METHODS, attribution_auroc, mean_auroc, position_scores
+from gdashboard.explain.run import applicable_methods
+from gdashboard.methods import score_methods
 from gdashboard.models.presets import build_model
 
 
@@ -60,16 +55,17 @@ def test_position_scores_shapes(preset):
     torch.manual_seed(0)
     model = build_model(preset)
     X = random_onehot(3, 24)
+    assert METHODS == score_methods()
+    # temporal needs a recurrent model, DeepLIFT/SHAP refuses one; the rest take both
+    refused = {"small-cnn": {"temporal"}, "small-rnn": {"deeplift"}}[preset]
+    assert set(METHODS) - set(applicable_methods(model)) == refused
     for method in METHODS:
-        if method in RECURRENT_ONLY and preset == "small-cnn":
+        if method in refused:
             with pytest.raises(ValueError, match="recurrent model"):
                 position_scores(method, model, X)
             continue
-        if method in NON_RECURRENT_ONLY and preset == "small-rnn":
-            with pytest.raises(ValueError, match="recurrent"):
-                position_scores(method, model, X)
-            continue
-        scores = position_scores(method, model, X, n_steps=4)
+        options = {"n_steps": 4} if method == "integrated_gradients" else None
+        scores = position_scores(method, model, X, options=options)
         assert scores.shape == (3, 24) and scores.dtype == np.float32, method
         assert np.isfinite(scores).all(), method
 
@@ -88,8 +84,12 @@ def test_position_score_definitions():
     from gdashboard.explain.attribution import deep_lift_shap
 
     np.testing.assert_allclose(position_scores("deeplift", model, X), deep_lift_shap(model, X).sum(axis=1), atol=1e-6)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown method"):
         position_scores("nonsense", model, X)
+    with pytest.raises(ValueError, match="no score per position"):
+        position_scores("conv", model, X)
+    with pytest.raises(ValueError, match="takes no option 'n_steps'"):
+        position_scores("saliency", model, X, options={"n_steps": 4})
 
 
 def test_temporal_score_definition():

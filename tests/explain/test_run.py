@@ -1,8 +1,11 @@
+import json
+
 import numpy as np
 import pytest
 import torch
 
 from gdashboard.cli import main
+from gdashboard.methods import ClassOptOptions, get_method
 from gdashboard.models import build_model
 from gdashboard.models.catalogue import PRESETS
 from gdashboard.models.presets import model_kwargs
@@ -60,13 +63,13 @@ def test_explain_writes_npz_without_pickle(tmp_path, fasta, capsys, method, keys
                 "--out",
                 str(out),
                 "--quiet",
-                "--n-steps",
-                "4",
+                *(["--n-steps", "4"] if method == "ig" else []),
             ]
         )
         == 0
     ), capsys.readouterr().err
     data = np.load(out, allow_pickle=False)
+    assert str(data["method"]) == get_method(method).name  # the registry's name, never an alias
     assert list(data["ids"]) == [f"s{i}" for i in range(5)]
     assert data["ids"].dtype.kind == "U"
     for key, shape in zip(keys, shapes):
@@ -139,10 +142,18 @@ def test_cached_class_optimization_is_computed_once_and_only_when_asked(tmp_path
         },
     )
     run = open_run(tmp_path)
-    assert cached_class_optimization(run, steps=3, restarts=2, compute=False) is None
+    options = ClassOptOptions(steps=3, restarts=2)
+    assert cached_class_optimization(run, options, compute=False) is None
     assert not (tmp_path / CLASSOPT_CACHE_FILE).exists()
-    made = cached_class_optimization(run, steps=3, restarts=2)
-    cached = cached_class_optimization(run, steps=3, restarts=2, compute=False)
+    made = cached_class_optimization(run, options)
+    cached = cached_class_optimization(run, {"steps": 3, "restarts": 2}, compute=False)
     assert np.array_equal(made["matrix"], cached["matrix"])
+    # the cache's key is the options that made it, as caches written before recorded them
+    recorded = json.loads(str(np.load(tmp_path / CLASSOPT_CACHE_FILE)["options"]))
+    assert recorded == {"steps": 3, "restarts": 2, "seed": 0, "target": "logit", "l2": ClassOptOptions().l2}
+    # the run's own length is the default: naming it is the same optimisation
+    same = cached_class_optimization(run, ClassOptOptions(steps=3, restarts=2, length=40), compute=False)
+    assert np.array_equal(same["matrix"], made["matrix"])
     # other options are another optimisation: not answered by this cache
-    assert cached_class_optimization(run, steps=4, restarts=2, compute=False) is None
+    assert cached_class_optimization(run, ClassOptOptions(steps=4, restarts=2), compute=False) is None
+    assert cached_class_optimization(run, ClassOptOptions(steps=3, restarts=2, length=30), compute=False) is None

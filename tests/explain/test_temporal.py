@@ -237,3 +237,163 @@ def test_input_spans_bound_what_each_step_reads(preset):
             step_reads = torch.zeros(len(moved), dtype=torch.bool)
             step_reads[torch.as_tensor(steps)[reads]] = True
             assert not (moved & ~step_reads).any(), position
+
+
+# ------------------------------------------------ averaged models: the deployed model's scores
+
+
+def literal_scores(model, X):
+    """The deployed model called on every prefix and every suffix, one at a time."""
+    model.eval()
+    n, _, length = X.shape
+    forward, backward = np.empty((n, length)), np.empty((n, length))
+    with torch.no_grad():
+        for i in range(n):
+            for t in range(1, length + 1):
+                forward[i, t - 1] = full_probability(model, X[i : i + 1, :, :t])[0]
+                backward[i, t - 1] = full_probability(model, X[i : i + 1, :, t - 1 :])[0]
+    return forward, backward
+
+
+def small_network(seed, kind="rnn"):
+    """A small random network, sharpened: small-rnn's shape, or a CNN-RNN whose
+    convolutions have kernel 1 (so that a prefix's convolution output is the
+    whole sequence's, cut: the deployed model on a prefix is then the temporal score)."""
+    torch.manual_seed(seed)
+    if kind == "rnn":
+        return sharpened(build_model("small-rnn"))
+    return sharpened(RecurrentNet(hidden_size=8, conv_filters=6, conv_kernel_sizes=(1,), input_init_scale=2.0))
+
+
+def averaged(kind):
+    from gdashboard.models.averaged import SeedEnsemble, StrandAverage
+
+    if kind == "strands":
+        return StrandAverage(small_network(10))
+    if kind == "strands-cnn-rnn":
+        return StrandAverage(small_network(11, "cnn-rnn"))
+    if kind == "seeds":
+        return SeedEnsemble([small_network(12), small_network(13)])
+    if kind == "seeds-of-strands":
+        return SeedEnsemble([StrandAverage(small_network(14)), StrandAverage(small_network(15, "cnn-rnn"))])
+    raise ValueError(kind)
+
+
+def check_whole_sequence(model, X, forward, backward):
+    """The prefix ending at L and the suffix starting at 1 are the whole sequence."""
+    full = full_probability(model, X)
+    np.testing.assert_allclose(forward[:, -1], full, atol=TOLERANCE, rtol=0)
+    np.testing.assert_allclose(backward[:, 0], full, atol=TOLERANCE, rtol=0)
+
+
+@pytest.mark.parametrize("kind", ["strands", "strands-cnn-rnn", "seeds", "seeds-of-strands"])
+def test_averaged_scores_are_the_deployed_model_on_every_prefix_and_suffix(kind):
+    model = averaged(kind)
+    X = random_onehot(3, 18, seed=7)
+    X[1, :, 5] = 0  # an N: its reverse complement is an N too
+    forward, backward = temporal_output_scores(model, X, batch_size=2)
+    literal_forward, literal_backward = literal_scores(model, X)
+    assert forward.std() > 0.02 and backward.std() > 0.02
+    np.testing.assert_allclose(forward, literal_forward, atol=TOLERANCE, rtol=0)
+    np.testing.assert_allclose(backward, literal_backward, atol=TOLERANCE, rtol=0)
+    check_whole_sequence(model, X, forward, backward)
+    naive_forward, naive_backward = temporal_output_scores_naive(model, X)
+    np.testing.assert_allclose(naive_forward, literal_forward, atol=TOLERANCE, rtol=0)
+    np.testing.assert_allclose(naive_backward, literal_backward, atol=TOLERANCE, rtol=0)
+
+
+def test_averaged_scores_are_not_the_mean_of_probabilities():
+    # The mean of the two strands' probabilities is no model's probability: it
+    # differs from the deployed one, and its last value is not the prediction.
+    from gdashboard.models.averaged import StrandAverage
+
+    torch.manual_seed(10)
+    model = StrandAverage(sharpened(build_model("small-rnn"), factor=6.0))
+    X = random_onehot(3, 18, seed=7)
+    forward, _ = temporal_output_scores(model, X)
+    own_forward, _ = temporal_output_scores(model.network, X)
+    _, other_backward = temporal_output_scores(model.network, X.flip(1).flip(2))
+    mean_of_probabilities = (own_forward + other_backward[:, ::-1]) / 2
+    assert np.abs(forward - mean_of_probabilities).max() > 0.01
+
+
+@pytest.mark.parametrize(
+    "preset, pooling, length",
+    [("small-cnn-rnn", "mean", 40), ("small-cnn-rnn", "max", 33), ("large-cnn-rnn", "max", 37)],
+)
+def test_averaged_cnn_rnns_match_naive(preset, pooling, length):
+    # Wide kernels: the convolutions see each strand's whole sequence once, as for
+    # one network, so the naive loop (not the model on a cut sequence) is the reference.
+    from gdashboard.models.averaged import SeedEnsemble, StrandAverage
+
+    torch.manual_seed(4)
+    networks = [sharpened(build_model(preset, pooling=pooling)) for _ in range(3)]
+    X = random_onehot(3, length, seed=length)
+    for model in (StrandAverage(networks[0]), SeedEnsemble([StrandAverage(networks[1]), networks[2]])):
+        forward, backward = temporal_output_scores(model, X, batch_size=2)
+        naive_forward, naive_backward = temporal_output_scores_naive(model, X)
+        assert forward.std() > 0.01
+        np.testing.assert_allclose(forward, naive_forward, atol=TOLERANCE, rtol=0)
+        np.testing.assert_allclose(backward, naive_backward, atol=TOLERANCE, rtol=0)
+        check_whole_sequence(model, X, forward, backward)
+
+
+def test_strand_averaged_scores_are_strand_symmetric():
+    # The other strand's prefixes are this strand's suffixes, to the last bit.
+    model = averaged("seeds-of-strands")
+    X = random_onehot(2, 25, seed=3)
+    forward, backward = temporal_output_scores(model, X)
+    other_forward, other_backward = temporal_output_scores(model, X.flip(1).flip(2))
+    np.testing.assert_array_equal(forward, other_backward[:, ::-1])
+    np.testing.assert_array_equal(backward, other_forward[:, ::-1])
+
+
+def test_averages_of_a_cnn_are_refused():
+    from gdashboard.models.averaged import SeedEnsemble, StrandAverage
+
+    X = random_onehot(1, 30)
+    for model in (StrandAverage(build_model("small-cnn")), SeedEnsemble([small_network(0), build_model("small-cnn")])):
+        with pytest.raises(ValueError, match="recurrent model"):
+            temporal_output_scores(model, X)
+        with pytest.raises(ValueError, match="recurrent model"):
+            temporal_output_scores_naive(model, X)
+
+
+def test_a_trained_strand_averaged_model():
+    from gdashboard.data import one_hot_encode
+    from gdashboard.data.simulate import simulate
+    from gdashboard.models.averaged import StrandAverage
+
+    simulation = simulate(n=300, length=60, seed=0)
+    X = one_hot_encode(simulation.sequences)
+    y = torch.as_tensor(simulation.labels)
+    torch.manual_seed(0)
+    model = StrandAverage(build_model("small-rnn"))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    model.train()
+    for batch in torch.randperm(len(X)).split(32):  # one epoch
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(model(X[batch]), y[batch]).backward()
+        optimizer.step()
+    positives = X[simulation.labels == 1][:3]
+    forward, backward = temporal_output_scores(model, positives)
+    literal_forward, literal_backward = literal_scores(model, positives)
+    np.testing.assert_allclose(forward, literal_forward, atol=TOLERANCE, rtol=0)
+    np.testing.assert_allclose(backward, literal_backward, atol=TOLERANCE, rtol=0)
+    check_whole_sequence(model, positives, forward, backward)
+
+
+def test_the_registry_method():
+    from gdashboard.explain.temporal import explain_temporal
+    from gdashboard.methods import TemporalOptions, get_method
+
+    method = get_method("temporal")
+    assert method.load() is explain_temporal
+    model = averaged("seeds")
+    X = random_onehot(3, 12, seed=2)
+    arrays = explain_temporal(model, X, method.make_options(batch_size=1))
+    assert tuple(arrays) == method.keys
+    for key, value in zip(method.keys, temporal_output_scores(model, X, batch_size=1)):
+        np.testing.assert_array_equal(arrays[key], value)
+    default = explain_temporal(model, X, TemporalOptions(), progress=False)
+    np.testing.assert_array_equal(default["forward"], temporal_output_scores(model, X)[0])

@@ -11,7 +11,7 @@ import torch
 from gdashboard.data import one_hot_encode, reverse_complement
 from gdashboard.explain.ism import in_silico_mutagenesis
 from gdashboard.explain.saliency import saliency_map
-from gdashboard.explain.temporal import temporal_output_scores
+from gdashboard.explain.temporal import temporal_output_scores, temporal_output_scores_naive
 from gdashboard.models import build_model
 from gdashboard.models.averaged import SeedEnsemble, StrandAverage, averaged_explanation, unwrap
 from gdashboard.models.catalogue import model_folder, model_label, model_order
@@ -132,11 +132,12 @@ def test_a_run_on_both_strands_records_them_and_scores_both(tmp_path):
     from gdashboard.errors import InputError
     from gdashboard.results import open_run
     from gdashboard.runs import predict_file, train_run
+    from gdashboard.train_options import TrainOptions
 
     write_simulation(simulate(n=400, seed=7), tmp_path / "data")
     data = tmp_path / "data"
-    options = dict(epochs=2, progress=False, rc_augment=True, rc_average=True)
-    metrics = train_run(data / "train.tsv", data / "test.tsv", "small-cnn", tmp_path / "run", **options)
+    options = TrainOptions(epochs=2, rc_augment=True, rc_average=True)
+    metrics = train_run(data / "train.tsv", data / "test.tsv", "small-cnn", tmp_path / "run", options, progress=False)
     assert metrics["rc_augment"] and metrics["rc_average"]
     config = json.loads((tmp_path / "run" / "config.json").read_text())
     assert config["recipe"]["rc_augment"] and config["rc_average"]
@@ -151,13 +152,14 @@ def test_a_run_on_both_strands_records_them_and_scores_both(tmp_path):
         np.testing.assert_array_equal(model(dataset.X).numpy(), model(reverse_complement(dataset.X)).numpy())
     # --resume finds the run asked for only with the same strand options; both strands are
     # the default, so asking nothing finds it too.
-    resumed = train_run(data / "train.tsv", data / "test.tsv", "small-cnn", tmp_path / "run", epochs=2, resume=True)
+    two_epochs = TrainOptions(epochs=2)
+    resumed = train_run(data / "train.tsv", data / "test.tsv", "small-cnn", tmp_path / "run", two_epochs, resume=True)
     assert resumed == metrics
-    forward = dict(epochs=2, resume=True, rc_augment=False, rc_average=False)
+    forward = TrainOptions(epochs=2, rc_augment=False, rc_average=False)
     with pytest.raises(InputError, match="rc_average True, not False|rc_augment True, not False"):
-        train_run(data / "train.tsv", data / "test.tsv", "small-cnn", tmp_path / "run", **forward)
+        train_run(data / "train.tsv", data / "test.tsv", "small-cnn", tmp_path / "run", forward, resume=True)
     with pytest.raises(InputError, match="apply to neural presets"):
-        train_run(data / "train.tsv", data / "test.tsv", "kmer", tmp_path / "kmer", rc_average=True)
+        train_run(data / "train.tsv", data / "test.tsv", "kmer", tmp_path / "kmer", TrainOptions(rc_average=True))
 
 
 # ----------------------------------------------------------------------------- seed ensembles
@@ -170,13 +172,19 @@ def test_an_ensemble_scores_and_explains_as_the_mean_of_its_members():
     X = random_one_hot(3, 60, 8)
     with torch.no_grad():
         torch.testing.assert_close(ensemble(X), (members[0](X) + members[1](X)) / 2)
-    # ISM and temporal scores: each member through its own shortcut, then the mean.
+    # ISM: each member through its own shortcut, then the mean.
     ism = in_silico_mutagenesis(ensemble, X)
     np.testing.assert_allclose(ism, in_silico_mutagenesis(ensemble, X, fast=False), rtol=1e-4, atol=1e-5)
+    # Temporal scores are the deployed model's probabilities (the softmax of the members'
+    # mean prefix logits), so the whole sequence's is the ensemble's own prediction.
     forward, backward = temporal_output_scores(ensemble, X)
-    parts = [temporal_output_scores(member, X) for member in members]
-    np.testing.assert_allclose(forward, (parts[0][0] + parts[1][0]) / 2, rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(backward, (parts[0][1] + parts[1][1]) / 2, rtol=1e-6, atol=1e-7)
+    naive_forward, naive_backward = temporal_output_scores_naive(ensemble, X)
+    np.testing.assert_allclose(forward, naive_forward, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(backward, naive_backward, rtol=1e-5, atol=1e-6)
+    with torch.no_grad():
+        predicted = torch.softmax(ensemble(X), dim=1)[:, 1].numpy()
+    np.testing.assert_allclose(forward[:, -1], predicted, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(backward[:, 0], predicted, rtol=1e-5, atol=1e-6)
     _, gradient = saliency_map(ensemble, X)
     expected = (saliency_map(members[0], X)[1] + saliency_map(members[1], X)[1]) / 2
     np.testing.assert_allclose(gradient, expected, rtol=1e-5, atol=1e-6)
@@ -191,13 +199,15 @@ def test_gdash_ensemble_makes_one_model_of_several_seeds(tmp_path, capsys):
     from gdashboard.report import summarise
     from gdashboard.results import collect_runs, open_run
     from gdashboard.runs import predict_file, train_run
+    from gdashboard.train_options import TrainOptions
 
     write_simulation(simulate(n=400, seed=9), tmp_path / "data")
     data = tmp_path / "data"
     runs = []
     for seed in (0, 1, 2):
         folder = tmp_path / "runs" / f"small-cnn-seed{seed}"
-        train_run(data / "train.tsv", data / "test.tsv", "small-cnn", folder, seed=seed, epochs=2, progress=False)
+        options = TrainOptions(seed=seed, epochs=2)
+        train_run(data / "train.tsv", data / "test.tsv", "small-cnn", folder, options, progress=False)
         runs.append(folder)
     out = tmp_path / "ensembles" / "small-cnn"
     assert main(["ensemble", *map(str, runs), "--out", str(out)]) == 0

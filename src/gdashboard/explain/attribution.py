@@ -7,6 +7,10 @@ return ``(N, 4, L)`` attributions whose sum over a sequence approximates
 mode (:func:`gdashboard.explain.common.frozen`), DeepLIFT/SHAP in eval mode.
 DeepLIFT/SHAP has no rule for an LSTM: a recurrent model raises ValueError, as
 do bad options and input that is not ``(N, 4, L)``.
+
+Registry functions (:mod:`gdashboard.methods`): :func:`explain_integrated_gradients`,
+:func:`explain_deeplift` (``attribution``) and their hypothetical contributions for
+TF-MoDISco, :func:`hypothetical_integrated_gradients` and :func:`hypothetical_deeplift`.
 """
 
 from __future__ import annotations
@@ -18,17 +22,19 @@ from torch import nn
 from gdashboard.data.onehot import check_one_hot
 from gdashboard.explain.common import (
     backward_context,
+    batch_option,
     check_target,
     evaluating,
     frozen,
     input_gradient,
-    is_recurrent,
     model_device,
     score,
 )
+from gdashboard.models.capabilities import model_capabilities
 from gdashboard.parallel import for_each_batch
 
-METHODS = ("gausslegendre", "riemann_trapezoid")
+# Quadrature rules of the path integral (captum's names).
+QUADRATURES = ("gausslegendre", "riemann_trapezoid")
 BASELINES = ("zeros", "shuffle")
 
 
@@ -69,7 +75,7 @@ def quadrature(n_steps: int, method: str = "gausslegendre") -> tuple[np.ndarray,
         weights = np.full(n_steps, 1.0 / n_steps)
         weights[[0, -1]] /= 2
         return torch.linspace(0, 1, n_steps, dtype=torch.float32).double().numpy(), weights
-    raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    raise ValueError(f"method must be one of {', '.join(QUADRATURES)}, got {method!r}")
 
 
 def _baselines(X: torch.Tensor, baseline, n_shuffles: int, seed: int) -> torch.Tensor:
@@ -194,6 +200,31 @@ def integrated_gradients(
     return attribution.view(n, k, 4, length).mean(dim=1).numpy()
 
 
+def explain_integrated_gradients(model: nn.Module, X, options, progress: bool = False) -> dict:
+    """``attribution`` (N, 4, L) (:func:`integrated_gradients`), for
+    :class:`gdashboard.methods.IntegratedGradientsOptions`."""
+    return {"attribution": _integrated_gradients(model, X, options, progress, hypothetical=False)}
+
+
+def hypothetical_integrated_gradients(model: nn.Module, X, options, progress: bool = False) -> np.ndarray:
+    """Hypothetical contributions ``(N, 4, L)`` float32 (``integrated_gradients(hypothetical=True)``)."""
+    return _integrated_gradients(model, X, options, progress, hypothetical=True).astype(np.float32)
+
+
+def _integrated_gradients(model, X, options, progress: bool, hypothetical: bool) -> np.ndarray:
+    return integrated_gradients(
+        model,
+        X,
+        baseline=options.baseline,
+        n_steps=options.n_steps,
+        target=options.target,
+        seed=options.seed,
+        progress=progress,
+        hypothetical=hypothetical,
+        **batch_option(options),
+    )
+
+
 # --------------------------------------------------------------------------- DeepLIFT/SHAP
 
 
@@ -267,7 +298,7 @@ def deep_lift_model(model: nn.Module, target: str = "logit") -> nn.Module:
     """
     from gdashboard.models.cnn import ConvNet, DeepBind
 
-    if is_recurrent(model):
+    if "recurrent" in model_capabilities(model):
         raise ValueError(
             "DeepLIFT/SHAP needs a convolutional model (the CNN presets or "
             "deepbind), not a recurrent one; use saliency, in-silico mutagenesis "
@@ -338,10 +369,10 @@ def deep_lift_shap(
 
     from tangermeme.deep_lift_shap import deep_lift_shap as _deep_lift_shap
 
-    from gdashboard.models.averaged import AVERAGED, averaged_explanation
+    from gdashboard.models.averaged import averaged_explanation
     from gdashboard.parallel import torch_threads_kept
 
-    if isinstance(model, AVERAGED):
+    if "averaged" in model_capabilities(model):
         if return_references:
             raise ValueError("an averaged model (both strands, or a seed ensemble) has no one set of references")
         return averaged_explanation(
@@ -377,3 +408,26 @@ def deep_lift_shap(
     if return_references:
         return attributions, references.numpy()
     return attributions
+
+
+def explain_deeplift(model: nn.Module, X, options, progress: bool = False) -> dict:
+    """``attribution`` (N, 4, L) (:func:`deep_lift_shap`), for :class:`gdashboard.methods.DeepLiftOptions`."""
+    return {"attribution": _deep_lift(model, X, options, progress, hypothetical=False)}
+
+
+def hypothetical_deeplift(model: nn.Module, X, options, progress: bool = False) -> np.ndarray:
+    """Hypothetical contributions ``(N, 4, L)`` float32 (``deep_lift_shap(hypothetical=True)``)."""
+    return _deep_lift(model, X, options, progress, hypothetical=True).astype(np.float32)
+
+
+def _deep_lift(model, X, options, progress: bool, hypothetical: bool) -> np.ndarray:
+    return deep_lift_shap(
+        model,
+        X,
+        n_shuffles=options.n_shuffles,
+        seed=options.seed,
+        target=options.target,
+        hypothetical=hypothetical,
+        progress=progress,
+        **batch_option(options),
+    )

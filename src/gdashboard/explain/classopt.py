@@ -22,7 +22,9 @@ one forward/backward per step instead of ``restarts``.
 
 ``S+`` here is one of :data:`TARGETS`, which adds the original code's log
 probability to the explainers' scores (:func:`gdashboard.explain.common.score`).
-Bad options, and a length the model cannot take, raise ValueError.
+Bad options, and a length the model cannot take, raise ValueError. The defaults (steps,
+restarts, λ, seed, target) are :class:`gdashboard.methods.ClassOptOptions`'s, the
+original code's settings; :func:`explain_classopt` is the registry's function.
 """
 
 from __future__ import annotations
@@ -36,8 +38,10 @@ from torch import nn
 
 from gdashboard.data.onehot import ALPHABET
 from gdashboard.explain.common import POSITIVE, backward_context, frozen, model_device_dtype
+from gdashboard.methods import CLASSOPT_TARGETS, ClassOptOptions
 
-TARGETS = ("logit", "log_probability", "log_odds")
+TARGETS = CLASSOPT_TARGETS
+_DEFAULTS = ClassOptOptions()
 OPTIMIZERS = ("rmsprop", "adam", "sgd")
 # Added to every entry before normalising a position (the original code's value):
 # it keeps a position whose clamped values are all zero from dividing by zero
@@ -165,13 +169,13 @@ def _argmax_sequences(matrices: torch.Tensor) -> list[str]:
 def class_optimize(
     model: nn.Module,
     length: int,
-    target: str = "logit",
-    l2: float = 0.009,
-    steps: int = 1000,
+    target: str = _DEFAULTS.target,
+    l2: float = _DEFAULTS.l2,
+    steps: int = _DEFAULTS.steps,
     optimizer: str = "rmsprop",
     learning_rate: float = 0.05,
-    restarts: int = 16,
-    seed: int = 0,
+    restarts: int = _DEFAULTS.restarts,
+    seed: int = _DEFAULTS.seed,
     progress: bool = False,
 ) -> ClassOptimization:
     """Find the input that maximises the positive class: ``argmax_X S+(X) - l2 * ||X||^2``.
@@ -193,10 +197,10 @@ def class_optimize(
         random initial value, so the positive logit carries an untrained
         component. ``log_odds`` (or ``log_probability``) avoids it.
     l2 : float
-        lambda, the weight of the squared L2 norm of X (per restart); 0.009 is
-        the original code's value.
+        lambda, the weight of the squared L2 norm of X (per restart); the default
+        is the original code's value.
     steps : int
-        Gradient steps (1,000 in the original).
+        Gradient steps (the default is the original code's count).
     optimizer : {"rmsprop", "adam", "sgd"}
         RMSprop was the original code's choice.
     learning_rate : float
@@ -219,6 +223,32 @@ def class_optimize(
         For an unknown target or optimizer, a non-positive length, restart
         count, a negative step count or l2, or a length the model cannot take.
     """
+    _check_settings(target, optimizer, length, restarts, steps, l2)
+    length, restarts, steps = int(length), int(restarts), int(steps)
+    # X follows the model's device and precision (float32 normally; a float64
+    # model gives a float64 search, which the tests use to check batching exactly).
+    device, dtype = model_device_dtype(model)
+
+    def objectives(matrices: torch.Tensor) -> torch.Tensor:
+        # One objective per restart; lambda applies to each restart's own norm.
+        return target_score(model(matrices), target) - l2 * matrices.pow(2).sum(dim=(1, 2))
+
+    with frozen(model):
+        _check_length(model, length, device, dtype)
+        X = initial_matrices(restarts, length, seed).to(device=device, dtype=dtype).requires_grad_(True)
+        opt = _make_optimizer(optimizer, [X], learning_rate)
+        with backward_context(model, device):
+            _ascend(X, objectives, opt, steps, progress)
+        with torch.no_grad():
+            final = X.detach()
+            all_objectives = objectives(final)
+            one_hot = F.one_hot(final.argmax(dim=1), 4).transpose(1, 2).to(final.dtype)
+            all_scores = target_score(model(one_hot), target)
+    settings = dict(target=target, l2=float(l2), steps=steps, optimizer=optimizer)
+    return _best_restart(final, all_objectives, all_scores, settings, float(learning_rate), int(seed))
+
+
+def _check_settings(target: str, optimizer: str, length: int, restarts: int, steps: int, l2: float) -> None:
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
     if optimizer not in OPTIMIZERS:
@@ -231,67 +261,82 @@ def class_optimize(
         raise ValueError(f"steps must be 0 or more, got {steps}")
     if l2 < 0:
         raise ValueError(f"l2 must be 0 or more, got {l2}")
-    length, restarts, steps = int(length), int(restarts), int(steps)
-    # X follows the model's device and precision (float32 normally; a float64
-    # model gives a float64 search, which the tests use to check batching exactly).
-    device, dtype = model_device_dtype(model)
 
-    with frozen(model):
-        with torch.no_grad():
-            try:
-                model(torch.zeros((1, 4, length), device=device, dtype=dtype))
-            except RuntimeError as error:
-                raise ValueError(
-                    f"the model cannot take sequences of length {length}: {str(error).splitlines()[0]}"
-                ) from None
 
-        X = initial_matrices(restarts, length, seed).to(device=device, dtype=dtype).requires_grad_(True)
-        opt = _make_optimizer(optimizer, [X], learning_rate)
+def _check_length(model: nn.Module, length: int, device, dtype) -> None:
+    """A ValueError, before any search, when the model cannot take inputs of ``length``."""
+    with torch.no_grad():
+        try:
+            model(torch.zeros((1, 4, length), device=device, dtype=dtype))
+        except RuntimeError as error:
+            raise ValueError(
+                f"the model cannot take sequences of length {length}: {str(error).splitlines()[0]}"
+            ) from None
 
-        def objectives(matrices: torch.Tensor) -> torch.Tensor:
-            # One objective per restart; lambda applies to each restart's own norm.
-            return target_score(model(matrices), target) - l2 * matrices.pow(2).sum(dim=(1, 2))
 
-        bar = None
-        if progress:
-            from tqdm.auto import tqdm
+def _ascend(X: torch.Tensor, objectives, opt: torch.optim.Optimizer, steps: int, progress: bool) -> None:
+    """``steps`` optimizer steps up the restarts' summed objective, in place on ``X``."""
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
 
-            bar = tqdm(total=steps, unit="step", desc="class optimization")
-        with backward_context(model, device):
-            for _ in range(steps):
-                opt.zero_grad(set_to_none=True)
-                # Restarts do not interact, so ascending the sum ascends each one.
-                (-objectives(X).sum()).backward()
-                opt.step()
-                if bar is not None:
-                    bar.update()
+        bar = tqdm(total=steps, unit="step", desc="class optimization")
+    for _ in range(steps):
+        opt.zero_grad(set_to_none=True)
+        # Restarts do not interact, so ascending the sum ascends each one.
+        (-objectives(X).sum()).backward()
+        opt.step()
         if bar is not None:
-            bar.close()
+            bar.update()
+    if bar is not None:
+        bar.close()
 
-        with torch.no_grad():
-            final = X.detach()
-            all_objectives = objectives(final)
-            all_sequences = _argmax_sequences(final)
-            one_hot = F.one_hot(final.argmax(dim=1), 4).transpose(1, 2).to(final.dtype)
-            all_scores = target_score(model(one_hot), target)
 
-    best = int(all_objectives.argmax())
+def _best_restart(
+    final: torch.Tensor, objectives: torch.Tensor, scores: torch.Tensor, settings: dict, learning_rate, seed
+) -> ClassOptimization:
+    best = int(objectives.argmax())
     matrices = final.cpu().numpy().astype(np.float32)
+    sequences = _argmax_sequences(final)
     return ClassOptimization(
         matrix=matrices[best],
         probabilities=logo_probabilities(matrices[best]),
-        sequence=all_sequences[best],
-        score=float(all_scores[best]),
-        objective=float(all_objectives[best]),
+        sequence=sequences[best],
+        score=float(scores[best]),
+        objective=float(objectives[best]),
         all_matrices=matrices,
-        all_sequences=all_sequences,
-        all_scores=all_scores.cpu().numpy().astype(np.float32),
-        all_objectives=all_objectives.cpu().numpy().astype(np.float32),
+        all_sequences=sequences,
+        all_scores=scores.cpu().numpy().astype(np.float32),
+        all_objectives=objectives.cpu().numpy().astype(np.float32),
         best=best,
-        target=target,
-        l2=float(l2),
-        steps=steps,
-        optimizer=optimizer,
-        learning_rate=float(learning_rate),
-        seed=int(seed),
+        learning_rate=learning_rate,
+        seed=seed,
+        **settings,
     )
+
+
+def explain_classopt(model: nn.Module, X, options, progress: bool = False) -> dict:
+    """``matrix``, ``probabilities`` (4, L), ``sequence`` (str array) and ``score`` (scalar) of
+    :func:`class_optimize` with :class:`gdashboard.methods.ClassOptOptions`; the input's
+    length is ``options.length``, else that of ``X`` (which is otherwise not read)."""
+    length = options.length
+    if length is None:
+        if X is None:
+            raise ValueError("class optimisation needs a length: give options.length or sequences")
+        length = np.shape(X)[-1]
+    result = class_optimize(
+        model,
+        length,
+        target=options.target,
+        l2=options.l2,
+        steps=options.steps,
+        restarts=options.restarts,
+        seed=options.seed,
+        progress=progress,
+    )
+    return {
+        "matrix": np.asarray(result.matrix),
+        "probabilities": np.asarray(result.probabilities),
+        "sequence": np.array(result.sequence),
+        "score": np.array(result.score),
+    }

@@ -3,8 +3,8 @@
 * :func:`score` / :func:`check_target` — the score ``S+`` that saliency, ISM,
   integrated gradients, DeepLIFT and the ground-truth scores explain, so that
   they all explain exactly the same quantity.
-* :func:`model_device`, :func:`model_device_dtype`, :func:`is_recurrent` — what
-  a method needs to know about the model.
+* :func:`model_device`, :func:`model_device_dtype` — where the model lives; what it
+  is comes from :func:`gdashboard.models.capabilities.model_capabilities`.
 * :func:`evaluating` — eval mode (dropout off) for a while, every submodule's
   own mode restored afterwards; :func:`frozen` — the same plus the parameters'
   ``requires_grad`` off, every flag restored afterwards: the context of any
@@ -12,6 +12,7 @@
 * :func:`backward_context` — lets a backward pass run through a recurrent model
   in eval mode on CUDA; :func:`input_gradient` — ``∂S+/∂X`` of one batch.
 * :func:`progress_range` — a range, with a progress bar when asked.
+* :func:`batch_option` — a method's ``batch_size`` option as keyword arguments.
 
 Input arrays are checked with :func:`gdashboard.data.onehot.check_one_hot`.
 """
@@ -23,7 +24,10 @@ import contextlib
 import torch
 from torch import nn
 
-TARGETS = ("logit", "log_odds", "probability")
+from gdashboard.methods import SCORE_TARGETS
+from gdashboard.models.capabilities import model_capabilities
+
+TARGETS = SCORE_TARGETS
 # The positive class is column 1 of the models' (N, 2) logits.
 POSITIVE = 1
 
@@ -74,11 +78,6 @@ def model_device_dtype(model: nn.Module) -> tuple[torch.device, torch.dtype]:
     return torch.device("cpu"), torch.float32
 
 
-def is_recurrent(model: nn.Module) -> bool:
-    """Whether any submodule is a recurrent layer (``nn.LSTM``, ``nn.GRU``, ``nn.RNN``)."""
-    return any(isinstance(module, nn.RNNBase) for module in model.modules())
-
-
 @contextlib.contextmanager
 def evaluating(model: nn.Module):
     """Put ``model`` in eval mode, then restore every submodule's own mode.
@@ -123,7 +122,7 @@ def backward_context(model: nn.Module, device: torch.device):
     mode would turn dropout on; cuDNN is disabled instead (the native LSTM
     kernels give the same gradients). Nothing is needed on the CPU.
     """
-    if device.type == "cuda" and is_recurrent(model):
+    if device.type == "cuda" and "recurrent" in model_capabilities(model):
         return torch.backends.cudnn.flags(enabled=False)
     return contextlib.nullcontext()
 
@@ -148,3 +147,9 @@ def progress_range(start: int, stop: int, step: int, progress: bool, desc: str):
     from tqdm import trange
 
     return trange(start, stop, step, desc=desc)
+
+
+def batch_option(options) -> dict:
+    """``{"batch_size": n}`` from a method's options, or ``{}`` for the function's own default (None)."""
+    batch_size = getattr(options, "batch_size", None)
+    return {} if batch_size is None else {"batch_size": batch_size}

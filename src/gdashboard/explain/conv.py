@@ -12,6 +12,7 @@ all negative ordered by how close they came instead of tying them at 0.
 
 A model without a first convolution (a plain RNN), input that is not
 ``(N, 4, L)`` and sequences shorter than a filter raise ValueError.
+:func:`explain_conv` is the registry's function (:mod:`gdashboard.methods`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import torch
 from torch import nn
 
 from gdashboard.data.onehot import check_one_hot
+from gdashboard.explain.common import batch_option
 
 
 def first_convolution(model: nn.Module) -> nn.Conv1d:
@@ -119,3 +121,10 @@ def max_activation_windows(
     end = np.clip(raw_start + kernel_width, 0, length)
     width = np.maximum(end - start, 0)
     return start.astype(np.int64), width.astype(np.int64), filter_index
+
+
+def explain_conv(model: nn.Module, X, options, progress: bool = False) -> dict:
+    """``start``, ``width``, ``filter`` (N,) (:func:`max_activation_windows`), for
+    :class:`gdashboard.methods.ConvOptions`; one pass, so no progress bar."""
+    start, width, filter_index = max_activation_windows(model, X, **batch_option(options))
+    return {"start": start, "width": width, "filter": filter_index}

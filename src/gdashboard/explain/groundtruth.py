@@ -7,37 +7,33 @@ each sequence the AUROC of that score at planted positions against all other
 positions is computed (:func:`attribution_auroc`): 1 when every planted base
 outranks every background base, 0.5 for chance, 0 for the reverse.
 
-Per-position scores (``S+`` is the positive logit, as in the other explainers)
--------------------------------------------------------------------------------
-``saliency``
-    ``|∂S+/∂X ⊙ X|`` summed over channels (:func:`~gdashboard.explain.saliency.saliency_map`):
-    the gradient's magnitude at the present base. Unsigned.
-``gradient_x_input``
-    ``∂S+/∂X ⊙ X`` summed over channels: the signed gradient at the present base
-    (positive where a larger weight on that base raises ``S+``). It is the
-    saliency with its sign kept.
-``integrated_gradients``
-    Integrated gradients from the all-zero baseline summed over channels
-    (:func:`~gdashboard.explain.attribution.integrated_gradients`). Signed.
-``deeplift`` (non-recurrent models only)
-    DeepLIFT/SHAP against 20 dinucleotide-shuffled references, summed over
-    channels (:func:`~gdashboard.explain.attribution.deep_lift_shap`): it has no
-    rule for an LSTM. Signed.
-``ism``
-    Minus the mean change of ``S+`` over the substitutions of a position (the
-    three other bases; all four at an ``N``)
-    (:func:`~gdashboard.explain.ism.in_silico_mutagenesis`): how much mutating the
-    base lowers ``S+``. Signed.
-``temporal`` (recurrent models only)
-    ``|Δforward| + |Δbackward|`` from the temporal output scores
-    (:func:`~gdashboard.explain.temporal.temporal_output_scores`), with
-    ``Δforward[t] = forward[t] - forward[t-1]`` (``forward[-1] = 0.5``) and
-    ``Δbackward[t] = backward[t] - backward[t+1]`` (``backward[L] = 0.5``): how
-    much the prefix / suffix probability moves when position ``t`` is added.
-    Unsigned, since a change either way marks a position the model reads.
+The methods are the registry's with a score per position
+(:func:`gdashboard.methods.score_methods`), each turned into one score per position by
+its record's ``score`` rule (:func:`gdashboard.methods.position_score`), all explaining
+``S+`` (the positive logit by default, as in the other explainers):
 
-The signed scores are ranked as they are: positions that lower ``S+`` rank
-below neutral ones.
+``saliency``
+    ``|∂S+/∂X ⊙ X|`` summed over channels: the gradient's magnitude at the present
+    base. Unsigned.
+``gradient_x_input``
+    ``∂S+/∂X ⊙ X`` summed over channels: the saliency with its sign kept.
+``integrated_gradients``, ``deeplift``
+    The attribution of the present base (integrated gradients from the all-zero
+    baseline; DeepLIFT/SHAP against 20 dinucleotide-shuffled references, which has no
+    rule for an LSTM). Signed.
+``ism``
+    Minus the mean change of ``S+`` over the substitutions of a position (the three
+    other bases; all four at an ``N``): how much mutating the base lowers ``S+``. Signed.
+``temporal`` (recurrent models only)
+    ``|Δforward| + |Δbackward|`` from the temporal output scores, with
+    ``Δforward[t] = forward[t] - forward[t-1]`` (``forward[-1] = 0.5``) and
+    ``Δbackward[t] = backward[t] - backward[t+1]`` (``backward[L] = 0.5``): how much the
+    prefix / suffix probability moves when position ``t`` is added. Unsigned.
+
+A method whose record ``requires`` a capability the model lacks, or ``refuses`` one it
+has, raises ValueError (:func:`gdashboard.explain.run.applicable_methods` lists those a
+model can have). The signed scores are ranked as they are: positions that lower ``S+``
+rank below neutral ones.
 """
 
 from __future__ import annotations
@@ -47,72 +43,38 @@ import torch
 from torch import nn
 
 from gdashboard.data.onehot import check_one_hot
+from gdashboard.explain.run import explain
+from gdashboard.methods import get_method, position_score, score_methods
 
-METHODS = ("saliency", "gradient_x_input", "integrated_gradients", "deeplift", "ism", "temporal")
-RECURRENT_ONLY = ("temporal",)
-NON_RECURRENT_ONLY = ("deeplift",)
+METHODS = score_methods()
 
 
-def position_scores(
-    method: str, model: nn.Module, X, *, target: str = "logit", n_steps: int = 50, batch_size: int | None = None
-) -> np.ndarray:
+def position_scores(method: str, model: nn.Module, X, *, options=None, progress: bool = False) -> np.ndarray:
     """One attribution score per position, shape ``(N, L)`` float32 (see the module's list).
 
     Parameters
     ----------
-    method : one of :data:`METHODS`
+    method : one of :data:`METHODS` (or an alias)
     model : torch.nn.Module
-        Takes one-hot ``(N, 4, L)`` and returns ``(N, 2)`` logits; ``temporal``
-        needs a :class:`~gdashboard.models.rnn.RecurrentNet`.
+        Takes one-hot ``(N, 4, L)`` and returns ``(N, 2)`` logits.
     X : torch.Tensor or numpy.ndarray, shape ``(N, 4, L)``, one-hot
-    target : str
-        The explained score for the gradient and ISM methods (see
-        :func:`gdashboard.explain.common.score`); ``temporal`` always uses ``P(+)``.
-    n_steps : int
-        Integrated-gradient path points.
-    batch_size : int, optional
-        Passed on to the underlying explainer (its own default when None).
+    options : the method's options (its dataclass, a dict of some of them, or None for
+        its defaults), as for :func:`gdashboard.explain.run.explain`.
+    progress : bool
 
     Raises
     ------
     ValueError
-        For an unknown method or target, an ``X`` that is not ``(N, 4, L)``, or
-        ``temporal`` on a model that is not recurrent, or ``deeplift`` on one that is.
+        For an unknown method or one without a score per position, an option the
+        method lacks, an ``X`` that is not ``(N, 4, L)``, or a model the method cannot
+        explain (``temporal`` of a model that is not recurrent, ``deeplift`` of one that is).
     """
+    record = get_method(method)
+    if record.score is None:
+        raise ValueError(f"{record.name} gives no score per position; choose one of {', '.join(METHODS)}")
     X = check_one_hot(X)
-    extra = {} if batch_size is None else {"batch_size": batch_size}
-    if method in ("saliency", "gradient_x_input"):
-        from gdashboard.explain.saliency import saliency_map
-
-        saliency, gradient = saliency_map(model, X, target=target, **extra)
-        if method == "saliency":
-            return saliency.astype(np.float32)
-        return (gradient * X.numpy()).sum(axis=1).astype(np.float32)
-    if method == "integrated_gradients":
-        from gdashboard.explain.attribution import integrated_gradients
-
-        attribution = integrated_gradients(model, X, n_steps=n_steps, target=target, **extra)
-        return attribution.sum(axis=1).astype(np.float32)
-    if method == "deeplift":
-        from gdashboard.explain.attribution import deep_lift_shap
-
-        return deep_lift_shap(model, X, target=target, **extra).sum(axis=1).astype(np.float32)
-    if method == "ism":
-        from gdashboard.explain.ism import in_silico_mutagenesis
-
-        effect = in_silico_mutagenesis(model, X, target=target, **extra)
-        # Substitutions per position: every channel not exactly 1 (3 at a base, 4 at an N).
-        n_subs = (X.numpy() != 1).sum(axis=1)
-        return (-effect.sum(axis=1) / np.maximum(n_subs, 1)).astype(np.float32)
-    if method == "temporal":
-        from gdashboard.explain.temporal import temporal_output_scores
-
-        forward, backward = temporal_output_scores(model, X, **extra)
-        half = np.full((len(forward), 1), 0.5, np.float32)
-        d_forward = np.diff(forward, axis=1, prepend=half)
-        d_backward = -np.diff(backward, axis=1, append=half)
-        return (np.abs(d_forward) + np.abs(d_backward)).astype(np.float32)
-    raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    arrays = explain(model, X, record.name, options, progress=progress)
+    return position_score(record, arrays, X.numpy())
 
 
 def attribution_auroc(scores, mask) -> np.ndarray:

@@ -25,6 +25,9 @@ Two exact shortcuts (``fast=True``) recompute only what an edit can change:
 Anything else (DeepBind, stacked LSTMs, pooled CNN-RNNs, other modules) runs
 every mutant through the whole model. The shortcuts agree with it to
 floating-point rounding; ``fast=False`` forces the plain path.
+
+Registry functions (:mod:`gdashboard.methods`): :func:`explain_ism` (``ism``) and
+:func:`hypothetical_ism` (TF-MoDISco's hypothetical contributions).
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ import torch
 from torch import nn
 
 from gdashboard.data.onehot import check_one_hot
-from gdashboard.explain.common import check_target, evaluating, model_device, progress_range, score
+from gdashboard.explain.common import batch_option, check_target, evaluating, model_device, progress_range, score
+from gdashboard.models.capabilities import model_capabilities
 from gdashboard.parallel import for_each_batch
 
 # Sequences whose reference caches are held at once; bounds memory for large N.
@@ -77,10 +81,10 @@ def in_silico_mutagenesis(
     ValueError
         For an unknown target or an ``X`` that is not ``(N, 4, L)``.
     """
-    from gdashboard.models.averaged import AVERAGED, averaged_explanation
+    from gdashboard.models.averaged import averaged_explanation
 
     check_target(target)
-    if isinstance(model, AVERAGED):
+    if "averaged" in model_capabilities(model):
         # Each strand (member) through the network's exact shortcut; their mean is the
         # ISM of the averaged score (a mutant's change is linear in the score).
         return averaged_explanation(
@@ -95,6 +99,18 @@ def in_silico_mutagenesis(
         scorer = (_fast_scorer(model, X.shape[-1]) if fast else None) or _FullScorer(model)
         _score_all(scorer, X, target, batch_size, device, effect, progress)
     return effect.numpy()
+
+
+def explain_ism(model: nn.Module, X, options, progress: bool = False) -> dict:
+    """``ism`` (N, 4, L) (:func:`in_silico_mutagenesis`), for :class:`gdashboard.methods.ISMOptions`."""
+    return {"ism": in_silico_mutagenesis(model, X, target=options.target, progress=progress, **batch_option(options))}
+
+
+def hypothetical_ism(model: nn.Module, X, options, progress: bool = False) -> np.ndarray:
+    """Hypothetical contributions ``(N, 4, L)`` float32: each substitution's change minus the
+    mean change over the four bases at its position."""
+    effect = in_silico_mutagenesis(model, X, target=options.target, progress=progress, **batch_option(options))
+    return (effect - effect.mean(axis=1, keepdims=True)).astype(np.float32)
 
 
 @torch.inference_mode()

@@ -9,6 +9,10 @@ The score ``S+`` and the input gradient come from
 :mod:`gdashboard.explain.common`, which :mod:`gdashboard.explain.ism` and
 :mod:`gdashboard.explain.attribution` use too, so that the methods explain
 exactly the same quantity.
+
+Registry functions (:mod:`gdashboard.methods`): :func:`explain_saliency` (``saliency``,
+``gradient``), :func:`explain_gradient_x_input` (``attribution``: the gradient times the
+one-hot input) and :func:`hypothetical_saliency` (TF-MoDISco's hypothetical contributions).
 """
 
 from __future__ import annotations
@@ -18,7 +22,14 @@ import torch
 from torch import nn
 
 from gdashboard.data.onehot import check_one_hot
-from gdashboard.explain.common import backward_context, check_target, frozen, input_gradient, model_device
+from gdashboard.explain.common import (
+    backward_context,
+    batch_option,
+    check_target,
+    frozen,
+    input_gradient,
+    model_device,
+)
 from gdashboard.parallel import for_each_batch
 
 
@@ -69,3 +80,25 @@ def saliency_map(
         for_each_batch(one_batch, len(X), batch_size, device, progress, "saliency")
     saliency = (gradient * X).abs().sum(dim=1)
     return saliency.numpy(), gradient.numpy()
+
+
+def explain_saliency(model: nn.Module, X, options, progress: bool = False) -> dict:
+    """``saliency`` (N, L) and the signed ``gradient`` (N, 4, L) (:func:`saliency_map`), for
+    :class:`gdashboard.methods.SaliencyOptions`."""
+    saliency, gradient = saliency_map(model, X, target=options.target, progress=progress, **batch_option(options))
+    return {"saliency": saliency, "gradient": gradient}
+
+
+def explain_gradient_x_input(model: nn.Module, X, options, progress: bool = False) -> dict:
+    """``attribution`` (N, 4, L): the input gradient times the one-hot input (0 but at the
+    present base), for :class:`gdashboard.methods.SaliencyOptions`."""
+    X = check_one_hot(X)
+    _, gradient = saliency_map(model, X, target=options.target, progress=progress, **batch_option(options))
+    return {"attribution": (gradient * X.numpy()).astype(np.float32)}
+
+
+def hypothetical_saliency(model: nn.Module, X, options, progress: bool = False) -> np.ndarray:
+    """Hypothetical contributions ``(N, 4, L)`` float32: the input gradient minus its mean
+    over the four bases at each position."""
+    _, gradient = saliency_map(model, X, target=options.target, progress=progress, **batch_option(options))
+    return (gradient - gradient.mean(axis=1, keepdims=True)).astype(np.float32)

@@ -35,6 +35,16 @@ class _Averaging(nn.Module):
     def first(self) -> nn.Module:
         raise NotImplementedError
 
+    def parts(self) -> list[nn.Module]:
+        raise NotImplementedError
+
+    def capabilities(self) -> frozenset[str]:
+        """``averaged``, and what every averaged network can be asked."""
+        from gdashboard.models.capabilities import model_capabilities
+
+        shared = frozenset.intersection(*(model_capabilities(part) for part in self.parts()))
+        return shared | {"averaged"}
+
     def __getattr__(self, name: str):
         try:
             return super().__getattr__(name)
@@ -52,6 +62,9 @@ class StrandAverage(_Averaging):
     def first(self) -> nn.Module:
         return self._modules["network"]
 
+    def parts(self) -> list[nn.Module]:
+        return [self._modules["network"]]
+
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         return 0.5 * (self.network(X) + self.network(reverse_complement(X)))
 
@@ -67,6 +80,9 @@ class SeedEnsemble(_Averaging):
 
     def first(self) -> nn.Module:
         return self._modules["members"][0]
+
+    def parts(self) -> list[nn.Module]:
+        return list(self._modules["members"])
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         return torch.stack([member(X) for member in self.members]).mean(0)

@@ -138,7 +138,7 @@ def is_neural(preset: str | None) -> bool:
 
 # Both strands -- training on each sequence's reverse complement too (--rc-augment) and
 # scoring the mean of both strands' log-odds (--rc-average) -- are the networks' default:
-# on the real experiments of BENCHMARKS.md section 10 they gained most of every option
+# on the real experiments of BENCHMARKS.md#strands they gained most of every option
 # tried, at twice the time. The baselines (kmer, gkmsvm, pwm) read both strands already.
 BOTH_STRANDS_BY_DEFAULT = True
 

@@ -57,6 +57,8 @@ class ConvNet(nn.Module):
     unpadded ("valid"), as in the original Torch7 code.
     """
 
+    CAPABILITIES = frozenset({"neural", "differentiable", "convolutional"})
+
     def __init__(
         self, n_filters: int = 64, kernel_sizes=(9, 5), pool: int | None = 2, dropout: float = 0.5, n_classes: int = 2
     ):
@@ -82,6 +84,8 @@ class DeepBind(nn.Module):
     each side so that a motif at the very edge is still seen whole, as DeepBind
     pads its input.
     """
+
+    CAPABILITIES = frozenset({"neural", "differentiable", "convolutional"})
 
     def __init__(
         self, n_filters: int = 16, kernel_size: int = 24, hidden: int = 32, dropout: float = 0.5, n_classes: int = 2

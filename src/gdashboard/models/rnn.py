@@ -37,6 +37,9 @@ class RecurrentNet(nn.Module):
         scale puts the gates in their nonlinear range from the first step.
     """
 
+    # A plain RNN's; a CNN-RNN is also convolutional (capabilities()).
+    CAPABILITIES = frozenset({"neural", "differentiable", "recurrent"})
+
     def __init__(
         self,
         hidden_size: int = 32,
@@ -136,6 +139,10 @@ class RecurrentNet(nn.Module):
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         return self.classify(self.pool(self.run_lstm(self.encode(X))))
+
+    def capabilities(self) -> frozenset[str]:
+        """:data:`CAPABILITIES`, and ``convolutional`` with a convolution stack (a CNN-RNN)."""
+        return self.CAPABILITIES | ({"convolutional"} if self.convolutions is not None else set())
 
     @property
     def first_convolution(self) -> nn.Conv1d | None:
