@@ -77,3 +77,22 @@ def test_a_long_file_name_is_written_and_its_temporaries_still_found(tmp_path, d
     stale = tmp_path / (temporary_prefix(name).replace(f".{os.getpid()}@", f".{dead_pid}@") + "abc_1234.tmp")
     stale.write_text("half")
     assert remove_stale_temporaries(tmp_path / name) == [stale]
+
+
+def test_a_file_is_hashed_once_until_it_changes(tmp_path, monkeypatch):
+    import hashlib
+
+    from gdashboard.fileio import file_sha256
+
+    path = write_text(tmp_path / "train.tsv", "id\tlabel\tsequence\n")
+    real, made = hashlib.sha256, []
+    monkeypatch.setattr(hashlib, "sha256", lambda *args: made.append(1) or real(*args))
+    digest = file_sha256(path)
+    assert digest == real(path.read_bytes()).hexdigest()
+    monkeypatch.chdir(tmp_path)
+    assert file_sha256("train.tsv") == digest and len(made) == 1  # one file, two spellings
+    write_text(path, "id\tlabel\tsequence\na\t1\tACGT\n")
+    assert file_sha256(path) == real(path.read_bytes()).hexdigest() != digest
+    assert len(made) == 2
+    with pytest.raises(OSError):
+        file_sha256(tmp_path / "absent.tsv")

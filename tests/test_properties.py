@@ -132,10 +132,17 @@ FUZZ_SECONDS = int(__import__("os").environ.get("GDASH_FUZZ_SECONDS", 20))  # in
 def _readers(tmp: Path):
     from gdashboard.data.genome import read_intervals
     from gdashboard.data.vcf import read_vcf
-    from gdashboard.results import normalise_run, read_json
+    from gdashboard.results import locate_data_file, normalise_run, read_config, read_json
 
     def metrics(path):
         return normalise_run(read_json(path), path)
+
+    def config(path):
+        # A run folder's config.json, then the test file it names looked for.
+        rundir = path.parent / "fuzz-run"
+        rundir.mkdir(exist_ok=True)
+        (rundir / "config.json").write_bytes(path.read_bytes())
+        return locate_data_file(read_config(rundir), rundir, "test")
 
     seeds = {
         "fasta": (read_dataset, b">1\nACGTACGT\n>0\nTTGACCAA\n"),
@@ -144,6 +151,11 @@ def _readers(tmp: Path):
         "bed": (read_intervals, b"chr1\t10\t50\tp\t0\t.\t1\t-1\t-1\t20\n"),
         "vcf": (read_vcf, b"#CHROM\tPOS\tID\tREF\tALT\nchr1\t5\t.\tA\tC,G\n"),
         "json": (metrics, b'{"experiment": "E", "preset": "small-cnn", "test_auc": 0.9}'),
+        "config": (
+            config,
+            b'{"preset": "kmer", "baseline": {}, "sequence_length": 6, "test_file": "t.tsv", '
+            b'"data": {"test": {"relative": "../fuzz.tsv", "absolute": null, "sha256": "00"}}}',
+        ),
     }
     return {name: (reader, seed, tmp / f"fuzz.{name}") for name, (reader, seed) in seeds.items()}
 

@@ -1,5 +1,6 @@
 """Atomic writes: every output goes to a temporary file in the same folder and is
-renamed into place, so an interrupted or failed command leaves nothing half-written."""
+renamed into place, so an interrupted or failed command leaves nothing half-written.
+And the SHA-256 of a file, computed once per process (:func:`file_sha256`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import re
 import shutil
 import socket
 import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -187,3 +189,31 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
 
 def write_json(path: str | os.PathLike, data) -> Path:
     return write_text(path, json.dumps(data, indent=2, sort_keys=False, allow_nan=False) + "\n")
+
+
+# (resolved path, inode, size, mtime in ns) -> hex digest. Opening many runs that name the
+# same data files hashes each file once; a rewritten file has a new size or mtime (or inode,
+# when it was replaced by a rename) and is hashed again.
+_DIGESTS: dict[tuple, str] = {}
+_DIGESTS_LOCK = threading.Lock()
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """The hex SHA-256 of a file's bytes, cached for this process by path, size and mtime.
+
+    Raises OSError when the file cannot be read.
+    """
+    path = Path(path)
+    status = path.stat()
+    key = (str(path.resolve()), status.st_ino, status.st_size, status.st_mtime_ns)
+    with _DIGESTS_LOCK:
+        known = _DIGESTS.get(key)
+    if known is not None:
+        return known
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    with _DIGESTS_LOCK:
+        _DIGESTS[key] = digest.hexdigest()
+    return digest.hexdigest()

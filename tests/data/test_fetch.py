@@ -102,6 +102,14 @@ def test_a_broken_transfer_resumes_and_the_experiments_are_unpacked(tmp_path, se
     assert [e.name for e in find_experiments([tmp_path])] == ["GATA1_K562_GATA-1_USC", "REST_K562_NRSF_HudsonAlpha"]
 
 
+def test_by_default_the_experiments_go_to_the_data_homes_deepmotif_folder(tmp_path, server, monkeypatch):
+    monkeypatch.setenv("GDASH_DATA", str(tmp_path / "home"))
+    digest = hashlib.sha256(PAPER_LIKE).hexdigest()
+    made = fetch_paper_data(url=server.url, expected_sha256=digest, size=None)
+    assert made[0].parent == tmp_path / "home" / "deepmotif"
+    assert (tmp_path / "home" / "deepmotif" / "GATA1_K562_GATA-1_USC" / "test.fa").read_text() == FASTA * 200
+
+
 def test_a_wrong_checksum_is_one_line_and_unpacks_nothing(tmp_path, server, capsys):
     code = main(
         ["data", "fetch", "paper", "--out", str(tmp_path), "--url", server.url, "--sha256", "0" * 64, "--quiet"]

@@ -205,6 +205,7 @@ def test_a_bgzipped_genome_and_an_exclusion_list(case, tmp_path):
 def trained(case, tmp_path_factory):
     """small-cnn trained on the synthetic genome's dataset (seconds)."""
     from gdashboard.runs import train_run
+    from gdashboard.train_options import TrainOptions
 
     root = tmp_path_factory.mktemp("trained")
     dataset_from_peaks(case.peaks, case.genome, root / "data", test_chroms=["chr4"], seed=0)
@@ -213,9 +214,7 @@ def trained(case, tmp_path_factory):
         root / "data" / "test.tsv",
         "small-cnn",
         root / "run",
-        epochs=15,
-        batch_size=32,
-        learning_rate=3e-3,
+        TrainOptions(epochs=15, batch_size=32, learning_rate=3e-3),
         progress=False,
     )
     assert metrics["test_auc"] > 0.9  # the planted site is all there is to learn

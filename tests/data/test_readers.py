@@ -12,10 +12,9 @@ import pytest
 import torch
 
 from gdashboard.data.onehot import one_hot_decode, one_hot_encode
+from gdashboard.data.paths import data_home
 from gdashboard.data.readers import experiment_name, read_dataset, tf_name
 from gdashboard.errors import InputError
-
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 # Fixed 12-bp sequences (all distinct compositions where it matters).
 S1, S2, S3, S4 = "ACGTACGTAACC", "GGGTTTACACGT", "TTTTAAAACCCG", "CAGTCAGTGGAA"
@@ -415,9 +414,9 @@ def test_gz_that_is_not_gzip(tmp_path):
 
 
 def _shared(*parts: str) -> Path:
-    path = SHARED_DATA.joinpath(*parts)
+    path = data_home(*parts)
     if not path.exists():
-        pytest.skip(f"real data {path} is absent (the shared data folder lives beside the repository)")
+        pytest.skip(f"real data {path} is absent (set GDASH_DATA to the folder that holds it)")
     return path
 
 

@@ -1,8 +1,9 @@
 """``gdash data fetch paper``: the paper's own data archive, downloaded, checked and unpacked.
 
 QData/DeepMotif's ``data/deepbind.tar.gz`` (a Git LFS object of 107,022,470 bytes,
-SHA-256 :data:`PAPER_SHA256`, from ``../shared/docs/paper-notes.md``) holds
-``deepbind/<experiment>/{train,test}.fa`` for the 108 K562 experiments. It is fetched
+SHA-256 :data:`PAPER_SHA256`) holds ``deepbind/<experiment>/{train,test}.fa`` for the
+108 K562 experiments. By default it goes to the data home's ``deepmotif/`` folder
+(:func:`paper_data_folder`), where the tests and benchmarks look for it. It is fetched
 with the standard library (no extra dependency):
 
 * **resume**: the bytes arrive in ``DIR/deepbind.tar.gz.part``; a broken transfer is
@@ -24,7 +25,6 @@ resumes nor refuses unsafe members itself).
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import os
 import shutil
@@ -33,13 +33,16 @@ import urllib.error
 import urllib.request
 from pathlib import Path, PurePosixPath
 
+from gdashboard.data.paths import data_home
 from gdashboard.errors import InputError
-from gdashboard.fileio import staging_folder
+from gdashboard.fileio import file_sha256, staging_folder
 
 PAPER_URL = "https://media.githubusercontent.com/media/QData/DeepMotif/master/data/deepbind.tar.gz"
 PAPER_SHA256 = "b76db7e6559dae494132ab2c1178ecf84deec5edbdc1498fa8620a4da1de4050"
 PAPER_SIZE = 107_022_470
 ARCHIVE_NAME = "deepbind.tar.gz"
+# The paper's experiments' folder inside the data home (the layout the benchmarks read).
+PAPER_FOLDER = "deepmotif"
 _CHUNK = 1 << 16
 
 
@@ -102,14 +105,6 @@ def download(url: str, path: str | os.PathLike, *, size: int | None = None, prog
     return part
 
 
-def sha256(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def check_members(archive: tarfile.TarFile, where: str) -> list[tarfile.TarInfo]:
     """Every member, or an InputError naming the first that could land outside the
     target folder or is not a plain file or folder."""
@@ -148,8 +143,14 @@ def safe_extract(archive_path: str | os.PathLike, out: str | os.PathLike, strip:
     return made
 
 
+def paper_data_folder() -> Path:
+    """Where ``gdash data fetch paper`` unpacks by default: ``deepmotif/`` in the data home
+    (:func:`gdashboard.data.paths.data_home`)."""
+    return data_home(PAPER_FOLDER)
+
+
 def fetch_paper_data(
-    out: str | os.PathLike,
+    out: str | os.PathLike | None = None,
     *,
     url: str = PAPER_URL,
     expected_sha256: str = PAPER_SHA256,
@@ -157,9 +158,10 @@ def fetch_paper_data(
     progress: bool = False,
 ) -> list[Path]:
     """Download, check and unpack the paper's archive into ``out`` (see the module's
-    description); returns the experiment folders made. A finished archive already in
-    ``out`` is checked and unpacked without downloading again."""
-    out = Path(out)
+    description); returns the experiment folders made. ``out`` defaults to
+    :func:`paper_data_folder`. A finished archive already in ``out`` is checked and
+    unpacked without downloading again."""
+    out = Path(out) if out is not None else paper_data_folder()
     archive = out / ARCHIVE_NAME
     if not archive.exists():
         part = download(url, archive, size=size, progress=progress)
@@ -167,7 +169,7 @@ def fetch_paper_data(
             got = part.stat().st_size
             part.unlink()
             raise InputError(f"downloaded {got} bytes where {size} were expected; the download was removed", url)
-        digest = sha256(part)
+        digest = file_sha256(part)
         if digest != expected_sha256.lower():
             part.unlink()
             raise InputError(
@@ -177,7 +179,7 @@ def fetch_paper_data(
             )
         part.rename(archive)
     else:
-        digest = sha256(archive)
+        digest = file_sha256(archive)
         if digest != expected_sha256.lower():
             raise InputError(
                 f"checksum mismatch: SHA-256 {digest}, expected {expected_sha256.lower()}; remove this file "

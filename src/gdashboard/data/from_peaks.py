@@ -27,6 +27,7 @@ skipped, with reasons), all written atomically.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,7 @@ from typing import Sequence
 
 import numpy as np
 
-from gdashboard.data.genome import Genome, Interval, gc_fraction, merged, overlaps, read_intervals
+from gdashboard.data.genome import Genome, gc_fraction, merged, overlaps, read_intervals
 from gdashboard.errors import InputError
 from gdashboard.fileio import write_json, write_text
 
@@ -74,28 +75,42 @@ def _reverse_complement(sequence: str) -> str:
     return sequence.translate(_COMPLEMENT)[::-1]
 
 
+@dataclass(frozen=True)
+class PeakDatasetOptions:
+    """How :func:`dataset_from_peaks` cuts windows, makes negatives and splits (see the module's description)."""
+
+    length: int = 101
+    negatives: str = "shuffle"
+    test_chroms: Sequence[str] = ("chr8", "chr9")
+    seed: int = 0
+    flank_distance: int = 1000
+    exclude: str | os.PathLike | None = None  # a BED file of intervals no negative may overlap
+
+
 def dataset_from_peaks(
     peaks: str | os.PathLike,
     genome: str | os.PathLike,
     out: str | os.PathLike,
-    *,
-    length: int = 101,
-    negatives: str = "shuffle",
-    test_chroms: Sequence[str] = ("chr8", "chr9"),
-    seed: int = 0,
-    flank_distance: int = 1000,
-    exclude: str | os.PathLike | None = None,
+    options: PeakDatasetOptions | None = None,
+    **overrides,
 ) -> dict:
     """Write ``out/train.tsv``, ``out/test.tsv`` and ``out/summary.json``; returns the summary.
 
-    See the module's description for the windows, negatives and split.
+    See the module's description for the windows, negatives and split. ``options`` holds
+    the settings (:class:`PeakDatasetOptions`); ``overrides`` (its field names as keywords)
+    replace single ones.
 
     Raises
     ------
     InputError
         A malformed peak or exclusion line, a chromosome the genome lacks (naming the file
         and line), an unknown negatives kind, or no positive window left in a split.
+    TypeError
+        An override that is not a field of :class:`PeakDatasetOptions`.
     """
+    options = dataclasses.replace(options or PeakDatasetOptions(), **overrides)
+    length, negatives, seed = options.length, options.negatives, options.seed
+    flank_distance, exclude = options.flank_distance, options.exclude
     if negatives not in NEGATIVES:
         raise InputError(f"unknown negatives {negatives!r}; choose one of {', '.join(NEGATIVES)}")
     if length < 1 or flank_distance < 1:
@@ -105,21 +120,11 @@ def dataset_from_peaks(
     for interval in intervals:
         reference.check_chromosome(interval.chrom, peaks, interval.line)
     blocked = merged(intervals + (read_intervals(exclude) if exclude is not None else []))
-    test_set = set(test_chroms)
+    test_set = set(options.test_chroms)
     counts = Counts(peaks=len(intervals))
     rng = np.random.default_rng(seed)
 
-    positives: list[tuple[Interval, Window]] = []
-    for interval in intervals:
-        window = _window(reference, interval.chrom, interval.centre - length // 2, length, interval.strand, 1)
-        if isinstance(window, str):
-            counts.skip(f"positive {window}")
-            continue
-        positives.append((interval, window))
-
-    split = {"train": [], "test": []}
-    for interval, window in positives:
-        split["test" if interval.chrom in test_set else "train"].append((interval, window))
+    split = _split_positives(reference, intervals, length, test_set, counts)
     for part in ("train", "test"):
         if not split[part]:
             where = "on the test chromosomes" if part == "test" else "off the test chromosomes"
@@ -141,12 +146,7 @@ def dataset_from_peaks(
                 "negatives": float(np.nanmean(gc_fraction([w.sequence for w in made]))) if made else None,
             }
         counts.negatives[part] = len(made)
-        rows = [*windows, *made]
-        lines = ["id\tlabel\tsequence"]
-        for window in rows:
-            identifier = window.locus(length) + (":shuffled" if window.origin else "")
-            lines.append(f"{identifier}\t{window.label}\t{window.sequence}")
-        write_text(Path(out) / f"{part}.tsv", "\n".join(lines) + "\n")
+        _write_windows(Path(out) / f"{part}.tsv", [*windows, *made], length)
 
     summary = {
         "peaks": str(peaks),
@@ -168,6 +168,27 @@ def dataset_from_peaks(
         summary["exclude"] = str(exclude)
     write_json(Path(out) / "summary.json", summary)
     return summary
+
+
+def _split_positives(reference: Genome, intervals, length: int, test_set: set, counts: Counts) -> dict:
+    """Each usable peak's positive window, by split: ``{"train": [...], "test": [...]}`` of
+    ``(interval, window)``; the unusable ones are counted as skipped."""
+    split = {"train": [], "test": []}
+    for interval in intervals:
+        window = _window(reference, interval.chrom, interval.centre - length // 2, length, interval.strand, 1)
+        if isinstance(window, str):
+            counts.skip(f"positive {window}")
+            continue
+        split["test" if interval.chrom in test_set else "train"].append((interval, window))
+    return split
+
+
+def _write_windows(path: Path, windows: list[Window], length: int) -> None:
+    lines = ["id\tlabel\tsequence"]
+    for window in windows:
+        identifier = window.locus(length) + (":shuffled" if window.origin else "")
+        lines.append(f"{identifier}\t{window.label}\t{window.sequence}")
+    write_text(path, "\n".join(lines) + "\n")
 
 
 def _window(reference: Genome, chrom: str, start: int, length: int, strand: str, label: int) -> Window | str:

@@ -66,18 +66,44 @@ sequences and identical files.
 
 from __future__ import annotations
 
-import csv
-import json
-import os
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
 from gdashboard.data.jaspar import PWM_PSEUDOCOUNT
+from gdashboard.data.simulation_files import (
+    SEQUENCE_HEADER,
+    SITES_HEADER,
+    Simulation,
+    planted_mask,
+    read_sites,
+    write_simulation,
+)
 from gdashboard.errors import InputError
-from gdashboard.fileio import write_text
+
+# The dataset's files are written and read by gdashboard.data.simulation_files; its names
+# stay importable from here, where the dataset is made.
+__all__ = [
+    "DEFAULT_NEGATIVE_MIX",
+    "EBOX_MATRIX_ID",
+    "FORMAT",
+    "GATA_MATRIX_ID",
+    "KINDS",
+    "NEGATIVE_KINDS",
+    "SEQUENCE_HEADER",
+    "SITES_HEADER",
+    "Simulation",
+    "SimulationOptions",
+    "planted_mask",
+    "presence_only_auc",
+    "read_sites",
+    "sharpened",
+    "simulate",
+    "TWO_SITE_KINDS",
+    "write_simulation",
+]
 
 GATA_MATRIX_ID = "MA0035.5"  # GATA1, JASPAR2024 CORE vertebrates
 EBOX_MATRIX_ID = "MA0522.4"  # TCF3 (E-box), JASPAR2024 CORE vertebrates
@@ -86,43 +112,7 @@ NEGATIVE_KINDS = KINDS[1:]
 TWO_SITE_KINDS = ("wrong-order", "wrong-spacing")
 DEFAULT_NEGATIVE_MIX = {"gata-only": 0.2, "ebox-only": 0.2, "wrong-order": 0.3, "wrong-spacing": 0.3}
 FORMAT = "gdashboard-simulation/1"
-SEQUENCE_HEADER = ("id", "sequence", "label", "kind")
-SITES_HEADER = ("id", "split", "motif", "matrix_id", "start", "end", "strand")
 _BASES = np.frombuffer(b"ACGT", dtype=np.uint8)
-
-
-@dataclass
-class Simulation:
-    """A simulated dataset, one entry per sequence in id order.
-
-    Attributes
-    ----------
-    sequences : list of str, all of one length, over ``ACGT``
-    labels : numpy.ndarray of int64, 1 for ``positive``, else 0
-    ids : list of str, ``sim:000001`` ...
-    split : numpy.ndarray of str, ``'train'`` or ``'test'``
-    sites : list of dict
-        One per planted site, ordered by id then start, with keys ``id``,
-        ``split``, ``motif`` (the JASPAR name), ``matrix_id``, ``start`` (0-based),
-        ``end`` (exclusive) and ``strand`` (always ``'+'``).
-    kinds : numpy.ndarray of str, one of :data:`KINDS`
-    backgrounds : numpy.ndarray of str, ``'uniform'`` or ``'shuffled'`` (a
-        dinucleotide shuffle of a positive's background)
-    parameters : dict, the arguments, JASPAR release and matrices, counts; what
-        ``simulation.json`` holds
-    """
-
-    sequences: list[str]
-    labels: np.ndarray
-    ids: list[str]
-    split: np.ndarray
-    sites: list[dict]
-    kinds: np.ndarray
-    backgrounds: np.ndarray = field(default=None, repr=False)
-    parameters: dict = field(default_factory=dict, repr=False)
-
-    def __len__(self) -> int:
-        return len(self.ids)
 
 
 def presence_only_auc(negative_mix: Mapping[str, float] | None = None) -> float:
@@ -200,6 +190,45 @@ def sharpened(probabilities: np.ndarray, sharpness: float) -> np.ndarray:
     return powered / powered.sum(axis=0, keepdims=True)
 
 
+@dataclass(frozen=True)
+class SimulationOptions:
+    """The finer knobs of :func:`simulate` (its parameters list what each does)."""
+
+    negative_mix: Mapping[str, float] | None = None
+    shuffled_fraction: float = 0.5
+    min_spacing: int = 20
+    wrong_spacing_offset: int = 10
+    max_wrong_spacing_offset: int | None = 20
+    gata_matrix_id: str = GATA_MATRIX_ID
+    ebox_matrix_id: str = EBOX_MATRIX_ID
+    release: str | None = None
+    site_sharpness: float = 4.0
+
+
+@dataclass(frozen=True)
+class _Design:
+    """The checked parameters of one simulation, with the motifs and distances they imply."""
+
+    n: int
+    length: int
+    seed: int
+    spacing: int
+    test_fraction: float
+    options: SimulationOptions
+    release: str
+    mix: dict
+    motifs: dict  # "gata" / "ebox" -> the JASPAR motif planted
+    wrong_distances: np.ndarray
+
+    @property
+    def n_pos(self) -> int:
+        return self.n // 2
+
+    @property
+    def n_neg(self) -> int:
+        return self.n - self.n // 2
+
+
 def simulate(
     n: int = 4000,
     length: int = 101,
@@ -207,15 +236,8 @@ def simulate(
     spacing: int = 35,
     test_fraction: float = 0.2,
     *,
-    negative_mix: Mapping[str, float] | None = None,
-    shuffled_fraction: float = 0.5,
-    min_spacing: int = 20,
-    wrong_spacing_offset: int = 10,
-    max_wrong_spacing_offset: int | None = 20,
-    gata_matrix_id: str = GATA_MATRIX_ID,
-    ebox_matrix_id: str = EBOX_MATRIX_ID,
-    release: str | None = None,
-    site_sharpness: float = 4.0,
+    options: SimulationOptions | None = None,
+    **overrides,
 ) -> Simulation:
     """Simulate the GATA1 -> E-box grammar dataset (see the module docstring).
 
@@ -234,6 +256,9 @@ def simulate(
     test_fraction : float
         Share held out as ``'test'``, taken exactly (rounded) from the positives
         and from each negative kind.
+    options : SimulationOptions, optional
+        The fields below, together; ``overrides`` (the same names as keywords)
+        replace single ones.
     negative_mix : mapping of kind to weight, optional
         Relative shares of ``gata-only``, ``ebox-only``, ``wrong-order`` and
         ``wrong-spacing`` negatives (missing kinds get 0). Default
@@ -265,64 +290,86 @@ def simulate(
     ------
     InputError
         When the parameters leave no room for the sites or are out of range.
+    TypeError
+        An override that is not a field of :class:`SimulationOptions`.
     """
+    options = dataclasses.replace(options or SimulationOptions(), **overrides)
+    design = _checked_design(n, length, seed, spacing, test_fraction, options)
+    # One generator, drawn from in a fixed order (the order of the calls below), so that
+    # the same arguments give the same files.
+    rng = np.random.default_rng(design.seed)
+    kinds, split = _draw_kinds_and_split(rng, design)
+    codes, backgrounds = _draw_backgrounds(rng, design, split)
+    placements = _draw_placements(rng, design, kinds)
+    _plant_sites(rng, design, codes, placements)
+    return _assemble(rng, design, codes, (kinds, split, backgrounds), placements)
+
+
+def _checked_design(n, length, seed, spacing, test_fraction, options: SimulationOptions) -> _Design:
+    """The parameters checked (an InputError naming the first that is out of range)."""
     from gdashboard.data.jaspar import DEFAULT_RELEASE, motif_by_id
 
-    release = release or DEFAULT_RELEASE
+    release = options.release or DEFAULT_RELEASE
     n, length, spacing, seed = int(n), int(length), int(spacing), int(seed)
     if n < 2:
         raise InputError(f"n must be at least 2 (one positive, one negative), got {n}")
     if not 0.0 <= test_fraction < 1.0:
         raise InputError(f"test_fraction must be in [0, 1), got {test_fraction}")
-    if not 0.0 <= shuffled_fraction <= 1.0:
-        raise InputError(f"shuffled_fraction must be in [0, 1], got {shuffled_fraction}")
+    if not 0.0 <= options.shuffled_fraction <= 1.0:
+        raise InputError(f"shuffled_fraction must be in [0, 1], got {options.shuffled_fraction}")
     if seed < 0:
         raise InputError(f"seed must be >= 0, got {seed}")
-    mix = _normalise_mix(negative_mix)
+    mix = _normalise_mix(options.negative_mix)
 
-    gata = motif_by_id(gata_matrix_id, release)
-    ebox = motif_by_id(ebox_matrix_id, release)
+    gata = motif_by_id(options.gata_matrix_id, release)
+    ebox = motif_by_id(options.ebox_matrix_id, release)
     wg, we = gata.width, ebox.width
     if spacing < max(wg, we):
         raise InputError(f"spacing {spacing} would make the sites overlap (widths {wg} and {we})")
     if spacing + max(wg, we) > length:
         raise InputError(f"spacing {spacing} leaves no room for both sites in {length} bp")
+    low, high = options.wrong_spacing_offset, options.max_wrong_spacing_offset
     wrong_distances = np.array(
         [
             d
-            for d in range(max(min_spacing, wg), length - we + 1)
-            if abs(d - spacing) >= wrong_spacing_offset
-            and (max_wrong_spacing_offset is None or abs(d - spacing) <= max_wrong_spacing_offset)
+            for d in range(max(options.min_spacing, wg), length - we + 1)
+            if abs(d - spacing) >= low and (high is None or abs(d - spacing) <= high)
         ],
         dtype=np.int64,
     )
     if mix["wrong-spacing"] > 0 and len(wrong_distances) == 0:
         raise InputError(
-            f"no wrong spacing d with {min_spacing} <= d <= {length - we} and "
-            f"{wrong_spacing_offset} <= |d - {spacing}| <= {max_wrong_spacing_offset} fits in {length} bp"
+            f"no wrong spacing d with {options.min_spacing} <= d <= {length - we} and "
+            f"{low} <= |d - {spacing}| <= {high} fits in {length} bp"
         )
+    motifs = {"gata": gata, "ebox": ebox}
+    return _Design(n, length, seed, spacing, test_fraction, options, release, mix, motifs, wrong_distances)
 
-    rng = np.random.default_rng(seed)
-    n_pos = n // 2
-    n_neg = n - n_pos
-    counts = _allocate(n_neg, mix)
+
+def _draw_kinds_and_split(rng: np.random.Generator, design: _Design) -> tuple[np.ndarray, np.ndarray]:
+    """Each sequence's kind (positives first) and split, exact per kind: a share
+    ``test_fraction`` of the positives and of each negative kind is held out."""
+    n_pos, n_neg = design.n_pos, design.n_neg
+    counts = _allocate(n_neg, design.mix)
     neg_kinds = np.array([kind for kind in NEGATIVE_KINDS for _ in range(counts[kind])], dtype=object)
     neg_kinds = neg_kinds[rng.permutation(n_neg)]
     kinds = np.concatenate([np.array(["positive"] * n_pos, dtype=object), neg_kinds])
-
-    # Splits, exact per kind: a share test_fraction of the positives and of each
-    # negative kind is held out.
-    split = np.full(n, "train", dtype=object)
+    split = np.full(design.n, "train", dtype=object)
     for kind in KINDS:
         index = np.flatnonzero(kinds == kind)
-        n_test = int(round(test_fraction * len(index)))
+        n_test = int(round(design.test_fraction * len(index)))
         split[rng.choice(index, size=n_test, replace=False)] = "test"
+    return kinds, split
 
-    # Backgrounds: uniform for positives; negatives uniform or the dinucleotide
-    # shuffle of the background of a positive of their own split.
+
+def _draw_backgrounds(rng: np.random.Generator, design: _Design, split: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(n, L)`` base codes and each one's background kind: uniform for positives;
+    negatives uniform or the dinucleotide shuffle of the background of a positive of
+    their own split."""
+    n_pos, n_neg, length = design.n_pos, design.n_neg, design.length
     pos_background = rng.integers(0, 4, size=(n_pos, length), dtype=np.uint8)
     neg_background = rng.integers(0, 4, size=(n_neg, length), dtype=np.uint8)
-    n_shuffled = int(round(shuffled_fraction * n_neg))
+    n_shuffled = int(round(design.options.shuffled_fraction * n_neg))
     shuffled = np.zeros(n_neg, dtype=bool)
     shuffled[rng.choice(n_neg, size=n_shuffled, replace=False)] = True
     partner = np.full(n_neg, -1, dtype=np.int64)
@@ -336,8 +383,13 @@ def simulate(
     neg_background[shuffled] = _shuffle_backgrounds(pos_background[partner[shuffled]], shuffle_seed)
     codes = np.concatenate([pos_background, neg_background])
     backgrounds = np.array(["uniform"] * n_pos + ["shuffled" if s else "uniform" for s in shuffled], dtype=object)
+    return codes, backgrounds
 
-    # Site positions, kind by kind: (sequence index, motif, start).
+
+def _draw_placements(rng: np.random.Generator, design: _Design, kinds: np.ndarray) -> list[tuple[int, str, int]]:
+    """Site positions, kind by kind: (sequence index, motif key, start)."""
+    length, spacing, distances = design.length, design.spacing, design.wrong_distances
+    wg, we = design.motifs["gata"].width, design.motifs["ebox"].width
     placements: list[tuple[int, str, int]] = []
     pair_starts = length - spacing - we  # last GATA1 start of a positive
     for kind in KINDS:
@@ -354,27 +406,35 @@ def simulate(
             placements += [(int(i), "ebox", int(s)) for i, s in zip(index, start)]
             placements += [(int(i), "gata", int(s) + spacing) for i, s in zip(index, start)]
         else:  # wrong-spacing
-            distance = wrong_distances[rng.integers(0, len(wrong_distances), size=k)] if k else np.zeros(0, np.int64)
+            distance = distances[rng.integers(0, len(distances), size=k)] if k else np.zeros(0, np.int64)
             start = np.array([rng.integers(0, length - we - d + 1) for d in distance], dtype=np.int64)
             placements += [(int(i), "gata", int(s)) for i, s in zip(index, start)]
             placements += [(int(i), "ebox", int(s + d)) for i, s, d in zip(index, start, distance)]
+    return placements
 
-    motifs = {"gata": gata, "ebox": ebox}
-    for key, motif in motifs.items():
+
+def _plant_sites(rng: np.random.Generator, design: _Design, codes: np.ndarray, placements) -> None:
+    """Write each placement's sampled site into ``codes`` (GATA1's first, then the E-box's)."""
+    sharpness = design.options.site_sharpness
+    for key, motif in design.motifs.items():
         chosen = [(i, s) for i, m, s in placements if m == key]
-        bases = _sample_sites(rng, sharpened(motif.probabilities(PWM_PSEUDOCOUNT), site_sharpness), len(chosen))
+        bases = _sample_sites(rng, sharpened(motif.probabilities(PWM_PSEUDOCOUNT), sharpness), len(chosen))
         for (i, s), site in zip(chosen, bases):
             codes[i, s : s + motif.width] = site
 
-    # Ids in a seeded random order, so that files do not list positives first.
+
+def _assemble(rng: np.random.Generator, design: _Design, codes: np.ndarray, labelled, placements) -> Simulation:
+    """The Simulation in id order; ``labelled`` is (kinds, split, backgrounds) in drawing order.
+
+    Ids follow a seeded random order, so that files do not list positives first.
+    """
+    kinds, split, backgrounds = labelled
+    n, motifs = design.n, design.motifs
     order = rng.permutation(n)
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
     width = max(6, len(str(n)))
     ids = [f"sim:{r + 1:0{width}d}" for r in range(n)]
-
-    sequences = [_BASES[row].tobytes().decode() for row in codes[order]]
-    labels = (kinds[order] == "positive").astype(np.int64)
     site_rows = sorted(placements, key=lambda p: (rank[p[0]], p[2]))
     sites = [
         {
@@ -390,137 +450,48 @@ def simulate(
     ]
     split_sorted = split[order].astype(str)
     kinds_sorted = kinds[order].astype(str)
-    parameters = {
-        "format": FORMAT,
-        "generator": "gdashboard.data.simulate.simulate",
-        "n": n,
-        "length": length,
-        "seed": seed,
-        "spacing": spacing,
-        "test_fraction": float(test_fraction),
-        "negative_mix": {kind: float(mix[kind]) for kind in NEGATIVE_KINDS},
-        "shuffled_fraction": float(shuffled_fraction),
-        "min_spacing": int(min_spacing),
-        "wrong_spacing_offset": int(wrong_spacing_offset),
-        "max_wrong_spacing_offset": (None if max_wrong_spacing_offset is None else int(max_wrong_spacing_offset)),
-        "wrong_spacings": [int(d) for d in wrong_distances],
-        "strand": "+",
-        "pseudocount": PWM_PSEUDOCOUNT,
-        "site_sharpness": float(site_sharpness),
-        "jaspar": {
-            "release": release,
-            "motifs": {
-                key: {"matrix_id": motif.matrix_id, "name": motif.name, "width": motif.width}
-                for key, motif in motifs.items()
-            },
-        },
-        "presence_only_auc": presence_only_auc(mix),
-        "counts": {
-            part: {kind: int(((split_sorted == part) & (kinds_sorted == kind)).sum()) for kind in KINDS}
-            for part in ("train", "test")
-        },
-    }
     return Simulation(
-        sequences=sequences,
-        labels=labels,
+        sequences=[_BASES[row].tobytes().decode() for row in codes[order]],
+        labels=(kinds[order] == "positive").astype(np.int64),
         ids=ids,
         split=split_sorted,
         sites=sites,
         kinds=kinds_sorted,
         backgrounds=backgrounds[order].astype(str),
-        parameters=parameters,
+        parameters=_parameters(design, split_sorted, kinds_sorted),
     )
 
 
-def _tsv(header: Sequence[str], rows) -> str:
-    lines = ["\t".join(header)]
-    lines += ["\t".join(str(value) for value in row) for row in rows]
-    return "\n".join(lines) + "\n"
-
-
-def write_simulation(simulation: Simulation, out_dir: str | os.PathLike) -> dict[str, Path]:
-    """Write a simulation as ``train.tsv``, ``test.tsv``, ``sites.tsv`` and ``simulation.json``.
-
-    ``train.tsv`` / ``test.tsv`` are tab-separated with the header
-    ``id sequence label kind`` (readable by :func:`gdashboard.data.read_dataset`,
-    which ignores ``kind``); ``sites.tsv`` has ``id split motif matrix_id start
-    end strand`` (0-based start, exclusive end); ``simulation.json`` holds
-    :attr:`Simulation.parameters`. Each file is written to a temporary file in
-    ``out_dir`` and renamed into place, so none is ever half-written.
-
-    Returns
-    -------
-    dict with keys ``train``, ``test``, ``sites``, ``simulation``: the paths.
-    """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {
-        "train": out / "train.tsv",
-        "test": out / "test.tsv",
-        "sites": out / "sites.tsv",
-        "simulation": out / "simulation.json",
+def _parameters(design: _Design, split: np.ndarray, kinds: np.ndarray) -> dict:
+    """What ``simulation.json`` holds: the arguments, the JASPAR matrices and the counts."""
+    options, mix = design.options, design.mix
+    highest = options.max_wrong_spacing_offset
+    return {
+        "format": FORMAT,
+        "generator": "gdashboard.data.simulate.simulate",
+        "n": design.n,
+        "length": design.length,
+        "seed": design.seed,
+        "spacing": design.spacing,
+        "test_fraction": float(design.test_fraction),
+        "negative_mix": {kind: float(mix[kind]) for kind in NEGATIVE_KINDS},
+        "shuffled_fraction": float(options.shuffled_fraction),
+        "min_spacing": int(options.min_spacing),
+        "wrong_spacing_offset": int(options.wrong_spacing_offset),
+        "max_wrong_spacing_offset": None if highest is None else int(highest),
+        "wrong_spacings": [int(d) for d in design.wrong_distances],
+        "strand": "+",
+        "pseudocount": PWM_PSEUDOCOUNT,
+        "site_sharpness": float(options.site_sharpness),
+        "jaspar": {
+            "release": design.release,
+            "motifs": {
+                key: {"matrix_id": motif.matrix_id, "name": motif.name, "width": motif.width}
+                for key, motif in design.motifs.items()
+            },
+        },
+        "presence_only_auc": presence_only_auc(mix),
+        "counts": {
+            part: {kind: int(((split == part) & (kinds == kind)).sum()) for kind in KINDS} for part in ("train", "test")
+        },
     }
-    for part in ("train", "test"):
-        rows = [
-            (id_, seq, int(label), kind)
-            for id_, seq, label, kind, where in zip(
-                simulation.ids, simulation.sequences, simulation.labels, simulation.kinds, simulation.split
-            )
-            if where == part
-        ]
-        write_text(paths[part], _tsv(SEQUENCE_HEADER, rows))
-    site_rows = ([site[key] for key in SITES_HEADER] for site in simulation.sites)
-    write_text(paths["sites"], _tsv(SITES_HEADER, site_rows))
-    write_text(paths["simulation"], json.dumps(simulation.parameters, indent=2, sort_keys=True) + "\n")
-    return paths
-
-
-def read_sites(path: str | os.PathLike) -> list[dict]:
-    """Read ``sites.tsv`` back into the dicts of :attr:`Simulation.sites`."""
-    path = Path(path)
-    try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle, delimiter="\t")
-            if reader.fieldnames is None or list(reader.fieldnames) != list(SITES_HEADER):
-                raise InputError(f"expected the header {' '.join(SITES_HEADER)!r}", path, 1)
-            sites = []
-            for number, row in enumerate(reader, start=2):
-                try:
-                    row["start"], row["end"] = int(row["start"]), int(row["end"])
-                except (TypeError, ValueError):
-                    raise InputError("start and end must be integers", path, number) from None
-                sites.append(dict(row))
-    except FileNotFoundError:
-        raise InputError("no such file", path) from None
-    return sites
-
-
-def planted_mask(sites: Sequence[Mapping], ids: Sequence[str], length: int) -> np.ndarray:
-    """Mark the planted positions of each sequence.
-
-    Parameters
-    ----------
-    sites : sequence of mapping
-        Sites with ``id``, ``start`` (0-based) and ``end`` (exclusive), as in
-        :attr:`Simulation.sites` or :func:`read_sites`. Sites of ids not in
-        ``ids`` are skipped.
-    ids : sequence of str
-        The sequences, in the order of the mask's rows.
-    length : int
-        Sequence length.
-
-    Returns
-    -------
-    numpy.ndarray of bool, shape ``(len(ids), length)``
-    """
-    row = {id_: i for i, id_ in enumerate(ids)}
-    mask = np.zeros((len(ids), int(length)), dtype=bool)
-    for site in sites:
-        i = row.get(site["id"])
-        if i is None:
-            continue
-        start, end = int(site["start"]), int(site["end"])
-        if not 0 <= start < end <= length:
-            raise ValueError(f"site {start}-{end} of {site['id']} lies outside 0-{length}")
-        mask[i, start:end] = True
-    return mask
