@@ -27,10 +27,12 @@ def run_demo(
     """
     from gdashboard.data.simulate import simulate, write_simulation
     from gdashboard.explain.run import explain_file
-    from gdashboard.motifs.analysis import motif_analysis
+    from gdashboard.methods import ClassOptOptions
+    from gdashboard.motifs.analysis import MotifAnalysisOptions, motif_analysis
     from gdashboard.report import write_report
     from gdashboard.results import METRICS_FILE, MOTIFS_FILE
     from gdashboard.runs import train_run
+    from gdashboard.train_options import TrainOptions
 
     out = Path(out)
     # The folder names the experiment, and its first field the TF (GATA1), so that
@@ -41,20 +43,12 @@ def run_demo(
     rundirs = []
     for preset in DEMO_PRESETS:
         rundir = out / "runs" / preset
+        # The embedded grammar is read on the forward strand (GATA1, then the E-box 35 bp
+        # downstream): a synthetic choice that binding of real DNA does not make, so the
+        # networks' default of both strands does not hold for it.
+        options = TrainOptions(seed=seed, epochs=epochs, rc_augment=False, rc_average=False)
         metrics = train_run(
-            data_dir / "train.tsv",
-            data_dir / "test.tsv",
-            preset,
-            rundir,
-            seed=seed,
-            epochs=epochs,
-            progress=progress,
-            resume=True,
-            # The embedded grammar is read on the forward strand (GATA1, then the E-box 35 bp
-            # downstream): a synthetic choice that binding of real DNA does not make, so the
-            # networks' default of both strands does not hold for it.
-            rc_augment=False,
-            rc_average=False,
+            data_dir / "train.tsv", data_dir / "test.tsv", preset, rundir, options, resume=True, progress=progress
         )
         rundirs.append(rundir)
         yield (
@@ -62,6 +56,8 @@ def run_demo(
             f"(validation {metrics['validation_auc']:.4f}, best epoch {metrics['best_epoch']})"
         )
     test = data_dir / "test.tsv"
+    # The demo's seed is the chance count's shuffle and the class optimisation's restarts'.
+    motif_options = MotifAnalysisOptions(seed=seed, classopt=ClassOptOptions(steps=classopt_steps, seed=seed))
     for rundir in rundirs:
         saliency = explain_file(rundir, test, "saliency", rundir / "saliency.npz")
         yield f"explain: {saliency} (saliency of every test sequence)"
@@ -70,7 +66,7 @@ def run_demo(
             (motifs / MOTIFS_FILE).exists()
             and (motifs / MOTIFS_FILE).stat().st_mtime >= (rundir / METRICS_FILE).stat().st_mtime
         ):
-            motif_analysis(rundir, test, motifs, classopt_steps=classopt_steps, seed=seed, progress=progress)
+            motif_analysis(rundir, test, motifs, motif_options, progress=progress)
         yield f"motifs:  {motifs} (windows of the positives against JASPAR)"
     for path in write_report(rundirs, out / "report").values():
         yield f"report:  {path}"

@@ -87,3 +87,13 @@ def binary_metrics(labels: np.ndarray, scores: np.ndarray, threshold: float = 0.
         "auprc": float(average_precision_score(labels, scores)) if two_classes else None,
         "accuracy": float(np.mean((scores > threshold) == (labels == 1))),
     }
+
+
+# The first keys of a run's (or an ensemble's) metrics.json: what was evaluated.
+HEADER_KEYS = ("experiment", "tf", "preset", "architecture", "seed", "n_train", "n_validation", "n_test")
+
+
+def metrics_header(config: dict, pooling: str | None) -> dict:
+    """The keys of ``metrics.json`` that name what was evaluated, from the run's ``config.json``
+    content, with its ``pooling`` (None for a network without pooling, or a baseline)."""
+    return {key: config[key] for key in HEADER_KEYS} | {"pooling": pooling}

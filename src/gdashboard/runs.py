@@ -1,6 +1,7 @@
 """A training run: read data, train a preset, evaluate on the test file, and write the
 run folder (its format is :mod:`gdashboard.results`'s). The CLI, the demo and the
-benchmarks all go through here.
+benchmarks all go through here; seed ensembles of finished runs are
+:mod:`gdashboard.ensemble`'s.
 """
 
 from __future__ import annotations
@@ -9,16 +10,18 @@ import fcntl
 import os
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 
 from gdashboard.data import Dataset, read_dataset, train_validation_split
 from gdashboard.data.readers import experiment_name
+from gdashboard.ensemble import make_ensemble  # noqa: F401 - its earlier home, still imported from here
 from gdashboard.errors import InputError, differences
-from gdashboard.evaluate import binary_metrics, predict_scores
+from gdashboard.evaluate import binary_metrics, metrics_header, predict_scores
 from gdashboard.fileio import write_json
 from gdashboard.models.catalogue import (
     ALL_PRESETS,
@@ -31,16 +34,24 @@ from gdashboard.models.catalogue import (
 )
 from gdashboard.models.presets import build_model, model_kwargs
 from gdashboard.results import (
-    CONFIG_FILE,
-    FORMAT_VERSION,
     METRICS_FILE,
     PREDICTIONS_FILE,
+    data_reference,
     open_run,
     read_json,
     save_model,
     write_predictions,
 )
-from gdashboard.train import CHECKPOINT_STATE, CHECKPOINT_TENSORS, device_description, fit, read_checkpoint_state
+from gdashboard.train import (
+    CHECKPOINT_STATE,
+    CHECKPOINT_TENSORS,
+    FitResult,
+    FitSetup,
+    device_description,
+    fit,
+    read_checkpoint_state,
+)
+from gdashboard.train_options import TrainOptions
 
 # A neural run whose best validation AUC is at most this has not learned (AUC 0.5
 # is chance; the smallest validation sets here, ~250 sequences, put chance within
@@ -51,9 +62,9 @@ from gdashboard.train import CHECKPOINT_STATE, CHECKPOINT_TENSORS, device_descri
 # rest of the run, validation AUC 0.51) on an experiment every other preset
 # learns to 0.99.
 NOT_LEARNED_AUC = 0.55
-RESTARTS = 2
 # Held by the process that trains a run folder (see _run_folder_lock).
 LOCK_FILE = ".lock"
+STRANDS = ("rc_augment", "rc_average")
 
 
 def restart_seed(seed: int, attempt: int) -> int:
@@ -67,13 +78,47 @@ def restart_seed(seed: int, attempt: int) -> int:
     return int(np.random.SeedSequence([seed, attempt]).generate_state(1, np.uint64)[0] % 2**62)
 
 
-def _check_lengths(train: Dataset, test: Dataset) -> None:
-    if train.length != test.length:
-        raise InputError(
-            f"test sequences have length {test.length} but training sequences {train.length}; "
-            "the model needs one length (pad both with --pad to a common length)",
-            test.path,
-        )
+@dataclass(frozen=True)
+class _Job:
+    """One training run asked for; its options' strands are resolved (True or False)."""
+
+    train_path: str | os.PathLike
+    test_path: str | os.PathLike
+    preset: str
+    out: Path
+    options: TrainOptions
+    resume: bool = False
+    progress: bool = True
+    device: str | None = None
+
+    @property
+    def strands(self) -> dict:
+        return {key: getattr(self.options, key) for key in STRANDS}
+
+
+@dataclass(frozen=True)
+class _Data:
+    """The experiment as the run reads it: the training file split, and the test file."""
+
+    train: Dataset
+    test: Dataset
+    training: Dataset
+    validation: Dataset
+
+
+@dataclass
+class _Fitted:
+    """A trained model and what its run folder records of the training."""
+
+    model: Any
+    config: dict
+    validation_auc: float
+    best_epoch: int | None = None
+    history: list = field(default_factory=list)
+    threshold: float = 0.0
+    fit_seconds: float | None = None  # a network's epochs (added up across --resume); None: timed by the caller
+    attempts: list = field(default_factory=list)  # a network's (FitResult, seed, folder), one per attempt
+    kept: int = 0
 
 
 def train_run(
@@ -81,35 +126,21 @@ def train_run(
     test_path: str | os.PathLike,
     preset: str,
     out: str | os.PathLike,
+    options: TrainOptions | None = None,
     *,
-    seed: int = 0,
-    epochs: int | None = None,
-    tf: str | None = None,
-    pooling: str | None = None,
-    model_options: dict | None = None,
-    learning_rate: float | None = None,
-    batch_size: int | None = None,
-    schedule: str | None = None,
-    warmup_epochs: int | None = None,
-    patience: int | None = None,
-    weight_decay: float | None = None,
-    validation_fraction: float = 0.1,
-    pad: bool = False,
-    restarts: int = RESTARTS,
     resume: bool = False,
     progress: bool = True,
     device: str | None = None,
-    rc_augment: bool | None = None,
-    rc_average: bool | None = None,
     lock_wait: float = 0.0,
 ) -> dict:
     """Train one preset on one experiment and evaluate it; returns ``metrics.json``'s content.
 
-    The negatives of a positives-only training file are shuffles seeded by ``seed``;
-    the validation split (``validation_fraction`` of the training pairs, seeded)
-    keeps each positive with its shuffle. The test file never steers a choice:
-    early stopping and every default recipe look at validation data only. A
-    neural run that has not learned (best validation AUC at most
+    ``options`` (:class:`~gdashboard.train_options.TrainOptions`, default: all the
+    defaults) say how. The negatives of a positives-only training file are shuffles
+    seeded by ``options.seed``; the validation split (``validation_fraction`` of the
+    training pairs, seeded) keeps each positive with its shuffle. The test file never
+    steers a choice: early stopping and every default recipe look at validation data
+    only. A neural run that has not learned (best validation AUC at most
     ``NOT_LEARNED_AUC``) is trained again from ``restart_seed(seed, k)``, k = 1 ..
     ``restarts``, each attempt in ``out/restart-k/`` (its history and, while it
     runs, its checkpoint), and the attempt with the best validation AUC is kept;
@@ -124,38 +155,43 @@ def train_run(
     :func:`~gdashboard.models.catalogue.strand_options`: on for a network, off for a
     baseline, which reads both strands already and refuses them.
 
-    One process at a time trains a run folder: another one finding it busy is refused, or
-    waits up to ``lock_wait`` seconds for it (the study runner does, for a worker of a
-    killed study that is still finishing the same run).
+    ``config.json`` records the data files as given (``train_file``, ``test_file``) and,
+    under ``data``, where they are from the run folder, where they were, and their
+    digest (:func:`gdashboard.results.data_reference`), so that a moved study still
+    finds them.
+
+    ``resume`` continues an interrupted run (or returns the finished one asked for);
+    ``device`` is where a network trains (default: CUDA when present). One process at a
+    time trains a run folder: another one finding it busy is refused, or waits up to
+    ``lock_wait`` seconds for it (the study runner does, for a worker of a killed study
+    that is still finishing the same run).
     """
-    if preset not in ALL_PRESETS:
-        raise InputError(f"unknown model preset {preset!r}; choose one of {preset_help()}")
-    if pooling is not None and preset not in RECURRENT_PRESETS:
-        raise InputError(f"--pooling applies to recurrent presets ({', '.join(RECURRENT_PRESETS)}), not {preset}")
-    if (rc_augment or rc_average) and not is_neural(preset):
-        raise InputError(f"--rc-augment and --rc-average apply to neural presets; {preset} reads both strands already")
-    strands_asked = rc_augment is not None or rc_average is not None
-    strands = strand_options(preset, rc_augment, rc_average)
-    rc_augment, rc_average = strands["rc_augment"], strands["rc_average"]
-    out = Path(out)
-    options = dict(
-        seed=seed, epochs=epochs, tf=tf, pooling=pooling, model_options=model_options, learning_rate=learning_rate,
-        batch_size=batch_size, schedule=schedule, warmup_epochs=warmup_epochs, patience=patience,
-        weight_decay=weight_decay, validation_fraction=validation_fraction, pad=pad, restarts=restarts,
-        resume=resume, progress=progress, device=device, rc_augment=rc_augment, rc_average=rc_average,
-    )  # fmt: skip
-    _check_run_folder(out, train_path, preset, options, strands_asked)
-    with _run_folder_lock(out, lock_wait):
+    options = TrainOptions() if options is None else options
+    _refuse_options_of_other_presets(preset, options)
+    strands_asked = options.rc_augment is not None or options.rc_average is not None
+    options = options.replace(**strand_options(preset, options.rc_augment, options.rc_average))
+    job = _Job(train_path, test_path, preset, Path(out), options, resume, progress, device)
+    _check_run_folder(job, strands_asked)
+    with _run_folder_lock(job.out, lock_wait):
         # What another process may have finished while this one waited is seen here.
-        finished = _check_run_folder(out, train_path, preset, options, strands_asked)
+        finished = _check_run_folder(job, strands_asked)
         if finished is not None:
             return finished
-        return _train_locked(train_path, test_path, preset, out, **options)
+        return _train_locked(job)
 
 
-def _check_run_folder(out: Path, train_path, preset: str, options: dict, strands_asked: bool) -> dict | None:
+def _refuse_options_of_other_presets(preset: str, options: TrainOptions) -> None:
+    if preset not in ALL_PRESETS:
+        raise InputError(f"unknown model preset {preset!r}; choose one of {preset_help()}")
+    if options.pooling is not None and preset not in RECURRENT_PRESETS:
+        raise InputError(f"--pooling applies to recurrent presets ({', '.join(RECURRENT_PRESETS)}), not {preset}")
+    if (options.rc_augment or options.rc_average) and not is_neural(preset):
+        raise InputError(f"--rc-augment and --rc-average apply to neural presets; {preset} reads both strands already")
+
+
+def _check_run_folder(job: _Job, strands_asked: bool) -> dict | None:
     """Refuse a folder holding another run; the finished run asked for with --resume."""
-    resume = options["resume"]
+    out, resume = job.out, job.resume
     if resume and not strands_asked and (out / CHECKPOINT_TENSORS).exists() and not (out / METRICS_FILE).exists():
         # Its checkpoint says which strands it trains on (train.fit refuses others), except a
         # checkpoint from before that was recorded, when the default was the forward strand.
@@ -172,10 +208,26 @@ def _check_run_folder(out: Path, train_path, preset: str, options: dict, strands
         raise InputError("holds an interrupted run; pass --resume to continue it or choose another --out", out)
     if resume and (out / METRICS_FILE).exists():
         metrics = read_json(out / METRICS_FILE)
-        strands = {key: options[key] for key in ("rc_augment", "rc_average")}
-        _check_same_run(out, metrics, preset, options["seed"], experiment_name(train_path), options["pooling"], strands)
+        _check_same_run(job, metrics)
         return metrics
     return None
+
+
+def _check_same_run(job: _Job, metrics: dict) -> None:
+    """A finished run is reused by --resume only when it is the run asked for."""
+    strands = job.strands
+    asked = {"preset": job.preset, "seed": job.options.seed, "experiment": experiment_name(job.train_path), **strands}
+    if job.preset in RECURRENT_PRESETS:
+        asked["pooling"] = job.options.pooling or "mean"
+    found = {key: metrics.get(key, False if key in strands else None) for key in asked}
+    if "pooling" in asked and found["pooling"] is None:
+        found["pooling"] = "mean"
+    different = differences(found, asked, asked)
+    if different:
+        raise InputError(
+            f"holds a finished run with {'; '.join(different)}; ask for its own options or choose another --out",
+            job.out,
+        )
 
 
 @contextmanager
@@ -208,308 +260,228 @@ def _run_folder_lock(out: Path, wait: float = 0.0):
         handle.close()
 
 
-def _train_locked(
-    train_path, test_path, preset: str, out: Path, *, seed, epochs, tf, pooling, model_options, learning_rate,
-    batch_size, schedule, warmup_epochs, patience, weight_decay, validation_fraction, pad, restarts, resume,
-    progress, device, rc_augment, rc_average,
-) -> dict:  # fmt: skip
-    train = read_dataset(train_path, seed=seed, pad=pad)
-    test = read_dataset(test_path, seed=seed, pad=pad)
-    _check_lengths(train, test)
-    experiment = train.name
-    tf = tf or train.tf
-    train_index, valid_index = train_validation_split(train.groups, validation_fraction, seed)
+def _train_locked(job: _Job) -> dict:
+    data = _read_data(job)
+    job.out.mkdir(parents=True, exist_ok=True)
+    base_config = _base_config(job, data)
+    began = time.perf_counter()
+    if is_neural(job.preset):
+        fitted = _fit_network(job, data, base_config)
+    else:
+        fitted = _fit_baseline(job, data, base_config)
+        if isinstance(fitted, dict):
+            return fitted  # unavailable: its metrics say why
+    # Epoch times add up across --resume; a baseline's fit is timed here.
+    train_seconds = fitted.fit_seconds if fitted.fit_seconds is not None else time.perf_counter() - began
+    _save_run_model(job, fitted, data.validation)
+    metrics = _evaluate_on_test(job, fitted, data.test, base_config, train_seconds)
+    write_json(job.out / METRICS_FILE, metrics)
+    for folder in [job.out, *sorted(job.out.glob("restart-*"))]:
+        for leftover in (CHECKPOINT_TENSORS, CHECKPOINT_STATE):
+            (folder / leftover).unlink(missing_ok=True)
+    return metrics
+
+
+def _read_data(job: _Job) -> _Data:
+    """Both files, the training file split (seeded) into training and validation, each
+    of which must hold both classes."""
+    options = job.options
+    train = read_dataset(job.train_path, seed=options.seed, pad=options.pad)
+    test = read_dataset(job.test_path, seed=options.seed, pad=options.pad)
+    if train.length != test.length:
+        raise InputError(
+            f"test sequences have length {test.length} but training sequences {train.length}; "
+            "the model needs one length (pad both with --pad to a common length)",
+            test.path,
+        )
+    train_index, valid_index = train_validation_split(train.groups, options.validation_fraction, options.seed)
     training, validation = train.subset(train_index), train.subset(valid_index)
     for part, name in ((training, "training"), (validation, "validation")):
         if len(np.unique(part.labels)) < 2:
             raise InputError(
                 f"the {name} split holds {len(part)} sequences of one class only; "
                 f"bound and unbound sequences are both needed",
-                train_path,
+                job.train_path,
             )
-    out.mkdir(parents=True, exist_ok=True)
-    base_config = {
-        "preset": preset,
-        "architecture": ARCHITECTURE[preset],
-        "experiment": experiment,
-        "tf": tf,
-        "sequence_length": train.length,
-        "seed": seed,
-        "train_file": str(train_path),
-        "test_file": str(test_path),
-        "validation_fraction": validation_fraction,
-        "n_train": len(training),
-        "n_validation": len(validation),
-        "n_test": len(test),
-        "n_shuffled_negatives": train.n_shuffled,
+    return _Data(train, test, training, validation)
+
+
+def _base_config(job: _Job, data: _Data) -> dict:
+    """What ``config.json`` records of every run, network or baseline."""
+    return {
+        "preset": job.preset,
+        "architecture": ARCHITECTURE[job.preset],
+        "experiment": data.train.name,
+        "tf": job.options.tf or data.train.tf,
+        "sequence_length": data.train.length,
+        "seed": job.options.seed,
+        "train_file": str(job.train_path),
+        "test_file": str(job.test_path),
+        "data": {
+            "train": data_reference(job.train_path, job.out),
+            "test": data_reference(job.test_path, job.out),
+        },
+        "validation_fraction": job.options.validation_fraction,
+        "n_train": len(data.training),
+        "n_validation": len(data.validation),
+        "n_test": len(data.test),
+        "n_shuffled_negatives": data.train.n_shuffled,
     }
-    began = time.perf_counter()
-    if not is_neural(preset):
-        from gdashboard.models.baselines import MotifNotFoundError, build_baseline
 
-        try:
-            model = build_baseline(preset, tf=tf, **({} if preset == "pwm" else {"seed": seed}))
-        except MotifNotFoundError as error:
-            metrics = {
-                **_metrics_header(base_config, None),
-                "available": False,
-                "reason": error.problem,
-                "test_auc": None,
-                "test_auprc": None,
-                "test_accuracy": None,
-                "validation_auc": None,
-            }
-            write_json(out / METRICS_FILE, metrics)
-            return metrics
-        model.fit(training.X, training.labels, validation.X, validation.labels)
-        validation_auc = binary_metrics(validation.labels, predict_scores(model, validation.X))["auc"]
-        config = {**base_config, "baseline": model.get_config()}
-        best_epoch, history = None, []
-        threshold = getattr(model, "threshold", 0.0)
-        fit_seconds = None
-    else:
-        recipe = PRESETS[preset].recipe
-        overrides = {
-            k: v
-            for k, v in dict(
-                epochs=epochs,
-                learning_rate=learning_rate,
-                batch_size=batch_size,
-                schedule=schedule,
-                warmup_epochs=warmup_epochs,
-                patience=patience,
-                weight_decay=weight_decay,
-                rc_augment=rc_augment,
-            ).items()
-            if v is not None
+
+def _fit_baseline(job: _Job, data: _Data, base_config: dict) -> _Fitted | dict:
+    """A fitted baseline; or, for a PWM of a TF JASPAR has no motif of, the unavailable
+    run's metrics (written; no model)."""
+    from gdashboard.models.baselines import MotifNotFoundError, build_baseline
+
+    try:
+        seeded = {} if job.preset == "pwm" else {"seed": job.options.seed}
+        model = build_baseline(job.preset, tf=base_config["tf"], **seeded)
+    except MotifNotFoundError as error:
+        metrics = {
+            **metrics_header(base_config, None),
+            "available": False,
+            "reason": error.problem,
+            "test_auc": None,
+            "test_auprc": None,
+            "test_accuracy": None,
+            "validation_auc": None,
         }
-        recipe = replace(recipe, **overrides)
-        extra = dict(model_options or {})
-        if pooling is not None:
-            extra["pooling"] = pooling
-        kwargs = model_kwargs(preset, **extra)
-        try:  # too short for the convolutions fails deep inside torch otherwise
-            with torch.no_grad():
-                build_model(preset, **extra).eval()(torch.zeros(1, 4, train.length))
-        except RuntimeError:
-            raise InputError(
-                f"sequences of length {train.length} are too short for {preset}'s convolutions", train_path
-            ) from None
-        tried = []  # (fit result, model, seed, folder), one per attempt
-        for attempt in range(1 + max(0, restarts)):
-            attempt_seed = restart_seed(seed, attempt)
-            folder = out if attempt == 0 else out / f"restart-{attempt}"
-            folder.mkdir(parents=True, exist_ok=True)
-            torch.manual_seed(attempt_seed)
-            candidate = build_model(preset, **extra)
-            result = fit(
-                candidate,
-                training.X,
-                training.labels,
-                validation.X,
-                validation.labels,
-                recipe,
-                attempt_seed,
-                checkpoint_dir=folder,
-                resume=resume,
-                history_path=folder / "history.jsonl",
-                progress=progress,
-                device=device,
-                run_options={"rc_augment": rc_augment, "rc_average": rc_average},
-            )
-            tried.append((result, candidate, attempt_seed, folder))
-            if result.best_validation_auc > NOT_LEARNED_AUC:
-                break
-        kept = max(range(len(tried)), key=lambda k: tried[k][0].best_validation_auc)  # first of ties
-        result, model = tried[kept][0], tried[kept][1]
-        validation_auc, best_epoch, history = result.best_validation_auc, result.best_epoch, result.history
-        fit_seconds = sum(attempt[0].seconds for attempt in tried)
-        config = {
-            **base_config,
-            "model_class": PRESETS[preset].model_class,
-            "model_kwargs": {k: list(v) if isinstance(v, tuple) else v for k, v in kwargs.items()},
-            "recipe": asdict(recipe),
-        }
-        threshold = 0.0
-    # Epoch times add up across --resume; a baseline's fit is timed here.
-    train_seconds = fit_seconds if fit_seconds is not None else time.perf_counter() - began
+        write_json(job.out / METRICS_FILE, metrics)
+        return metrics
+    training, validation = data.training, data.validation
+    model.fit(training.X, training.labels, validation.X, validation.labels)
+    validation_auc = binary_metrics(validation.labels, predict_scores(model, validation.X))["auc"]
+    config = {**base_config, "baseline": model.get_config()}
+    return _Fitted(model, config, validation_auc, threshold=getattr(model, "threshold", 0.0))
 
-    if rc_average:
-        from gdashboard.models.averaged import StrandAverage
 
-        config["rc_average"] = True
-        save_model(model, out, config)  # the network; loading wraps it again (results.load_model)
-        model = StrandAverage(model).eval()
-        validation_auc = binary_metrics(validation.labels, predict_scores(model, validation.X))["auc"]
-    else:
-        save_model(model, out, config)
+def _fit_network(job: _Job, data: _Data, base_config: dict) -> _Fitted:
+    """The network trained by the preset's recipe (the options' overrides applied), from
+    new seeds again while it has not learned; the best attempt by validation is kept."""
+    recipe = replace(PRESETS[job.preset].recipe, **job.options.recipe_overrides())
+    extra = dict(job.options.model_options or {})
+    if job.options.pooling is not None:
+        extra["pooling"] = job.options.pooling
+    kwargs = model_kwargs(job.preset, **extra)
+    try:  # too short for the convolutions fails deep inside torch otherwise
+        with torch.no_grad():
+            build_model(job.preset, **extra).eval()(torch.zeros(1, 4, data.train.length))
+    except RuntimeError:
+        raise InputError(
+            f"sequences of length {data.train.length} are too short for {job.preset}'s convolutions", job.train_path
+        ) from None
+    tried = []  # (fit result, model, seed, folder), one per attempt
+    for attempt in range(1 + max(0, job.options.restarts)):
+        tried.append(_attempt(job, data, recipe, extra, attempt))
+        if tried[-1][0].best_validation_auc > NOT_LEARNED_AUC:
+            break
+    kept = max(range(len(tried)), key=lambda k: tried[k][0].best_validation_auc)  # first of ties
+    result, model = tried[kept][0], tried[kept][1]
+    config = {
+        **base_config,
+        "model_class": PRESETS[job.preset].model_class,
+        "model_kwargs": {k: list(v) if isinstance(v, tuple) else v for k, v in kwargs.items()},
+        "recipe": asdict(recipe),
+    }
+    return _Fitted(
+        model,
+        config,
+        result.best_validation_auc,
+        best_epoch=result.best_epoch,
+        history=result.history,
+        fit_seconds=sum(attempt[0].seconds for attempt in tried),
+        attempts=[(result, seed, folder) for result, _, seed, folder in tried],
+        kept=kept,
+    )
+
+
+def _attempt(job: _Job, data: _Data, recipe, extra: dict, attempt: int) -> tuple[FitResult, Any, int, Path]:
+    """Attempt ``attempt`` (0: the run itself) of a network, in its own folder."""
+    seed = restart_seed(job.options.seed, attempt)
+    folder = job.out if attempt == 0 else job.out / f"restart-{attempt}"
+    folder.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(seed)
+    candidate = build_model(job.preset, **extra)
+    setup = FitSetup(
+        device=job.device,
+        checkpoint_dir=folder,
+        resume=job.resume,
+        history_path=folder / "history.jsonl",
+        run_options=job.strands,
+    )
+    arrays = (data.training.X, data.training.labels, data.validation.X, data.validation.labels)
+    result = fit(candidate, *arrays, recipe, seed, progress=job.progress, setup=setup)
+    return result, candidate, seed, folder
+
+
+def _save_run_model(job: _Job, fitted: _Fitted, validation: Dataset) -> None:
+    """Write the weights and ``config.json``. A run scoring both strands saves the network
+    (loading wraps it again, :func:`gdashboard.results.load_model`) and is measured, from
+    here on, as the strand mean."""
+    if not job.options.rc_average:
+        save_model(fitted.model, job.out, fitted.config)
+        return
+    from gdashboard.models.averaged import StrandAverage
+
+    fitted.config["rc_average"] = True
+    save_model(fitted.model, job.out, fitted.config)
+    fitted.model = StrandAverage(fitted.model).eval()
+    fitted.validation_auc = binary_metrics(validation.labels, predict_scores(fitted.model, validation.X))["auc"]
+
+
+def _evaluate_on_test(job: _Job, fitted: _Fitted, test: Dataset, base_config: dict, train_seconds: float) -> dict:
+    """Score the test file (``test_predictions.tsv``) and make ``metrics.json``'s content."""
     predicting = time.perf_counter()
-    scores = predict_scores(model, test.X)
+    scores = predict_scores(fitted.model, test.X)
     predict_seconds = time.perf_counter() - predicting
-    test_metrics = binary_metrics(test.labels, scores, threshold=threshold)
-    write_predictions(out / PREDICTIONS_FILE, test.ids, test.labels, scores)
+    test_metrics = binary_metrics(test.labels, scores, threshold=fitted.threshold)
+    write_predictions(job.out / PREDICTIONS_FILE, test.ids, test.labels, scores)
     metrics = {
-        **_metrics_header(base_config, config.get("model_kwargs", {}).get("pooling")),
+        **metrics_header(base_config, fitted.config.get("model_kwargs", {}).get("pooling")),
         "available": True,
         "test_auc": test_metrics["auc"],
         "test_auprc": test_metrics["auprc"],
         "test_accuracy": test_metrics["accuracy"],
-        "validation_auc": validation_auc,
-        "best_epoch": best_epoch,
-        "epochs_run": len(history),
+        "validation_auc": fitted.validation_auc,
+        "best_epoch": fitted.best_epoch,
+        "epochs_run": len(fitted.history),
         "train_seconds": train_seconds,
         # Scoring the test set (n_test sequences): the cost of using the model.
         "predict_seconds": predict_seconds,
     }
-    metrics.update({key: True for key, value in (("rc_augment", rc_augment), ("rc_average", rc_average)) if value})
+    metrics.update({key: True for key, value in job.strands.items() if value})
     if test_metrics["auc"] is None:
         # A test set of one class has no AUC (nor AUPRC): the run is kept and its accuracy
         # written, but no table can rank it, so it is unavailable, with the reason.
         kinds = "bound" if test.labels.all() else "unbound"
         metrics["available"] = False
         metrics["reason"] = f"the test set holds one class only ({len(test)} {kinds}): AUC undefined"
-    if is_neural(preset):
-        # A run says where its kept model trained (every device, if it was resumed
-        # on another); a checkpoint from before devices were recorded was a CPU's.
-        metrics["trained_on"] = " + ".join(result.devices or [device_description(next(model.parameters()).device)])
-    if is_neural(preset) and len(tried) > 1:
-        metrics["kept_attempt"] = kept
-        metrics["attempts"] = [
+    if is_neural(job.preset):
+        metrics.update(_attempts_record(job.out, fitted))
+    return metrics
+
+
+def _attempts_record(out: Path, fitted: _Fitted) -> dict:
+    """Where a network's kept model trained (every device, if it was resumed on another;
+    a checkpoint from before devices were recorded was a CPU's) and, after restarts, each attempt."""
+    kept = fitted.attempts[fitted.kept][0]
+    devices = kept.devices or [device_description(next(fitted.model.parameters()).device)]
+    record = {"trained_on": " + ".join(devices)}
+    if len(fitted.attempts) > 1:
+        record["kept_attempt"] = fitted.kept
+        record["attempts"] = [
             {
                 "attempt": k,
-                "seed": attempt_seed,
+                "seed": seed,
                 "validation_auc": result.best_validation_auc,
                 "best_epoch": result.best_epoch,
                 "epochs_run": len(result.history),
                 "history": str(folder.relative_to(out) / "history.jsonl"),
             }
-            for k, (result, _, attempt_seed, folder) in enumerate(tried)
+            for k, (result, seed, folder) in enumerate(fitted.attempts)
         ]
-    write_json(out / METRICS_FILE, metrics)
-    for folder in [out, *sorted(out.glob("restart-*"))]:
-        for leftover in (CHECKPOINT_TENSORS, CHECKPOINT_STATE):
-            (folder / leftover).unlink(missing_ok=True)
-    return metrics
-
-
-def _check_same_run(
-    out: Path, metrics: dict, preset: str, seed: int, experiment: str, pooling: str | None, strands: dict
-) -> None:
-    """A finished run is reused by --resume only when it is the run asked for."""
-    asked = {"preset": preset, "seed": seed, "experiment": experiment, **strands}
-    if preset in RECURRENT_PRESETS:
-        asked["pooling"] = pooling or "mean"
-    found = {key: metrics.get(key, False if key in strands else None) for key in asked}
-    if "pooling" in asked and found["pooling"] is None:
-        found["pooling"] = "mean"
-    different = differences(found, asked, asked)
-    if different:
-        raise InputError(
-            f"holds a finished run with {'; '.join(different)}; ask for its own options or choose another --out", out
-        )
-
-
-def _metrics_header(config: dict, pooling: str | None) -> dict:
-    return {
-        k: config[k]
-        for k in ("experiment", "tf", "preset", "architecture", "seed", "n_train", "n_validation", "n_test")
-    } | {"pooling": pooling}
-
-
-def _without(mapping: dict, key: str) -> dict:
-    return {k: v for k, v in mapping.items() if k != key}
-
-
-def make_ensemble(rundirs, out: str | os.PathLike) -> dict:
-    """Make a seed ensemble of finished runs (same experiment, preset, pooling, strand
-    options, network shape and training recipe; different seeds) in ``out``; returns its
-    ``metrics.json``'s content. Its ``train_seconds`` is the sum of its members'.
-
-    The ensemble's model is the mean of its members' log-odds
-    (:class:`~gdashboard.models.averaged.SeedEnsemble`); ``out`` holds no weights, only
-    ``config.json`` naming the members (relative to ``out``), ``test_predictions.tsv`` and
-    ``metrics.json``, so ``predict``, ``explain``, ``motifs``, ``modisco``, the report and
-    the dashboard take it as one model (``small-cnn +rc-aug+rc-avg+ensemble`` of runs on both
-    strands, ``small-cnn +ensemble`` of forward-strand runs; seed ``"0+1+2"``). Its
-    test metrics are measured on the members' test file (read as the first member read
-    it). Its validation AUC is the mean of the members' own: each member held out a
-    different validation split, so no sequence was held out from all of them, and a
-    validation AUC of the ensemble itself would be measured on its members' training data.
-    """
-    from gdashboard.models.averaged import SeedEnsemble
-    from gdashboard.models.catalogue import MODEL_OPTIONS
-
-    runs = [open_run(path) for path in rundirs]
-    if len(runs) < 2:
-        raise InputError("an ensemble needs at least two runs")
-    first = runs[0]
-    for run in runs:
-        if not run.complete or not run.is_neural or "ensemble" in run.config:
-            raise InputError("not a finished neural run (an ensemble's members are trained networks)", run.path)
-        same = ("experiment", "preset", "pooling", "sequence_length", "options")
-        for key in same:
-            if getattr(run, key) != getattr(first, key):
-                raise InputError(
-                    f"{key} {getattr(run, key)!r} differs from {getattr(first, key)!r} of {first.path}: "
-                    "an ensemble's members differ only in their seed",
-                    run.path,
-                )
-        # The training recipe and the network's shape too: members trained another way
-        # (learning rate, weight decay, patience, validation share) are other models. The
-        # epoch limit is left out: early stopping, not the limit, ends most runs, and a study
-        # keeps such a run when the limit is raised (gdashboard.study.tasks.outdated_run).
-        for key in ("model_kwargs", "recipe", "validation_fraction"):
-            mine, theirs = run.config.get(key), first.config.get(key)
-            if key == "recipe" and isinstance(mine, dict) and isinstance(theirs, dict):
-                mine, theirs = _without(mine, "epochs"), _without(theirs, "epochs")
-            if mine != theirs:
-                if isinstance(mine, dict) and isinstance(theirs, dict):
-                    what = ", ".join(differences(mine, theirs, sorted({*mine, *theirs})))
-                else:
-                    what = f"{mine!r}, not {theirs!r}"
-                raise InputError(
-                    f"{key} differs from that of {first.path} ({what}): "
-                    "an ensemble's members differ only in their seed",
-                    run.path,
-                )
-    seeds = [run.seed for run in runs]
-    if len(set(map(str, seeds))) < len(seeds):
-        raise InputError(f"two members share a seed ({', '.join(map(str, seeds))}): give runs of different seeds")
-    out = Path(out)
-    if (out / METRICS_FILE).exists():
-        raise InputError("already holds a finished run; choose another --out", out)
-    out.mkdir(parents=True, exist_ok=True)
-    model = SeedEnsemble([run.model() for run in runs]).eval()
-    test_file = first.config["test_file"]
-    test = read_dataset(test_file, seed=first.seed)
-    predicting = time.perf_counter()
-    scores = predict_scores(model, test.X)
-    predict_seconds = time.perf_counter() - predicting
-    test_metrics = binary_metrics(test.labels, scores)
-    members = [os.path.relpath(run.path.resolve(), out.resolve()) for run in runs]
-    seed_label = "+".join(map(str, seeds))
-    config = {key: value for key, value in first.config.items() if key != "format_version"}
-    config.update(seed=seed_label, ensemble={"members": members, "seeds": seeds})
-    write_json(out / CONFIG_FILE, {"format_version": FORMAT_VERSION, **config})
-    write_predictions(out / PREDICTIONS_FILE, test.ids, test.labels, scores)
-    validation = [run.metrics["validation_auc"] for run in runs]
-    metrics = {
-        **_metrics_header({**first.config, "seed": seed_label}, first.pooling),
-        "available": True,
-        "test_auc": test_metrics["auc"],
-        "test_auprc": test_metrics["auprc"],
-        "test_accuracy": test_metrics["accuracy"],
-        "validation_auc": None if None in validation else float(np.mean(validation)),
-        "train_seconds": float(sum(run.metrics.get("train_seconds") or 0.0 for run in runs)),
-        "predict_seconds": predict_seconds,
-        "members": [
-            {"seed": run.seed, "run": member, "test_auc": run.metrics["test_auc"]} for run, member in zip(runs, members)
-        ],
-        **{key: True for key in MODEL_OPTIONS if key in first.options},
-        "ensemble": True,
-    }
-    write_json(out / METRICS_FILE, metrics)
-    return metrics
+    return record
 
 
 def predict_file(rundir: str | os.PathLike, path: str | os.PathLike, pad: bool = False, rc_average: bool = False):

@@ -11,6 +11,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 import numpy as np
 import torch
@@ -219,6 +220,228 @@ def _load_checkpoint(directory: Path, model, optimizer, generator):
     return best_state, state
 
 
+@dataclass(frozen=True)
+class FitSetup:
+    """Where :func:`fit` runs and keeps its state.
+
+    device : where it trains (default: CUDA when present, else the CPU).
+    checkpoint_dir : a folder for a checkpoint after every epoch; ``resume`` continues from it.
+    history_path : one JSON line per epoch.
+    run_options : what makes the run the one asked for (e.g. its strand options), kept in the
+        checkpoint; a resume asking other values is refused, naming them.
+    """
+
+    device: str | torch.device | None = None
+    checkpoint_dir: str | os.PathLike | None = None
+    resume: bool = False
+    history_path: str | os.PathLike | None = None
+    run_options: Mapping | None = None
+
+
+@dataclass
+class _Progress:
+    """What the epochs so far have left: the counters a checkpoint keeps."""
+
+    best_state: dict
+    start_epoch: int = 0
+    best_epoch: int = -1
+    best_auc: float = -math.inf
+    epochs_without_gain: int = 0
+    history: list = field(default_factory=list)
+    devices: list = field(default_factory=list)
+    # Training time before an interruption, so that a resumed run reports the whole.
+    earlier_seconds: float = 0.0
+
+
+@dataclass
+class _Loop:
+    """One training's fixed parts: the model, its optimiser and data, on their device."""
+
+    model: torch.nn.Module
+    optimizer: torch.optim.Optimizer
+    generator: torch.Generator
+    recipe: Recipe
+    device: torch.device
+    X: torch.Tensor
+    y: torch.Tensor
+    n_train: int
+    strands: int
+    shards: int
+    here: str  # device_description of the device
+    parameters: list = field(default_factory=list)
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return max(1, math.ceil(self.n_train / self.recipe.batch_size))
+
+
+def _resumed_progress(setup: FitSetup, loop: _Loop, checkpoint_dir: Path) -> _Progress:
+    best_state, state = _load_checkpoint(checkpoint_dir, loop.model, loop.optimizer, loop.generator)
+    _check_run_options(checkpoint_dir, state.get("run_options", {}), dict(setup.run_options or {}))
+    counters = _Progress(
+        best_state,
+        start_epoch=state["epoch"] + 1,
+        best_epoch=state["best_epoch"],
+        best_auc=state["best_validation_auc"],
+        epochs_without_gain=state["epochs_without_gain"],
+        history=state["history"],
+        devices=list(state.get("devices", [])),  # checkpoints before this key: CPU only
+    )
+    counters.earlier_seconds = sum(record["seconds"] for record in counters.history)
+    if setup.history_path is not None:
+        # The history line of an epoch is written just before its checkpoint; an
+        # interruption between the two leaves a line the checkpoint does not
+        # have. The checkpoint's history is the truth.
+        with atomic_path(setup.history_path) as temporary, open(temporary, "w") as handle:
+            handle.writelines(json.dumps(record) + "\n" for record in counters.history)
+    if state.get("stopped"):
+        counters.start_epoch = loop.recipe.epochs
+    return counters
+
+
+def _starting_progress(setup: FitSetup, loop: _Loop) -> _Progress:
+    """The checkpoint's counters when resuming one, else a fresh start (a stale history removed)."""
+    checkpoint_dir = Path(setup.checkpoint_dir) if setup.checkpoint_dir is not None else None
+    if setup.resume and checkpoint_dir is not None and (checkpoint_dir / CHECKPOINT_TENSORS).exists():
+        return _resumed_progress(setup, loop, checkpoint_dir)
+    if setup.history_path is not None and Path(setup.history_path).exists():
+        Path(setup.history_path).unlink()
+    return _Progress(_clone_state(loop.model))
+
+
+def _new_loop(model, X_train, y_train, recipe: Recipe, seed: int, device: torch.device) -> _Loop:
+    model.to(device)
+    X = X_train.to(device)
+    y = torch.as_tensor(np.asarray(y_train), dtype=torch.long, device=device)
+    generator = torch.Generator().manual_seed(seed)
+    # The fused kernel updates all parameters in one pass (CPU and CUDA alike).
+    optimizer = torch.optim.Adam(
+        model.parameters(), lr=recipe.learning_rate, weight_decay=recipe.weight_decay, fused=True
+    )
+    shards = CPU_SHARDS if device.type == "cpu" else 1
+    return _Loop(model, optimizer, generator, recipe, device, X, y, len(X), 1, shards, device_description(device))
+
+
+def _with_both_strands(loop: _Loop) -> None:
+    """The other strand of every sequence after the sequences; a batch's drawn indices i take
+    i + n_train with them (:func:`_train_epoch`), so each batch holds both strands."""
+    loop.X = torch.cat([loop.X, reverse_complement(loop.X)])
+    loop.y = torch.cat([loop.y, loop.y])
+    loop.strands = 2
+
+
+def _train_epoch(loop: _Loop, epoch: int) -> tuple[torch.Tensor, float]:
+    """One pass over the training sequences; returns the summed loss and the last learning rate."""
+    recipe, model = loop.recipe, loop.model
+    model.train()
+    order = torch.randperm(loop.n_train, generator=loop.generator).to(loop.device)
+    loss_sum = torch.zeros((), device=loop.device)
+    rate = recipe.learning_rate
+    for step in range(loop.steps_per_epoch):
+        index = order[step * recipe.batch_size : (step + 1) * recipe.batch_size]
+        if loop.strands == 2:
+            index = torch.cat([index, index + loop.n_train])
+        rate = learning_rate_at(recipe, epoch + step / loop.steps_per_epoch)
+        for group in loop.optimizer.param_groups:
+            group["lr"] = rate
+        seeds = torch.randint(0, 2**62, (loop.shards,), generator=loop.generator).tolist()
+        loss_sum += batch_gradients(
+            model, loop.parameters, loop.X, loop.y, seeds[: len(index)], index=index, clip_value=recipe.clip_value
+        )
+        loop.optimizer.step()
+    return loss_sum, rate
+
+
+def _validation_scores(loop: _Loop, X_valid, y_valid, epoch: int, checkpoint_dir) -> tuple[float, float]:
+    """The validation loss and AUC after an epoch; TrainingDiverged when they are not numbers."""
+    # One batch per worker: the validation set is small.
+    batch_size = min(512, max(1, math.ceil(len(X_valid) / loop.shards)))
+    validation_logits = predict_logits(loop.model, X_valid, batch_size=batch_size)
+    validation_loss = float(F.cross_entropy(validation_logits, torch.as_tensor(y_valid)))
+    if not (bool(torch.isfinite(validation_logits).all()) and math.isfinite(validation_loss)):
+        # A finite training loss can hide weights that overflow on other inputs (scores,
+        # or a loss, of inf): an AUC of such scores means nothing, and a checkpoint
+        # would record inf.
+        raise TrainingDiverged(
+            f"training diverged in epoch {epoch + 1}: the scores of the validation sequences are not "
+            "finite (try a lower --lr); " + _what_is_kept(checkpoint_dir),
+            checkpoint_dir,
+        )
+    return validation_loss, rank_auc(y_valid, log_odds(validation_logits))
+
+
+def _checkpoint_epoch(loop: _Loop, counters: _Progress, setup: FitSetup, epoch: int, stopped: bool) -> None:
+    state = {
+        "epoch": epoch,
+        "best_epoch": counters.best_epoch,
+        "best_validation_auc": counters.best_auc,
+        "epochs_without_gain": counters.epochs_without_gain,
+        "history": counters.history,
+        "stopped": stopped,
+        "devices": counters.devices,
+        "run_options": dict(setup.run_options or {}),
+    }
+    _save_checkpoint(Path(setup.checkpoint_dir), loop.model, counters.best_state, loop.optimizer, loop.generator, state)
+
+
+def _run_epoch(loop: _Loop, counters: _Progress, setup: FitSetup, validation: tuple, epoch: int) -> dict:
+    """Train one epoch, validate, keep the best weights and the counters; returns its record."""
+    checkpoint_dir = Path(setup.checkpoint_dir) if setup.checkpoint_dir is not None else None
+    epoch_began = time.perf_counter()
+    loss_sum, rate = _train_epoch(loop, epoch)
+    if not bool(torch.isfinite(loss_sum)):
+        # The weights are no longer numbers; the checkpoint on disk is the last
+        # good epoch's (written after each finished epoch), so --resume or a lower
+        # learning rate can go on from there.
+        raise TrainingDiverged(
+            f"training diverged in epoch {epoch + 1}: the loss is not finite (try a lower --lr); "
+            + _what_is_kept(checkpoint_dir),
+            checkpoint_dir,
+        )
+    validation_loss, validation_auc = _validation_scores(loop, *validation, epoch, checkpoint_dir)
+    record = {
+        "epoch": epoch + 1,
+        "train_loss": float(loss_sum) / (loop.strands * loop.n_train),
+        "validation_loss": validation_loss,
+        "validation_auc": validation_auc,
+        "learning_rate": rate,
+        "seconds": time.perf_counter() - epoch_began,
+    }
+    counters.history.append(record)
+    if loop.here not in counters.devices:
+        counters.devices.append(loop.here)
+    if setup.history_path is not None:
+        with open(setup.history_path, "a") as handle:
+            handle.write(json.dumps(record) + "\n")
+    if validation_auc > counters.best_auc:
+        counters.best_auc, counters.best_epoch, counters.epochs_without_gain = validation_auc, epoch + 1, 0
+        counters.best_state = _clone_state(loop.model)
+    else:
+        counters.epochs_without_gain += 1
+    return record
+
+
+def _epochs(loop: _Loop, counters: _Progress, setup: FitSetup, validation: tuple, bar) -> None:
+    """The epochs from where ``counters`` stand until the limit or early stopping."""
+    recipe = loop.recipe
+    # One parallel section for the whole training: the shards of every batch
+    # and the validation batches run side by side on the CPU's cores.
+    with parallel_section(loop.device, max_workers=loop.shards):
+        for epoch in range(counters.start_epoch, recipe.epochs):
+            record = _run_epoch(loop, counters, setup, validation, epoch)
+            stopped = counters.epochs_without_gain >= recipe.patience and epoch + 1 >= recipe.min_epochs
+            bar.set_postfix(
+                loss=f"{record['train_loss']:.4f}",
+                val_auc=f"{record['validation_auc']:.4f}",
+                best=f"{counters.best_auc:.4f}@{counters.best_epoch}",
+            )
+            bar.update(1)
+            if setup.checkpoint_dir is not None:
+                _checkpoint_epoch(loop, counters, setup, epoch, stopped)
+            if stopped:
+                break
+
+
 def fit(
     model: torch.nn.Module,
     X_train: torch.Tensor,
@@ -228,12 +451,8 @@ def fit(
     recipe: Recipe = Recipe(),  # noqa: B008 (frozen: one shared default is safe)
     seed: int = 0,
     *,
-    checkpoint_dir: str | os.PathLike | None = None,
-    resume: bool = False,
-    history_path: str | os.PathLike | None = None,
     progress: bool = True,
-    device: str | torch.device | None = None,
-    run_options: dict | None = None,
+    setup: FitSetup | None = None,
 ) -> FitResult:
     """Train ``model`` in place and leave it holding the best epoch's weights.
 
@@ -245,172 +464,30 @@ def fit(
     epoch the validation AUC is measured; training stops after
     ``recipe.patience`` epochs without improvement (but not before epoch
     ``recipe.min_epochs``) and the best epoch's weights are restored. With
-    ``checkpoint_dir`` every epoch is checkpointed (model,
-    best weights, optimizer, random states), and ``resume=True`` continues from
-    the last checkpoint exactly as if never interrupted. ``run_options`` (what makes
-    the run the one asked for, e.g. its strand options) are kept in the checkpoint, and
-    a resume asking other values is refused, naming them.
+    ``setup.checkpoint_dir`` every epoch is checkpointed (model, best weights,
+    optimizer, random states), and ``setup.resume`` continues from the last
+    checkpoint exactly as if never interrupted (:class:`FitSetup`).
     """
-    device = pick_device(device)
-    model.to(device)
-    X_train = X_train.to(device)
-    y_train_tensor = torch.as_tensor(np.asarray(y_train), dtype=torch.long, device=device)
-    generator = torch.Generator().manual_seed(seed)
-    # The fused kernel updates all parameters in one pass (CPU and CUDA alike).
-    optimizer = torch.optim.Adam(
-        model.parameters(), lr=recipe.learning_rate, weight_decay=recipe.weight_decay, fused=True
-    )
-    checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
-    history: list[dict] = []
-    start_epoch, best_epoch, best_auc, epochs_without_gain = 0, -1, -math.inf, 0
-    earlier_seconds = 0.0  # training time before an interruption, so that resumed runs report the whole
-    best_state = _clone_state(model)
-    devices: list[str] = []
-    if resume and checkpoint_dir is not None and (checkpoint_dir / CHECKPOINT_TENSORS).exists():
-        best_state, state = _load_checkpoint(checkpoint_dir, model, optimizer, generator)
-        _check_run_options(checkpoint_dir, state.get("run_options", {}), run_options or {})
-        devices = list(state.get("devices", []))  # checkpoints before this key: CPU only
-        start_epoch = state["epoch"] + 1
-        best_epoch, best_auc = state["best_epoch"], state["best_validation_auc"]
-        epochs_without_gain, history = state["epochs_without_gain"], state["history"]
-        earlier_seconds = sum(record["seconds"] for record in history)
-        if history_path is not None:
-            # The history line of an epoch is written just before its checkpoint; an
-            # interruption between the two leaves a line the checkpoint does not
-            # have. The checkpoint's history is the truth.
-            with atomic_path(history_path) as temporary, open(temporary, "w") as handle:
-                handle.writelines(json.dumps(record) + "\n" for record in history)
-        if state.get("stopped"):
-            start_epoch = recipe.epochs
-    elif history_path is not None and Path(history_path).exists():
-        Path(history_path).unlink()
-
-    here = device_description(device)
-    n_train = len(X_train)
+    setup = setup or FitSetup()
+    loop = _new_loop(model, X_train, y_train, recipe, seed, pick_device(setup.device))
+    counters = _starting_progress(setup, loop)
     if recipe.rc_augment:
-        # The other strand of every sequence after the sequences; a batch's drawn
-        # indices i take i + n_train with them (below), so each batch holds both strands.
-        X_train = torch.cat([X_train, reverse_complement(X_train)])
-        y_train_tensor = torch.cat([y_train_tensor, y_train_tensor])
-    strands = 2 if recipe.rc_augment else 1
-    parameters = [parameter for parameter in model.parameters() if parameter.requires_grad]
-    shards = CPU_SHARDS if device.type == "cpu" else 1
-    steps_per_epoch = max(1, math.ceil(n_train / recipe.batch_size))
+        _with_both_strands(loop)
+    loop.parameters = [parameter for parameter in model.parameters() if parameter.requires_grad]
     began = time.perf_counter()
-    bar = tqdm(
-        total=recipe.epochs,
-        initial=start_epoch,
-        disable=not progress,
-        unit="epoch",
-        desc="training",
-        leave=False,
-        dynamic_ncols=True,
-    )
-    # One parallel section for the whole training: the shards of every batch
-    # and the validation batches run side by side on the CPU's cores.
-    with parallel_section(device, max_workers=shards):
-        epoch = start_epoch
-        for epoch in range(start_epoch, recipe.epochs):
-            epoch_began = time.perf_counter()
-            model.train()
-            order = torch.randperm(n_train, generator=generator).to(device)
-            loss_sum = torch.zeros((), device=device)
-            for step in range(steps_per_epoch):
-                index = order[step * recipe.batch_size : (step + 1) * recipe.batch_size]
-                if strands == 2:
-                    index = torch.cat([index, index + n_train])
-                rate = learning_rate_at(recipe, epoch + step / steps_per_epoch)
-                for group in optimizer.param_groups:
-                    group["lr"] = rate
-                seeds = torch.randint(0, 2**62, (shards,), generator=generator).tolist()
-                loss_sum += batch_gradients(
-                    model,
-                    parameters,
-                    X_train,
-                    y_train_tensor,
-                    seeds[: len(index)],
-                    index=index,
-                    clip_value=recipe.clip_value,
-                )
-                optimizer.step()
-            if not bool(torch.isfinite(loss_sum)):
-                # The weights are no longer numbers; the checkpoint on disk is the last
-                # good epoch's (written after each finished epoch), so --resume or a lower
-                # learning rate can go on from there.
-                bar.close()
-                raise TrainingDiverged(
-                    f"training diverged in epoch {epoch + 1}: the loss is not finite (try a lower --lr); "
-                    + _what_is_kept(checkpoint_dir),
-                    checkpoint_dir,
-                )
-            # One batch per worker: the validation set is small.
-            validation_logits = predict_logits(
-                model, X_valid, batch_size=min(512, max(1, math.ceil(len(X_valid) / shards)))
-            )
-            validation_loss = float(F.cross_entropy(validation_logits, torch.as_tensor(y_valid)))
-            if not (bool(torch.isfinite(validation_logits).all()) and math.isfinite(validation_loss)):
-                # A finite training loss can hide weights that overflow on other inputs (scores,
-                # or a loss, of inf): an AUC of such scores means nothing, and a checkpoint
-                # would record inf.
-                bar.close()
-                raise TrainingDiverged(
-                    f"training diverged in epoch {epoch + 1}: the scores of the validation sequences are not "
-                    "finite (try a lower --lr); " + _what_is_kept(checkpoint_dir),
-                    checkpoint_dir,
-                )
-            validation_auc = rank_auc(y_valid, log_odds(validation_logits))
-            record = {
-                "epoch": epoch + 1,
-                "train_loss": float(loss_sum) / (strands * n_train),
-                "validation_loss": validation_loss,
-                "validation_auc": validation_auc,
-                "learning_rate": rate,
-                "seconds": time.perf_counter() - epoch_began,
-            }
-            history.append(record)
-            if here not in devices:
-                devices.append(here)
-            if history_path is not None:
-                with open(history_path, "a") as handle:
-                    handle.write(json.dumps(record) + "\n")
-            if validation_auc > best_auc:
-                best_auc, best_epoch, epochs_without_gain = validation_auc, epoch + 1, 0
-                best_state = _clone_state(model)
-            else:
-                epochs_without_gain += 1
-            stopped = epochs_without_gain >= recipe.patience and epoch + 1 >= recipe.min_epochs
-            bar.set_postfix(
-                loss=f"{record['train_loss']:.4f}", val_auc=f"{validation_auc:.4f}", best=f"{best_auc:.4f}@{best_epoch}"
-            )
-            bar.update(1)
-            if checkpoint_dir is not None:
-                _save_checkpoint(
-                    checkpoint_dir,
-                    model,
-                    best_state,
-                    optimizer,
-                    generator,
-                    {
-                        "epoch": epoch,
-                        "best_epoch": best_epoch,
-                        "best_validation_auc": best_auc,
-                        "epochs_without_gain": epochs_without_gain,
-                        "history": history,
-                        "stopped": stopped,
-                        "devices": devices,
-                        "run_options": dict(run_options or {}),
-                    },
-                )
-            if stopped:
-                break
-    bar.close()
-    model.load_state_dict(best_state)
+    shown = dict(unit="epoch", desc="training", leave=False, dynamic_ncols=True)
+    bar = tqdm(total=recipe.epochs, initial=counters.start_epoch, disable=not progress, **shown)
+    try:
+        _epochs(loop, counters, setup, (X_valid, y_valid), bar)
+    finally:
+        bar.close()
+    model.load_state_dict(counters.best_state)
     model.eval()
     return FitResult(
-        best_epoch=best_epoch,
-        best_validation_auc=best_auc,
-        epochs_run=len(history),
-        history=history,
-        seconds=earlier_seconds + time.perf_counter() - began,
-        devices=devices,
+        best_epoch=counters.best_epoch,
+        best_validation_auc=counters.best_auc,
+        epochs_run=len(counters.history),
+        history=counters.history,
+        seconds=counters.earlier_seconds + time.perf_counter() - began,
+        devices=counters.devices,
     )

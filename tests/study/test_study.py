@@ -18,9 +18,11 @@ import pytest
 
 from gdashboard.cli import main
 from gdashboard.errors import InputError
+from gdashboard.study import Execution, StudyOptions, run_study
 from gdashboard.study.index import StudyIndex
 from gdashboard.study.plan import Task, find_experiments, plan
-from gdashboard.study.runner import rebuild_index, run_study, study_status
+from gdashboard.study.runner import rebuild_index, study_status
+from gdashboard.train_options import TrainOptions
 
 GDASH = [sys.executable, "-c", "from gdashboard.cli import entry; entry()"]
 
@@ -231,10 +233,8 @@ def test_ray_on_loopback_retries_then_records_a_failing_task(tmp_path, data):
             [broken],
             ["small-cnn", "pwm"],
             tmp_path / "s",
-            epochs=2,
-            executor="ray",
-            workers=2,
-            retries=1,
+            StudyOptions(train=TrainOptions(epochs=2)),
+            Execution(executor="ray", workers=2, retries=1),
             progress=False,
         )
     finally:
@@ -252,12 +252,13 @@ def test_runs_made_elsewhere_are_adopted_not_retrained(tmp_path, data, capsys):
     from gdashboard.runs import train_run
 
     outside = tmp_path / "outside" / "GATA1_one" / "small-cnn"
+    two_epochs = TrainOptions(epochs=2)
     metrics = train_run(
         data / "GATA1_one" / "train.tsv",
         data / "GATA1_one" / "test.tsv",
         "small-cnn",
         outside,
-        epochs=2,
+        two_epochs,
         progress=False,
     )
     study = tmp_path / "study"
@@ -265,7 +266,7 @@ def test_runs_made_elsewhere_are_adopted_not_retrained(tmp_path, data, capsys):
     adopted = study / "runs" / "GATA1_one" / f"{CNN}-seed0"
     assert json.loads((adopted / "metrics.json").read_text())["test_auc"] == metrics["test_auc"]
     stamp = (adopted / "metrics.json").stat().st_mtime_ns
-    counts = run_study([data / "GATA1_one"], ["small-cnn"], study, epochs=2, progress=False)
+    counts = run_study([data / "GATA1_one"], ["small-cnn"], study, StudyOptions(train=two_epochs), progress=False)
     assert counts["done"] == 1 and (adopted / "metrics.json").stat().st_mtime_ns == stamp  # not trained again
 
     # The index as a CSV (the figures kept where the run folders are not).
@@ -283,35 +284,44 @@ def test_runs_made_elsewhere_are_adopted_not_retrained(tmp_path, data, capsys):
 
 def test_a_forward_strand_study_rerun_asking_nothing_is_refused_not_doubled(tmp_path, data):
     # A study begun before both strands became the default, run again as it was first run.
-    forward = dict(rc_augment=False, rc_average=False)
-    counts = run_study([data / "GATA1_one"], ["small-cnn", "kmer"], tmp_path, epochs=1, progress=False, **forward)
+    def study(**train):
+        return StudyOptions(train=TrainOptions(epochs=1, **train))
+
+    forward = study(rc_augment=False, rc_average=False)
+    one = [data / "GATA1_one"]
+    counts = run_study(one, ["small-cnn", "kmer"], tmp_path, forward, progress=False)
     assert counts["done"] == 2
     with pytest.raises(InputError, match="pass --no-rc-augment --no-rc-average to continue it"):
-        run_study([data / "GATA1_one"], ["small-cnn", "kmer"], tmp_path, epochs=1, progress=False)
+        run_study(one, ["small-cnn", "kmer"], tmp_path, study(), progress=False)
     known = [row["id"] for row in study_status(tmp_path)]
     assert known == ["train/GATA1_one/kmer-seed0", "train/GATA1_one/small-cnn-seed0"]
     # Saying one option only, or asking for the motif step alone, is not saying which model.
     with pytest.raises(InputError, match="holds train/GATA1_one/small-cnn-seed0, of other strand options"):
-        run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=1, progress=False, rc_augment=False)
+        run_study(one, ["small-cnn"], tmp_path, study(rc_augment=False), progress=False)
     with pytest.raises(InputError, match="pass --no-rc-augment --no-rc-average to continue it"):
-        run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=1, steps=["motifs"], progress=False)
+        motifs_only = StudyOptions(steps=("motifs",), train=TrainOptions(epochs=1))
+        run_study(one, ["small-cnn"], tmp_path, motifs_only, progress=False)
     # A baseline alone has no strand forms: nothing to refuse.
-    assert run_study([data / "GATA1_one"], ["kmer"], tmp_path, epochs=1, progress=False)["done"] == 2
-    assert run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=1, progress=False, **forward)["done"] == 2
+    assert run_study(one, ["kmer"], tmp_path, study(), progress=False)["done"] == 2
+    assert run_study(one, ["small-cnn"], tmp_path, forward, progress=False)["done"] == 2
     # Once both forms are in the study, asking nothing continues the default's.
-    both = dict(rc_augment=True, rc_average=True)
-    assert run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=1, progress=False, **both)["done"] == 3
-    assert run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=1, progress=False)["done"] == 3
+    both = study(rc_augment=True, rc_average=True)
+    assert run_study(one, ["small-cnn"], tmp_path, both, progress=False)["done"] == 3
+    assert run_study(one, ["small-cnn"], tmp_path, study(), progress=False)["done"] == 3
 
 
 def test_a_study_of_chosen_experiments_with_training_options(tmp_path, data):
     # One setting of a hyperparameter search: every training of the study gets it. A value
     # mistyped (its trainings fail) is corrected while no training has finished.
-    arguments = dict(epochs=1, rc_augment=False, rc_average=False, progress=False, report=False)
-    chosen = dict(experiment_names="GATA1_two", **arguments)  # one name as a bare string
-    assert run_study([data], ["deepbind"], tmp_path, train_options={"schedule": "sideways"}, **chosen)["failed"] == 1
+    forward = dict(epochs=1, rc_augment=False, rc_average=False)
+
+    def asked(experiments="GATA1_two", **setting):  # one name as a bare string
+        return StudyOptions(experiments=experiments, train=TrainOptions(**forward, **setting))
+
+    quiet = dict(progress=False, report=False)
+    assert run_study([data], ["deepbind"], tmp_path, asked(schedule="sideways"), **quiet)["failed"] == 1
     setting = {"learning_rate": 3e-3, "weight_decay": 1e-5, "model_options": {"n_filters": 8, "dropout": 0.25}}
-    assert run_study([data], ["deepbind"], tmp_path, train_options=setting, **chosen)["done"] == 1
+    assert run_study([data], ["deepbind"], tmp_path, asked(**setting), **quiet)["done"] == 1
     assert json.loads((tmp_path / "train_options.json").read_text()) == setting
     (run,) = [p for p in (tmp_path / "runs").glob("*/*") if p.is_dir()]
     assert run.parent.name == "GATA1_two"
@@ -319,33 +329,39 @@ def test_a_study_of_chosen_experiments_with_training_options(tmp_path, data):
     assert config["recipe"]["learning_rate"] == 3e-3 and config["recipe"]["weight_decay"] == 1e-5
     assert config["model_kwargs"]["n_filters"] == 8 and config["model_kwargs"]["dropout"] == 0.25
     made = (run / "metrics.json").stat().st_mtime_ns
-    # Run again with the same setting (tuples for lists, an empty option for none): nothing to
-    # do. With another, or none: refused, as its finished runs would be reused and the others
-    # trained another way.
+    # Run again with the same setting (its options in another order, an empty option for
+    # none): nothing to do. With another, or none: refused, as its finished runs would be
+    # reused and the others trained another way.
     same = {**setting, "model_options": {"dropout": 0.25, "n_filters": 8}, "patience": None}
-    assert run_study([data], ["deepbind"], tmp_path, train_options=same, **chosen)["done"] == 1
+    assert run_study([data], ["deepbind"], tmp_path, asked(**same), **quiet)["done"] == 1
     assert (run / "metrics.json").stat().st_mtime_ns == made
     with pytest.raises(InputError, match="was run with the training options .*--train-options"):
-        run_study([data], ["deepbind"], tmp_path, train_options={"learning_rate": 1e-2}, **arguments)
+        run_study([data], ["deepbind"], tmp_path, asked(None, learning_rate=1e-2), **quiet)
     with pytest.raises(InputError, match="was run with the training options"):
-        run_study([data], ["deepbind"], tmp_path, **arguments)
+        run_study([data], ["deepbind"], tmp_path, asked(None), **quiet)
     # A study begun without options takes none later; before anything runs: a name not
     # found, none, an option the study decides itself, a baseline's, a value JSON cannot hold.
     plain = tmp_path / "plain"
-    assert run_study([data], ["kmer"], plain, experiment_names=["GATA1_one"], **arguments)["done"] == 1
+    assert run_study([data], ["kmer"], plain, asked(["GATA1_one"]), **quiet)["done"] == 1
     with pytest.raises(InputError, match="was run without training options"):
-        run_study([data], ["deepbind"], plain, train_options={"learning_rate": 1e-2}, **arguments)
+        run_study([data], ["deepbind"], plain, asked(None, learning_rate=1e-2), **quiet)
     other = tmp_path / "other"
     with pytest.raises(InputError, match=r"no experiment named GATA1_three .*\(found: GATA1_one, GATA1_two\)"):
-        run_study([data], ["kmer"], other, experiment_names=["GATA1_three"], **arguments)
+        run_study([data], ["kmer"], other, asked(["GATA1_three"]), **quiet)
     with pytest.raises(InputError, match="give at least one experiment name"):
-        run_study([data], ["kmer"], other, experiment_names=[], **arguments)
-    with pytest.raises(InputError, match="unknown training option 'seed'"):
-        run_study([data], ["deepbind"], other, train_options={"seed": 3}, **arguments)
+        run_study([data], ["kmer"], other, asked([]), **quiet)
+    with pytest.raises(InputError, match="a study takes no training option 'seed': its trainings' seeds are"):
+        run_study([data], ["deepbind"], other, asked(None, seed=3), **quiet)
+    with pytest.raises(InputError, match="a study takes no training option 'restarts'; choose among model_options"):
+        run_study([data], ["deepbind"], other, asked(None, restarts=0), **quiet)
     with pytest.raises(InputError, match="training options apply to networks; kmer has no recipe"):
-        run_study([data], ["deepbind", "kmer"], other, train_options={"learning_rate": 1e-2}, **arguments)
+        run_study([data], ["deepbind", "kmer"], other, asked(None, learning_rate=1e-2), **quiet)
     with pytest.raises(InputError, match="training options must be JSON values"):
-        run_study([data], ["deepbind"], other, train_options={"learning_rate": tmp_path}, **arguments)
+        run_study([data], ["deepbind"], other, asked(None, learning_rate=tmp_path), **quiet)
+    with pytest.raises(InputError, match="unknown executor 'slurm'; choose local or ray"):
+        run_study([data], ["kmer"], other, asked(None), Execution(executor="slurm"), **quiet)
+    with pytest.raises(InputError, match="workers and threads must be at least 1"):
+        run_study([data], ["kmer"], other, asked(None), Execution(workers=0), **quiet)
     assert not other.exists()
     # The command line's --experiments and --train-options are the same choices.
     command = ["study", "run", "--data", str(data), "--models", "deepbind", "--epochs", "1", "--quiet"]
@@ -389,17 +405,22 @@ def test_a_task_is_read_back_from_its_folder_name(tmp_path):
 def test_the_ensemble_step_follows_its_seeds_and_is_made_again_when_they_are(tmp_path, data):
     from gdashboard.results import open_run
 
-    forward = dict(rc_augment=False, rc_average=False, progress=False)
+    def study(seeds=(0, 1), steps=("train", "ensemble"), epochs=None):
+        train = TrainOptions(epochs=epochs, rc_augment=False, rc_average=False)
+        return StudyOptions(seeds=seeds, steps=steps, train=train)
+
+    def run(options):
+        return run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, options, progress=False)
+
     # Asked for alone before its seeds are trained, it fails saying so; the next run does it.
-    counts = run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, seeds=[0, 1], steps=["ensemble"], **forward)
+    counts = run(study(steps=["ensemble"]))
     assert counts["failed"] == 1 and counts["done"] == 0
     (row,) = study_status(tmp_path)
     assert "its member's training task has not finished" in row["error"] and "small-cnn-seed0" in row["error"]
     # Its folder holds only its log and error; the index made again from the folders keeps it.
     assert rebuild_index(tmp_path)["failed"] == 1
     assert [(r["id"], r["error"]) for r in study_status(tmp_path)] == [(row["id"], row["error"])]
-    steps = ["train", "ensemble"]
-    counts = run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, seeds=[0, 1], epochs=1, steps=steps, **forward)
+    counts = run(study(epochs=1))
     assert counts == {"pending": 0, "running": 0, "done": 3, "failed": 0}
     folder = tmp_path / "runs" / "GATA1_one" / "small-cnn-ensemble-seed0+1"
     ensemble = open_run(folder)
@@ -417,15 +438,12 @@ def test_the_ensemble_step_follows_its_seeds_and_is_made_again_when_they_are(tmp
     assert rebuild_index(tmp_path)["done"] == 3
     assert {r["id"]: (r["state"], r["path"]) for r in study_status(tmp_path)} == kept
     made = (folder / "metrics.json").stat().st_mtime_ns
-    assert (
-        run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, seeds=[0, 1], epochs=1, steps=steps, **forward)["done"]
-        == 3
-    )
+    assert run(study(epochs=1))["done"] == 3
     assert (folder / "metrics.json").stat().st_mtime_ns == made  # current: not made again
 
     # A higher epoch limit trains its members again; the ensemble of the old ones is set aside
     # with the first member set aside (it would read half-trained weights were the training cut).
-    counts = run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, seeds=[0, 1], epochs=2, steps=steps, **forward)
+    counts = run(study(epochs=2))
     assert counts["done"] == 3
     aside = tmp_path / ".superseded" / "runs" / "GATA1_one"
     assert (aside / "small-cnn-ensemble-seed0+1-member-retrained" / "metrics.json").exists()
@@ -436,7 +454,7 @@ def test_the_ensemble_step_follows_its_seeds_and_is_made_again_when_they_are(tmp
 
     # Run with another seed set, the study's ensemble is of those seeds; the other one is set
     # aside and forgotten, not averaged with it in the report.
-    counts = run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, seeds=[0, 1, 2], epochs=2, steps=steps, **forward)
+    counts = run(study(seeds=[0, 1, 2], epochs=2))
     assert counts == {"pending": 0, "running": 0, "done": 4, "failed": 0}
     assert (aside / "small-cnn-ensemble-seed0+1-other-seeds" / "metrics.json").exists() and not folder.exists()
     assert "ensemble/GATA1_one/small-cnn-ensemble-seed0+1" not in {r["id"] for r in study_status(tmp_path)}
@@ -444,15 +462,16 @@ def test_the_ensemble_step_follows_its_seeds_and_is_made_again_when_they_are(tmp
     # Without --steps, a rerun leaving some of the ensemble's seeds out (perhaps only to add
     # one) is refused rather than setting the ensemble aside; one of all its seeds goes on.
     with pytest.raises(InputError, match=r"holds small-cnn-ensemble-seed0\+1\+2.*--seeds 0,1,2,3"):
-        run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, seeds=[1, 3], epochs=2, **forward)
+        run(study(seeds=[1, 3], steps=None, epochs=2))
     assert (tmp_path / "runs" / "GATA1_one" / "small-cnn-ensemble-seed0+1+2").exists()
 
 
 def test_what_reads_a_finished_training_goes_before_the_trainings_not_begun(tmp_path, data):
     # One worker, two experiments: the first experiment's ensemble is made as soon as its
     # seeds are trained, before the second experiment's trainings, not after all of them.
-    forward = dict(rc_augment=False, rc_average=False, progress=False, report=False)
-    counts = run_study([data], ["small-cnn"], tmp_path, seeds=[0, 1], epochs=1, steps=["train", "ensemble"], **forward)
+    forward = TrainOptions(epochs=1, rc_augment=False, rc_average=False)
+    options = StudyOptions(seeds=(0, 1), steps=("train", "ensemble"), train=forward)
+    counts = run_study([data], ["small-cnn"], tmp_path, options, progress=False, report=False)
     assert counts["done"] == 6
     started = {row["id"]: row["started"] for row in study_status(tmp_path)}
     ensemble = started["ensemble/GATA1_one/small-cnn-ensemble-seed0+1"]
@@ -460,8 +479,10 @@ def test_what_reads_a_finished_training_goes_before_the_trainings_not_begun(tmp_
 
 
 def test_the_modisco_step_follows_training_and_is_indexed(tmp_path, data):
-    steps = ["train", "modisco"]
-    counts = run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=2, steps=steps, progress=False)
+    def study(epochs):
+        return StudyOptions(steps=("train", "modisco"), train=TrainOptions(epochs=epochs))
+
+    counts = run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, study(2), progress=False)
     assert counts == {"pending": 0, "running": 0, "done": 2, "failed": 0}
     patterns = json.loads((tmp_path / "modisco" / "GATA1_one" / f"{CNN}-seed0" / "patterns.json").read_text())
     assert patterns["experiment"] == "GATA1_one" and patterns["attribution"] == "ism"
@@ -477,7 +498,7 @@ def test_the_modisco_step_follows_training_and_is_indexed(tmp_path, data):
     # A higher epoch limit makes the run outdated: trained again, and its patterns redone after.
     patterns_file = tmp_path / "modisco" / "GATA1_one" / f"{CNN}-seed0" / "patterns.json"
     before = patterns_file.stat().st_mtime_ns
-    counts = run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, epochs=3, steps=steps, progress=False)
+    counts = run_study([data / "GATA1_one"], ["small-cnn"], tmp_path, study(3), progress=False)
     assert counts["done"] == 2 and (tmp_path / ".superseded" / "runs" / "GATA1_one").is_dir()
     run_metrics = tmp_path / "runs" / "GATA1_one" / f"{CNN}-seed0" / "metrics.json"
     assert patterns_file.stat().st_mtime_ns > before
@@ -508,7 +529,15 @@ def test_a_worker_killed_midway_is_replaced_and_its_task_tried_again(tmp_path, d
     study = tmp_path / "study"
     runner = threading.Thread(
         target=lambda: counts.update(
-            run_study([data / "GATA1_one"], ["small-cnn"], study, epochs=8, retries=1, progress=False, report=False)
+            run_study(
+                [data / "GATA1_one"],
+                ["small-cnn"],
+                study,
+                StudyOptions(train=TrainOptions(epochs=8)),
+                Execution(retries=1),
+                progress=False,
+                report=False,
+            )
         )
     )
     runner.start()

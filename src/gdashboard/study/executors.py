@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from gdashboard.study.options import Execution, TaskOptions
 from gdashboard.study.plan import Task
 
 
@@ -34,14 +35,15 @@ def _start_worker(threads: int) -> None:
 
 
 class LocalExecutor:
-    """``workers`` processes (started with ``spawn``: no forked torch state), each with
-    ``threads`` threads. A failed task is submitted again up to ``retries`` times."""
+    """``execution.workers`` processes (started with ``spawn``: no forked torch state), each
+    with ``execution.threads`` threads. A failed task is submitted again up to
+    ``execution.retries`` times. Every task is given ``options``."""
 
     name = "local"
 
-    def __init__(self, study: Path, options: dict, workers: int = 1, threads: int = 1, retries: int = 0):
-        self.study, self.options, self.retries = study, options, retries
-        self.workers, self.threads = workers, threads
+    def __init__(self, study: Path, options: TaskOptions, execution: Execution):
+        self.study, self.options, self.retries = study, options, execution.retries
+        self.workers, self.threads = execution.workers, execution.threads
         self.pool = self._new_pool()
         self.pending: dict = {}  # future -> (task, attempt)
 
@@ -98,20 +100,12 @@ class LocalExecutor:
 
 class RayExecutor:
     """Each task a Ray task (``num_cpus=threads``), retried by Ray up to ``retries`` times
-    on any exception. ``address`` joins a running cluster; without it a local Ray starts
-    with ``workers × threads`` CPUs."""
+    on any exception (``execution``'s). ``execution.ray_address`` joins a running cluster;
+    without it a local Ray starts with ``workers × threads`` CPUs. Every task is given ``options``."""
 
     name = "ray"
 
-    def __init__(
-        self,
-        study: Path,
-        options: dict,
-        workers: int = 1,
-        threads: int = 1,
-        retries: int = 0,
-        address: str | None = None,
-    ):
+    def __init__(self, study: Path, options: TaskOptions, execution: Execution):
         try:
             import ray
         except ImportError:
@@ -119,14 +113,15 @@ class RayExecutor:
 
             raise InputError("the Ray executor needs Ray: pip install 'gdashboard[ray]'") from None
         self.ray = ray
+        threads, retries = execution.threads, execution.retries
         if not ray.is_initialized():
-            if address:
-                ray.init(address=address, log_to_driver=False)
+            if execution.ray_address:
+                ray.init(address=execution.ray_address, log_to_driver=False)
             else:
-                ray.init(num_cpus=workers * threads, include_dashboard=False, log_to_driver=False)
+                ray.init(num_cpus=execution.workers * threads, include_dashboard=False, log_to_driver=False)
         from gdashboard.study.tasks import run_task
 
-        def remote_task(task: dict, study: str, options: dict) -> dict:
+        def remote_task(task: dict, study: str, options: TaskOptions) -> dict:
             _start_worker(threads)
             return run_task(task, study, options)
 

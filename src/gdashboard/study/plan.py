@@ -3,10 +3,10 @@
 
 Layouts read (any format :func:`gdashboard.data.read_dataset` accepts, gzipped or not):
 
-* DeepBind's: ``NAME_AC.seq(.gz)`` (training) beside ``NAME_B.seq(.gz)`` (test), as
-  ``../shared/data/encode``;
+* DeepBind's: ``NAME_AC.seq(.gz)`` (training) beside ``NAME_B.seq(.gz)`` (test), as the
+  data home's ``encode/`` (:mod:`gdashboard.data.paths`);
 * one folder per experiment: ``NAME/train.*`` and ``NAME/test.*`` (``.fa``, ``.fasta``,
-  ``.tsv``, ``.csv``, ``.seq``, optionally ``.gz``), as ``../shared/data/deepmotif``, the
+  ``.tsv``, ``.csv``, ``.seq``, optionally ``.gz``), as the data home's ``deepmotif/``, the
   paper's archive and ``gdash data simulate``.
 
 A study folder holds ``runs/EXPERIMENT/MODEL-seedS/`` (run folders), ``motifs/...``
@@ -145,7 +145,7 @@ def find_experiments(data_dirs: Iterable[str | os.PathLike]) -> list[ExperimentF
 def default_steps(seeds: Sequence[int]) -> tuple[str, ...]:
     """The steps of a study not told its steps: the trainings, and with several seeds their
     ensemble too, which costs seconds beside hours of training and scores above the mean
-    of its seeds (BENCHMARKS.md section 10)."""
+    of its seeds (BENCHMARKS.md#ensembles)."""
     return ("train", "ensemble") if len(set(seeds)) >= 2 else ("train",)
 
 

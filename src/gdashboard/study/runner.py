@@ -16,31 +16,22 @@ import os
 import re
 from collections import deque
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from itertools import product
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Sequence
 
 from gdashboard.errors import InputError
 from gdashboard.models.catalogue import is_neural
 from gdashboard.results import METRICS_FILE
 from gdashboard.study.index import StudyIndex
+from gdashboard.study.options import Execution, StudyOptions, TaskOptions
 from gdashboard.study.plan import Task, find_experiments, plan
 from gdashboard.study.tasks import ensemble_seeds, ensembles_of, finished_record, is_finished, set_aside
+from gdashboard.train_options import TrainOptions
 
 LOCK_FILE = ".study.lock"
 TRAIN_OPTIONS_FILE = "train_options.json"
-# What run_study's train_options may set: the recipe and the network's shape, not what the
-# study itself decides (preset, seed, pooling, strands, epochs, device).
-TRAIN_OPTIONS = (
-    "model_options",
-    "learning_rate",
-    "batch_size",
-    "schedule",
-    "warmup_epochs",
-    "patience",
-    "weight_decay",
-)
 
 
 @contextmanager
@@ -77,24 +68,6 @@ def _refuse_a_silent_change_of_strands(tasks: Sequence[Task], known: set[str], s
                 )
 
 
-def _normalised_train_options(train_options: Mapping | None, presets: Sequence[str]) -> dict:
-    """The options as JSON records them (tuples as lists; empty ones dropped, as they ask for
-    nothing), checked at the boundary: known names, networks only, JSON values."""
-    import json
-
-    given = {key: value for key, value in dict(train_options or {}).items() if value not in (None, {}, [])}
-    unknown = sorted(set(given) - set(TRAIN_OPTIONS))
-    if unknown:
-        raise InputError(f"unknown training option {unknown[0]!r}; choose among {', '.join(TRAIN_OPTIONS)}")
-    baselines = [preset for preset in presets if not is_neural(preset)]
-    if given and baselines:
-        raise InputError(f"training options apply to networks; {baselines[0]} has no recipe to change")
-    try:
-        return json.loads(json.dumps(given, sort_keys=True, allow_nan=False))
-    except (TypeError, ValueError) as error:
-        raise InputError(f"training options must be JSON values: {error}") from None
-
-
 def _check_train_options(study: Path, asked: dict) -> None:
     """A study's trainings share one set of training options, recorded in
     ``train_options.json`` by its first run; once a training has finished, a run asking for
@@ -111,7 +84,7 @@ def _check_train_options(study: Path, asked: dict) -> None:
         if recorded:
             raise InputError(
                 f"was run with the training options {recorded}, not {asked}: run it with its own "
-                "(--train-options, or train_options= from Python)",
+                "(--train-options, or StudyOptions' train from Python)",
                 study,
             )
         raise InputError(f"was run without training options, not with {asked}: choose another study folder", study)
@@ -168,133 +141,167 @@ def run_study(
     data_dirs: Iterable[str | os.PathLike],
     presets: Sequence[str],
     out: str | os.PathLike,
+    options: StudyOptions | None = None,
+    execution: Execution | None = None,
     *,
-    seeds: Sequence[int] = (0,),
-    steps: Sequence[str] | None = None,
-    epochs: int | None = None,
-    executor: str = "local",
-    workers: int = 1,
-    threads: int = 1,
-    device: str | None = None,
-    retries: int = 0,
-    ray_address: str | None = None,
-    classopt_steps: int = 1000,
-    pooling: str | None = None,
-    rc_augment: bool | None = None,
-    rc_average: bool | None = None,
-    experiment_names: Sequence[str] | None = None,
-    train_options: Mapping | None = None,
     report: bool = True,
     progress: bool = True,
 ) -> dict:
     """Run a study into ``out``; returns the index's counts per state.
 
-    Every task of :func:`gdashboard.study.plan.plan` runs once, in ``workers`` processes of
-    ``threads`` threads (Ray tasks with ``executor="ray"``); a failure is recorded with its
-    one-line error (after ``retries`` more tries) and the others go on.
+    Every task of :func:`gdashboard.study.plan.plan` (``options``: the seeds, steps,
+    experiments and training, :class:`~gdashboard.study.options.StudyOptions`) runs once,
+    in ``execution.workers`` processes of ``execution.threads`` threads (Ray tasks with
+    ``executor="ray"``, :class:`~gdashboard.study.options.Execution`); a failure is
+    recorded with its one-line error (after ``retries`` more tries) and the others go on.
 
-    ``experiment_names``: those of the experiments found to run (default: all).
-    ``train_options``: keyword arguments of :func:`gdashboard.runs.train_run` that every
-    training of the study's networks is given (any of ``TRAIN_OPTIONS``: a setting of a
-    hyperparameter search, one study per setting). The study records them
-    (``train_options.json``); once a training has finished, a run asking for others is
-    refused.
+    The training options set beyond what the study decides itself (its setting,
+    :meth:`~gdashboard.study.options.StudyOptions.setting`: one setting of a
+    hyperparameter search per study) are given to every training of the study's
+    networks. The study records them (``train_options.json``); once a training has
+    finished, a run asking for others is refused. ``report``: write the report when
+    nothing is left to do.
     """
-    if executor not in ("local", "ray"):
-        raise InputError(f"unknown executor {executor!r}; choose local or ray")
-    if workers < 1 or threads < 1:
-        raise InputError("workers and threads must be at least 1")
-    train_options = _normalised_train_options(train_options, presets)
+    options = StudyOptions() if options is None else options
+    execution = Execution() if execution is None else execution
+    execution.check()
+    setting = options.setting(presets)
     study = Path(out)
-    experiments = _chosen_experiments(find_experiments(data_dirs), experiment_names)
-    tasks = plan(experiments, presets, seeds, steps, pooling, rc_augment, rc_average)
-    options = {"epochs": epochs, "device": device, "threads": threads, "classopt_steps": classopt_steps}
-    if train_options:
-        options["train_options"] = train_options
+    experiments = _chosen_experiments(find_experiments(data_dirs), options.experiments)
+    train = options.train
+    tasks = plan(experiments, presets, options.seeds, options.steps, train.pooling, train.rc_augment, train.rc_average)
+    task_options = TaskOptions(
+        # Each task's seed, pooling and strands are its own (run_task).
+        train=TrainOptions(epochs=train.epochs, **setting),
+        classopt_steps=options.classopt_steps,
+        device=execution.device,
+        threads=execution.threads,
+    )
     with _study_lock(study):
-        _check_train_options(study, train_options)
+        _check_train_options(study, setting)
         index = StudyIndex(study)
-        if rc_augment is None or rc_average is None:
+        if train.rc_augment is None or train.rc_average is None:
             _refuse_a_silent_change_of_strands(tasks, {row["id"] for row in index.rows()}, study)
-        _set_aside_ensembles_of_other_seeds(tasks, study, index, steps_given=steps is not None)
+        _set_aside_ensembles_of_other_seeds(tasks, study, index, steps_given=options.steps is not None)
         index.add(tasks)
-        by_id = {task.id: task for task in tasks}
-        known = {row["id"]: row["state"] for row in index.rows()}
-        waiting_for_training: dict[str, list[Task]] = {}  # train task id -> the tasks that read its run
-        unfinished_before: dict[str, int] = {}  # a waiting task's id -> its trainings not finished yet
-        ready = []
-        # Once per task: a follower's trainings are asked about again below.
-        finished = {task.id for task in tasks if is_finished(task, study, epochs)}
-        for task in tasks:
-            if task.id in finished:
-                if known[task.id] != "done":  # finished by a runner that was stopped before recording it
-                    index.finish(task.id, finished_record(task, study))
-                continue
-            index.update(task.id, state="pending")
-            unfinished = [i for i in task.prerequisites() if i in by_id and i not in finished]
-            for train_id in unfinished:
-                waiting_for_training.setdefault(train_id, []).append(task)
-            if unfinished:
-                unfinished_before[task.id] = len(unfinished)
-            else:
-                ready.append(task)
-        bar = None
-        if progress:
-            from tqdm import tqdm
-
-            bar = tqdm(total=len(ready) + len(unfinished_before), desc="study", unit="task")
-        if executor == "ray":
-            from gdashboard.study.executors import RayExecutor
-
-            pool = RayExecutor(study, options, workers, threads, retries, ray_address)
-        else:
-            from gdashboard.study.executors import LocalExecutor
-
-            pool = LocalExecutor(study, options, workers, threads, retries)
-        # The local pool is fed no more than it runs at once, so that what reads a finished
-        # training (an ensemble, motifs, TF-MoDISco: seconds to minutes) goes ahead of the
-        # trainings not yet begun (hours), not behind all of them. A Ray cluster, of a size
-        # not known here, is given everything at once.
-        queue = deque(sorted(ready, key=lambda task: task.step == "train"))
-        at_once = workers if executor == "local" else None
-
-        def feed() -> None:
-            while queue and (at_once is None or len(pool) < at_once):
-                pool.submit(queue.popleft())
-
-        try:
-            feed()
-            while len(pool):
-                task, result, error, attempts = pool.next_finished()
-                if error is None:
-                    index.finish(task.id, result)
-                    index.update(task.id, attempts=attempts, host=result.get("host"), device=result.get("device"))
-                    for follower in waiting_for_training.pop(task.id, []):
-                        if follower.id not in unfinished_before:
-                            continue  # failed already, with another of its trainings
-                        unfinished_before[follower.id] -= 1
-                        if unfinished_before[follower.id] == 0:
-                            del unfinished_before[follower.id]
-                            queue.appendleft(follower)
-                else:
-                    index.fail(task.id, error)
-                    index.update(task.id, attempts=attempts)
-                    for follower in waiting_for_training.pop(task.id, []):
-                        if unfinished_before.pop(follower.id, None) is None:
-                            continue
-                        index.fail(follower.id, f"its training failed: {error}")
-                        if bar is not None:
-                            bar.update()
-                if bar is not None:
-                    bar.update()
-                feed()
-        finally:
-            pool.close()
-            if bar is not None:
-                bar.close()
+        schedule = _schedule(tasks, study, index, train.epochs)
+        _run_tasks(schedule, study, index, task_options, execution, progress)
         if report:
             write_study_report(study)
         return index.counts()
+
+
+@dataclass
+class _Schedule:
+    """Which tasks can start, and which wait for trainings to finish."""
+
+    ready: list = field(default_factory=list)
+    waiting_for_training: dict = field(default_factory=dict)  # train task id -> the tasks that read its run
+    unfinished_before: dict = field(default_factory=dict)  # a waiting task's id -> its trainings not finished yet
+
+    def __len__(self) -> int:
+        return len(self.ready) + len(self.unfinished_before)
+
+    def trained(self, train_id: str) -> list[Task]:
+        """The tasks that a finished training leaves with nothing to wait for."""
+        now_ready = []
+        for follower in self.waiting_for_training.pop(train_id, []):
+            if follower.id not in self.unfinished_before:
+                continue  # failed already, with another of its trainings
+            self.unfinished_before[follower.id] -= 1
+            if self.unfinished_before[follower.id] == 0:
+                del self.unfinished_before[follower.id]
+                now_ready.append(follower)
+        return now_ready
+
+    def failed(self, train_id: str) -> list[Task]:
+        """The tasks that fail with a failed training (each once)."""
+        followers = self.waiting_for_training.pop(train_id, [])
+        return [follower for follower in followers if self.unfinished_before.pop(follower.id, None) is not None]
+
+
+def _schedule(tasks: Sequence[Task], study: Path, index: StudyIndex, epochs: int | None) -> _Schedule:
+    """Record the finished tasks as done and the others as pending; which of these can start."""
+    by_id = {task.id: task for task in tasks}
+    known = {row["id"]: row["state"] for row in index.rows()}
+    schedule = _Schedule()
+    # Once per task: a follower's trainings are asked about again below.
+    finished = {task.id for task in tasks if is_finished(task, study, epochs)}
+    for task in tasks:
+        if task.id in finished:
+            if known[task.id] != "done":  # finished by a runner that was stopped before recording it
+                index.finish(task.id, finished_record(task, study))
+            continue
+        index.update(task.id, state="pending")
+        unfinished = [i for i in task.prerequisites() if i in by_id and i not in finished]
+        for train_id in unfinished:
+            schedule.waiting_for_training.setdefault(train_id, []).append(task)
+        if unfinished:
+            schedule.unfinished_before[task.id] = len(unfinished)
+        else:
+            schedule.ready.append(task)
+    return schedule
+
+
+def _executor(study: Path, task_options: TaskOptions, execution: Execution):
+    if execution.executor == "ray":
+        from gdashboard.study.executors import RayExecutor
+
+        return RayExecutor(study, task_options, execution)
+    from gdashboard.study.executors import LocalExecutor
+
+    return LocalExecutor(study, task_options, execution)
+
+
+def _run_tasks(
+    schedule: _Schedule,
+    study: Path,
+    index: StudyIndex,
+    task_options: TaskOptions,
+    execution: Execution,
+    progress: bool,
+) -> None:
+    """Hand the ready tasks to the executor, record each end, and hand over what it leaves
+    ready, until none is left."""
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(schedule), desc="study", unit="task")
+    pool = _executor(study, task_options, execution)
+    # The local pool is fed no more than it runs at once, so that what reads a finished
+    # training (an ensemble, motifs, TF-MoDISco: seconds to minutes) goes ahead of the
+    # trainings not yet begun (hours), not behind all of them. A Ray cluster, of a size
+    # not known here, is given everything at once.
+    queue = deque(sorted(schedule.ready, key=lambda task: task.step == "train"))
+    at_once = execution.workers if execution.executor == "local" else None
+
+    def feed() -> None:
+        while queue and (at_once is None or len(pool) < at_once):
+            pool.submit(queue.popleft())
+
+    try:
+        feed()
+        while len(pool):
+            task, result, error, attempts = pool.next_finished()
+            if error is None:
+                index.finish(task.id, result)
+                index.update(task.id, attempts=attempts, host=result.get("host"), device=result.get("device"))
+                queue.extendleft(schedule.trained(task.id))  # each to the front, in turn
+            else:
+                index.fail(task.id, error)
+                index.update(task.id, attempts=attempts)
+                for follower in schedule.failed(task.id):
+                    index.fail(follower.id, f"its training failed: {error}")
+                    if bar is not None:
+                        bar.update()
+            if bar is not None:
+                bar.update()
+            feed()
+    finally:
+        pool.close()
+        if bar is not None:
+            bar.close()
 
 
 def write_study_report(study: str | os.PathLike) -> Path | None:

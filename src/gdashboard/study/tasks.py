@@ -18,6 +18,7 @@ from pathlib import Path
 from gdashboard.errors import InputError
 from gdashboard.fileio import write_text
 from gdashboard.study.index import INDEX_FILE, StudyIndex
+from gdashboard.study.options import TaskOptions
 from gdashboard.study.plan import Task
 
 LOG_FILE = "task.log"
@@ -157,13 +158,13 @@ def finished_record(task: Task, study: Path) -> dict:
     return output_record(task.step, folder, read_json(folder / name))
 
 
-def _train(task: Task, study: Path, options: dict) -> dict:
+def _train(task: Task, study: Path, options: TaskOptions) -> dict:
     from gdashboard.results import METRICS_FILE
     from gdashboard.runs import train_run
 
     rundir = task.run_folder(study)
     if (rundir / METRICS_FILE).exists():
-        reason = outdated_run(rundir, options.get("epochs"))
+        reason = outdated_run(rundir, options.train.epochs)
         if reason is not None:
             set_aside(rundir, reason)
             # An ensemble naming the run would read the one trained in its place, or a
@@ -171,38 +172,36 @@ def _train(task: Task, study: Path, options: dict) -> dict:
             for ensemble in ensembles_of(task, study):
                 if task.seed in ensemble_seeds(ensemble):
                     set_aside(ensemble, "member-retrained")
+    train = options.train.replace(
+        seed=task.seed, pooling=task.pooling, rc_augment=task.rc_augment, rc_average=task.rc_average
+    )
     metrics = train_run(
         task.train,
         task.test,
         task.preset,
         rundir,
-        seed=task.seed,
-        pooling=task.pooling,
-        rc_augment=task.rc_augment,
-        rc_average=task.rc_average,
-        epochs=options.get("epochs"),
-        device=options.get("device"),
-        **options.get("train_options", {}),
+        train,
         progress=False,
         resume=True,
+        device=options.device,
         # A worker of a killed study may still be finishing this very run (Ray stops the
         # workers of a dead driver only after a while): wait for it, then resume or reuse.
         lock_wait=TRAIN_LOCK_WAIT,
     )
     record = output_record("train", rundir, metrics)
-    record["device"] = record["device"] or options.get("device") or "cpu"
+    record["device"] = record["device"] or options.device or "cpu"
     return record
 
 
-def _ensemble(task: Task, study: Path, options: dict) -> dict:
+def _ensemble(task: Task, study: Path, options: TaskOptions) -> dict:
+    from gdashboard.ensemble import make_ensemble
     from gdashboard.results import METRICS_FILE
-    from gdashboard.runs import make_ensemble
 
     members = task.member_tasks()
     for member in members:
-        if not is_finished(member, study, options.get("epochs")):
+        if not is_finished(member, study, options.train.epochs):
             raise InputError("its member's training task has not finished", member.run_folder(study))
-    if is_finished(task, study, options.get("epochs")):
+    if is_finished(task, study, options.train.epochs):
         return finished_record(task, study)
     out = task.run_folder(study)
     if (out / METRICS_FILE).exists():
@@ -211,34 +210,32 @@ def _ensemble(task: Task, study: Path, options: dict) -> dict:
     return output_record("ensemble", out, metrics)
 
 
-def _motifs(task: Task, study: Path, options: dict) -> dict:
-    from gdashboard.motifs.analysis import motif_analysis
+def _motifs(task: Task, study: Path, options: TaskOptions) -> dict:
+    from gdashboard.methods import ClassOptOptions
+    from gdashboard.motifs.analysis import MotifAnalysisOptions, motif_analysis
     from gdashboard.results import METRICS_FILE
 
     rundir = task.run_folder(study)
     if not (rundir / METRICS_FILE).exists():
         raise InputError("its training task has not finished", rundir)
-    if is_finished(task, study, options.get("epochs")):
+    if is_finished(task, study, options.train.epochs):
         return finished_record(task, study)
     out = task.motif_folder(study)
-    summary = motif_analysis(
-        rundir,
-        task.test,
-        out,
-        classopt_steps=options.get("classopt_steps", 1000),
-        classopt_device=options.get("classopt_device"),
+    asked = MotifAnalysisOptions(
+        classopt=ClassOptOptions(steps=options.classopt_steps), classopt_device=options.classopt_device
     )
+    summary = motif_analysis(rundir, task.test, out, asked)
     return output_record("motifs", out, summary)
 
 
-def _modisco(task: Task, study: Path, options: dict) -> dict:
+def _modisco(task: Task, study: Path, options: TaskOptions) -> dict:
     from gdashboard.motifs.modisco import modisco_analysis
     from gdashboard.results import METRICS_FILE
 
     rundir = task.run_folder(study)
     if not (rundir / METRICS_FILE).exists():
         raise InputError("its training task has not finished", rundir)
-    if is_finished(task, study, options.get("epochs")):
+    if is_finished(task, study, options.train.epochs):
         return finished_record(task, study)
     out = task.modisco_folder(study)
     summary = modisco_analysis(rundir, task.test, out)
@@ -248,24 +245,23 @@ def _modisco(task: Task, study: Path, options: dict) -> dict:
 STEP_FUNCTIONS = {"train": _train, "ensemble": _ensemble, "motifs": _motifs, "modisco": _modisco}
 
 
-def run_task(task: Task | dict, study: str | os.PathLike, options: dict | None = None) -> dict:
+def run_task(task: Task | dict, study: str | os.PathLike, options: TaskOptions | None = None) -> dict:
     """Run one task; returns what the index records (``path``, ``seconds``, ``host``, and
     ``test_auc``/``validation_auc`` or motif ``matches``). Errors propagate: the
-    executor records them. ``options``: ``epochs``, ``device``, ``threads``,
-    ``classopt_steps``, ``classopt_device``."""
+    executor records them. ``options``: :class:`~gdashboard.study.options.TaskOptions`."""
     import torch
 
     task = Task(**task) if isinstance(task, dict) else task
-    options = dict(options or {})
-    if options.get("threads"):
-        torch.set_num_threads(int(options["threads"]))
+    options = TaskOptions() if options is None else options
+    if options.threads:
+        torch.set_num_threads(int(options.threads))
     study = Path(study)
     folder = task.output_folder(study)
     began = time.perf_counter()
     if (study / INDEX_FILE).exists():
         # The worker, not the runner, says when a task starts: a task waiting in the
         # pool's queue stays "pending" in the status table, and "started" is when it began.
-        StudyIndex(study).start(task.id, socket.gethostname(), options.get("device") or "cpu")
+        StudyIndex(study).start(task.id, socket.gethostname(), options.device or "cpu")
     _log(folder, f"start {task.id} on {socket.gethostname()} pid {os.getpid()}")
     try:
         result = STEP_FUNCTIONS[task.step](task, study, options)
