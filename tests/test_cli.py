@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from gdashboard.cli import main
+from gdashboard.methods import METHOD_NAMES
 
 
 def run(capsys, *argv):
@@ -27,6 +28,16 @@ def test_every_command_has_help(capsys):
         ["motifs"],
         ["figure"],
         ["serve"],
+        ["modisco"],
+        ["variants"],
+        ["ensemble"],
+        ["data", "fetch"],
+        ["data", "from-peaks"],
+        ["study"],
+        ["study", "run"],
+        ["study", "status"],
+        ["study", "adopt"],
+        ["study", "index"],
     ):
         code, out, _ = run(capsys, *argv, "--help")
         assert code == 0 and "Usage: gdash" in out, argv
@@ -276,3 +287,260 @@ def test_a_test_set_of_one_class_says_auc_is_undefined_and_keeps_the_rest(tmp_pa
     assert metrics["available"] is False and metrics["test_auc"] is None and metrics["test_accuracy"] is not None
     assert (out / "test_predictions.tsv").is_file() and (out / "model.safetensors").is_file()
     assert main(["report", str(out), "--out", str(tmp_path / "report")]) == 0  # shown as n/a with the reason
+
+
+# The command line is made from the library's definitions: the method registry and its options
+# dataclasses, TrainOptions, the study's options. The library is replaced by recorders below, so
+# these check what the command line hands over, exactly.
+
+
+@pytest.fixture
+def explained(monkeypatch, tmp_path):
+    """gdash explain with explain_file recording its arguments instead of explaining."""
+    import gdashboard.explain.run
+
+    calls = []
+
+    def record(rundir, path, method, out, options=None, **keywords):
+        calls.append({"method": method, "options": options, **keywords})
+        return out
+
+    monkeypatch.setattr(gdashboard.explain.run, "explain_file", record)
+    return calls
+
+
+def _explain_argv(tmp_path, method, *more):
+    return ["explain", str(tmp_path / "run"), "--test", "t.tsv", "--method", method, "--out", "x.npz", *more]
+
+
+def _a_value(field) -> tuple[str, object]:
+    """A value the option takes other than its default: as typed, as the method is to be given it."""
+    if "choices" in field.metadata:
+        value = next(c for c in field.metadata["choices"] if c != field.default)
+        return value, value
+    number = (float if "float" in str(field.type) else int)(3)
+    return str(number), number
+
+
+@pytest.mark.parametrize("name", METHOD_NAMES)
+def test_every_registry_method_is_a_choice_of_explain_with_its_options(capsys, tmp_path, explained, name):
+    import dataclasses
+
+    from gdashboard.methods import METHODS
+
+    code, out, err = run(capsys, *_explain_argv(tmp_path, name, "--quiet"))
+    assert code == 0, err
+    assert explained[-1]["method"] == name and explained[-1]["options"] is None  # the method's own defaults
+    assert explained[-1]["progress"] is False and explained[-1]["limit"] is None
+    assert out.strip() == "x.npz"
+    # Every option of the method is a flag, handed over as given and alone.
+    given, argv = {}, []
+    for field in dataclasses.fields(METHODS[name].options):
+        typed, given[field.name] = _a_value(field)
+        argv += ["--" + field.name.replace("_", "-"), typed]
+    code, _, err = run(capsys, *_explain_argv(tmp_path, name, *argv, "--limit", "4"))
+    assert code == 0, err
+    assert explained[-1]["options"] == (given or None) and explained[-1]["limit"] == 4
+    assert explained[-1]["progress"] is True
+    assert METHODS[name].make_options(explained[-1]["options"])  # the method takes them
+
+
+def test_an_alias_of_a_method_is_taken_and_handed_over_by_its_name(capsys, tmp_path, explained):
+    from gdashboard.methods import METHODS
+
+    for method in METHODS.values():
+        for alias in method.aliases:
+            code, _, err = run(capsys, *_explain_argv(tmp_path, alias))
+            assert code == 0, err
+            assert explained[-1]["method"] == method.name
+    assert any(m.aliases for m in METHODS.values())
+
+
+def test_explain_help_lists_each_methods_options(capsys):
+    import dataclasses
+
+    from gdashboard.methods import METHODS, options_union
+
+    code, out, _ = run(capsys, "explain", "--help")
+    assert code == 0
+    flags = {name: "--" + name.replace("_", "-") for name in options_union()}
+    assert all(flag in out for flag in flags.values())
+    listing = out[out.index("Options of each method") :]
+    for name, method in METHODS.items():
+        line = next(line for line in listing.splitlines() if line.split()[:1] == [name])
+        own = [flags[f.name] for f in dataclasses.fields(method.options)]
+        assert [word.rstrip(",") for word in line.split()[1 : 1 + len(own)]] == own, line
+
+
+@pytest.mark.parametrize("name", METHOD_NAMES)
+def test_an_option_of_another_method_is_refused_in_one_line(capsys, tmp_path, explained, name):
+    import dataclasses
+
+    from gdashboard.methods import METHODS, options_union
+
+    own = {f.name for f in dataclasses.fields(METHODS[name].options)}
+    other = next(field for option, field in options_union().items() if option not in own)
+    flag = "--" + other.name.replace("_", "-")
+    code, out, err = run(capsys, *_explain_argv(tmp_path, name, flag, _a_value(other)[0]))
+    assert code in (1, 2) and not explained
+    assert err.startswith(f"gdash: error: {flag} does not apply to {name}")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_choice_of_another_method_is_refused_in_one_line(capsys, tmp_path, explained):
+    code, _, err = run(capsys, *_explain_argv(tmp_path, "deeplift", "--target", "log_probability"))
+    assert code == 2 and not explained
+    assert (
+        err.strip()
+        == "gdash: error: --target log_probability does not apply to deeplift; choose one of logit, log_odds"
+    )
+
+
+def test_train_flags_are_the_training_options(capsys, monkeypatch, tmp_path):
+    import dataclasses
+
+    import gdashboard.runs
+    from gdashboard.train_options import TrainOptions
+
+    calls = []
+
+    def record(train_path, test_path, preset, out, options=None, **keywords):
+        calls.append((options, keywords))
+        return {"available": False, "reason": "recorded"}
+
+    monkeypatch.setattr(gdashboard.runs, "train_run", record)
+    command = ["train", "--train", "a.tsv", "--test", "b.tsv", "--model", "small-cnn", "--out", str(tmp_path)]
+    code, out, err = run(capsys, *command)
+    assert code == 0, err
+    assert calls[-1] == (TrainOptions(), {"resume": False, "progress": True})
+    assert out.strip() == "small-cnn not available: recorded"
+    flags = ["--lr", "0.003", "--no-rc-augment", "--rc-average", "--schedule", "cosine", "--warmup-epochs", "2"]
+    flags += ["--patience", "3", "--epochs", "4", "--seed", "5", "--batch-size", "16", "--weight-decay", "0.01"]
+    flags += ["--validation-fraction", "0.2", "--pad", "--restarts", "0", "--pooling", "max", "--tf", "GATA1"]
+    flags += ["--model-options", '{"n_filters": 8}', "--resume", "--quiet"]
+    code, _, err = run(capsys, *command, *flags)
+    assert code == 0, err
+    expected = TrainOptions(
+        seed=5, epochs=4, tf="GATA1", pooling="max", model_options={"n_filters": 8}, learning_rate=0.003,
+        batch_size=16, schedule="cosine", warmup_epochs=2, patience=3, weight_decay=0.01, validation_fraction=0.2,
+        pad=True, restarts=0, rc_augment=False, rc_average=True,
+    )  # fmt: skip
+    assert calls[-1] == (expected, {"resume": True, "progress": False})
+    assert not [f.name for f in dataclasses.fields(TrainOptions) if getattr(expected, f.name) == f.default]
+    for bad, message in ((["--validation-fraction", "1"], "0<x<1"), (["--model-options", "[1]"], "JSON object")):
+        code, _, err = run(capsys, *command, *bad)
+        assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_study_run_builds_the_study_options(capsys, monkeypatch, tmp_path):
+    import gdashboard.study
+    from gdashboard.study.options import Execution, StudyOptions
+    from gdashboard.train_options import TrainOptions
+
+    calls = []
+
+    def record(data_dirs, presets, out, options=None, execution=None, **keywords):
+        calls.append((list(data_dirs), presets, options, execution, keywords))
+        return {"done": 1}
+
+    monkeypatch.setattr(gdashboard.study, "run_study", record)
+    command = ["study", "run", "--data", "d", "--models", "small-cnn,kmer", "--out", str(tmp_path), "--quiet"]
+    code, out, err = run(capsys, *command)
+    assert code == 0 and out.strip() == "1 done", err
+    assert calls[-1][1:] == (["small-cnn", "kmer"], StudyOptions(), Execution(), {"progress": False})
+    more = ["--seeds", "0,1", "--steps", "train,motifs", "--experiments", "A,B", "--epochs", "2", "--no-rc-augment"]
+    more += ["--train-options", '{"learning_rate": 0.01}', "--workers", "2", "--device", "cpu", "--classopt-steps", "9"]
+    code, _, err = run(capsys, *command, *more)
+    assert code == 0, err
+    train = TrainOptions(epochs=2, learning_rate=0.01, rc_augment=False)
+    options = StudyOptions(
+        seeds=(0, 1), steps=("train", "motifs"), experiments=("A", "B"), train=train, classopt_steps=9
+    )
+    assert calls[-1][2:4] == (options, Execution(workers=2, device="cpu"))
+    code, _, err = run(capsys, *command, "--epochs", "2", "--train-options", '{"epochs": 3}')
+    assert code == 2 and "--train-options and --epochs both set epochs" in err and len(err.strip().splitlines()) == 1
+    code, _, err = run(capsys, *command, "--train-options", '{"learning_rat": 3}')
+    assert code == 1 and "unknown training option 'learning_rat'" in err and len(err.strip().splitlines()) == 1
+
+
+def test_class_optimisation_steps_default_to_the_methods_own(capsys):
+    import dataclasses
+
+    from gdashboard.cli import figure, motifs, serve
+    from gdashboard.cli.study import study
+    from gdashboard.methods import ClassOptOptions
+
+    steps = next(f.default for f in dataclasses.fields(ClassOptOptions) if f.name == "steps")
+    commands = (figure, motifs, serve, study.commands["run"])
+    assert {next(p for p in c.params if p.name == "classopt_steps").default for c in commands} == {steps}
+
+
+def test_modisco_attributions_are_the_registrys(capsys, monkeypatch, tmp_path):
+    import gdashboard.motifs.modisco
+    from gdashboard.cli import modisco
+    from gdashboard.methods import modisco_methods
+
+    assert list(next(p for p in modisco.params if p.name == "attribution").type.choices) == list(modisco_methods())
+    calls = []
+    monkeypatch.setattr(gdashboard.motifs.modisco, "modisco_analysis", lambda *a, **k: calls.append(k))
+    code, _, err = run(capsys, "modisco", str(tmp_path), "--test", "t", "--out", "o", "--attribution", "conv")
+    assert code == 2 and "Invalid value for '--attribution'" in err and not calls
+
+
+def test_figure_rows_and_class_optimisation_are_handed_over(capsys, monkeypatch, tmp_path):
+    import gdashboard.dashboard.figure
+    from gdashboard.methods import ClassOptOptions
+
+    calls = []
+
+    def record(paths, **keywords):
+        calls.append(keywords)
+        return tmp_path / "f.png"
+
+    monkeypatch.setattr(gdashboard.dashboard.figure, "write_figure", record)
+    command = ["figure", str(tmp_path), "--experiment", "E", "--out", str(tmp_path / "f.png")]
+    code, _, err = run(capsys, *command)
+    assert code == 0, err
+    assert calls[-1]["methods"] is None and calls[-1]["classopt"] == ClassOptOptions()  # the paper's rows
+    code, _, err = run(capsys, *command, "--methods", "saliency, ig", "--classopt-steps", "7")
+    assert code == 0, err
+    assert calls[-1]["methods"] == ["saliency", "ig"] and calls[-1]["classopt"] == ClassOptOptions(steps=7)
+    code, _, err = run(capsys, *command, "--methods", ",")
+    assert code == 2 and "give at least one method" in err and len(calls) == 2
+
+
+def test_data_fetch_goes_to_the_data_home_by_default(capsys, monkeypatch, tmp_path):
+    import gdashboard.data.fetch
+
+    calls = []
+    monkeypatch.setenv("GDASH_DATA", str(tmp_path))
+    monkeypatch.setattr(gdashboard.data.fetch, "fetch_paper_data", lambda out, **k: calls.append(out) or [])
+    code, out, err = run(capsys, "data", "fetch", "paper", "--quiet")
+    assert code == 0, err
+    assert calls == [gdashboard.data.fetch.paper_data_folder()] and str(calls[0]).startswith(str(tmp_path))
+    assert out.strip() == f"0 experiments in {calls[0]} (gdash study run --data {calls[0]} ...)"
+
+
+def test_motifs_and_modisco_build_their_options(capsys, monkeypatch, tmp_path):
+    import gdashboard.motifs.analysis
+    import gdashboard.motifs.modisco
+    from gdashboard.methods import ClassOptOptions
+    from gdashboard.motifs.analysis import MotifAnalysisOptions
+    from gdashboard.motifs.modisco import ModiscoOptions
+
+    calls = []
+    summary = {"tf_in_jaspar": True, "methods": {}, "q_threshold": 0.5}
+    monkeypatch.setattr(gdashboard.motifs.analysis, "motif_analysis", lambda *a, **k: calls.append((a, k)) or summary)
+    argv = ["motifs", "r", "--test", "t", "--out", "o", "--limit", "3", "--classopt-steps", "5", "--tf", "GATA1"]
+    code, out, err = run(capsys, *argv)
+    assert code == 0 and out.strip() == "o", err
+    expected = MotifAnalysisOptions(tf="GATA1", limit=3, classopt=ClassOptOptions(steps=5))
+    assert calls[-1][0][3] == expected and calls[-1][1] == {"progress": True}
+    patterns = {"n_patterns": 0, "n_sequences": 0, "attribution": "ism", "seconds": {}, "patterns": []}
+    patterns |= {"first_tf_pattern": None, "tf_in_jaspar": True, "tf": "X", "q_threshold": 0.05, "cofactors": []}
+    monkeypatch.setattr(gdashboard.motifs.modisco, "modisco_analysis", lambda *a, **k: calls.append((a, k)) or patterns)
+    argv = ["modisco", "r", "--test", "t", "--out", "o", "--attribution", "ig", "--no-logos", "--quiet"]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    expected = ModiscoOptions(attribution="integrated_gradients", logos=False)
+    assert calls[-1][0][3] == expected and calls[-1][1] == {"progress": False}

@@ -1,5 +1,5 @@
-"""Faults and hand-edited inputs the hardening review found unguarded: each now a one-line
-error (or a safe fallback), with nothing corrupt left behind."""
+"""Faults and hand-edited inputs: each a one-line error (or a safe fallback), with nothing
+corrupt left behind."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 import torch
 
 from gdashboard.errors import InputError
+from gdashboard.train_options import TrainOptions
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,9 @@ def run(data, tmp_path_factory) -> Path:
     from gdashboard.runs import train_run
 
     folder = tmp_path_factory.mktemp("run") / "small-cnn"
-    train_run(data / "train.tsv", data / "test.tsv", "small-cnn", folder, epochs=1, progress=False, restarts=0)
+    train_run(
+        data / "train.tsv", data / "test.tsv", "small-cnn", folder, TrainOptions(epochs=1, restarts=0), progress=False
+    )
     return folder
 
 
@@ -52,7 +55,9 @@ def test_a_diverging_loss_stops_training_says_so_and_keeps_the_last_good_checkpo
     out = tmp_path / "run"
     not_finite = r"(the loss is|the scores of the validation sequences are) not finite \(try a lower --lr\)"
     with pytest.raises(InputError, match=not_finite) as raised:
-        train_run(data / "train.tsv", data / "test.tsv", "small-cnn", out, learning_rate=1e30, progress=False)
+        train_run(
+            data / "train.tsv", data / "test.tsv", "small-cnn", out, TrainOptions(learning_rate=1e30), progress=False
+        )
     assert not (out / "metrics.json").exists()
     epoch = int(re.search(r"diverged in epoch (\d+)", str(raised.value)).group(1))
     if epoch > 1:  # the epochs before it were checkpointed, with finite weights
@@ -89,7 +94,7 @@ def test_a_loss_that_becomes_nan_after_a_good_epoch_keeps_that_epochs_checkpoint
     out = tmp_path / "run"
     message = r"training diverged in epoch 2: the loss is not finite .*; the last good epoch's checkpoint is kept"
     with pytest.raises(InputError, match=message):
-        train_run(data / "train.tsv", data / "test.tsv", "small-cnn", out, progress=False, restarts=0)
+        train_run(data / "train.tsv", data / "test.tsv", "small-cnn", out, TrainOptions(restarts=0), progress=False)
     assert saved == [0] and not (out / "metrics.json").exists()
     state = json.loads((out / train.CHECKPOINT_STATE).read_text())
     assert state["epoch"] == 0 and state["best_epoch"] == 1
@@ -108,7 +113,14 @@ def test_finite_scores_whose_validation_loss_is_infinite_stop_training_too(data,
 
     monkeypatch.setattr(train, "predict_logits", overflowing)
     with pytest.raises(InputError, match="training diverged in epoch 1: the scores of the validation sequences"):
-        train_run(data / "train.tsv", data / "test.tsv", "small-cnn", tmp_path / "run", progress=False, restarts=0)
+        train_run(
+            data / "train.tsv",
+            data / "test.tsv",
+            "small-cnn",
+            tmp_path / "run",
+            TrainOptions(restarts=0),
+            progress=False,
+        )
     assert not (tmp_path / "run" / "checkpoint.json").exists()  # no inf written anywhere
 
 
@@ -120,7 +132,7 @@ def test_a_second_train_on_a_busy_run_folder_is_refused_and_corrupts_nothing(dat
     with open(out / LOCK_FILE, "a") as held:  # what a training process holds
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
         with pytest.raises(InputError, match="another process is training this run folder now"):
-            train_run(data / "train.tsv", data / "test.tsv", "small-cnn", out, epochs=1, progress=False)
+            train_run(data / "train.tsv", data / "test.tsv", "small-cnn", out, TrainOptions(epochs=1), progress=False)
     assert [p.name for p in out.iterdir()] == [LOCK_FILE]
     # The study runner waits instead (a worker of a killed study may still be finishing the run).
     import threading
@@ -128,7 +140,8 @@ def test_a_second_train_on_a_busy_run_folder_is_refused_and_corrupts_nothing(dat
     held = open(out / LOCK_FILE, "a")
     fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
     threading.Timer(1.0, held.close).start()
-    waited = train_run(data / "train.tsv", data / "test.tsv", "small-cnn", out, epochs=1, progress=False, lock_wait=60)
+    one_epoch = TrainOptions(epochs=1)
+    waited = train_run(data / "train.tsv", data / "test.tsv", "small-cnn", out, one_epoch, progress=False, lock_wait=60)
     assert waited["available"]
     # Released: the folder trains; a failure in a folder made for it leaves nothing behind.
     assert (out / "metrics.json").is_file()
@@ -451,7 +464,18 @@ def test_gdash_motifs_killed_midway_is_rerun_to_the_same_result(run, data, tmp_p
     import subprocess
     import time
 
-    arguments = ["motifs", str(run), "--test", str(data / "test.tsv"), "--limit", "20", "--quiet"]
+    # Class optimisation kept short: what is tested is the kill and the rerun, not its 1000 steps.
+    arguments = [
+        "motifs",
+        str(run),
+        "--test",
+        str(data / "test.tsv"),
+        "--limit",
+        "20",
+        "--classopt-steps",
+        "20",
+        "--quiet",
+    ]
     subprocess.run(_gdash(*arguments, "--out", str(tmp_path / "whole")), check=True, capture_output=True)
     process = subprocess.Popen(_gdash(*arguments, "--out", str(tmp_path / "cut")), start_new_session=True)
     time.sleep(4)  # imports done, the analysis under way (it takes longer)
