@@ -25,6 +25,7 @@ def dashboard_runs(tmp_path_factory) -> DashboardRuns:
     """small-cnn and small-rnn trained for 2 epochs on 400 simulated sequences (a few seconds)."""
     from gdashboard.data.simulate import simulate, write_simulation
     from gdashboard.runs import train_run
+    from gdashboard.train_options import TrainOptions
 
     root = tmp_path_factory.mktemp("dashboard")
     paths = write_simulation(simulate(n=400, seed=0), root / "GATA1_sim")
@@ -32,10 +33,8 @@ def dashboard_runs(tmp_path_factory) -> DashboardRuns:
         # restarts=0: a model that has not learned is fine here; only its numbers are compared.
         # The forward strand: the simulated grammar is read on it (both strands are tested with
         # runs of their own).
-        train_run(
-            paths["train"], paths["test"], preset, root / "runs" / preset,
-            epochs=2, progress=False, restarts=0, rc_augment=False, rc_average=False,
-        )  # fmt: skip
+        options = TrainOptions(epochs=2, restarts=0, rc_augment=False, rc_average=False)
+        train_run(paths["train"], paths["test"], preset, root / "runs" / preset, options, progress=False)
     return DashboardRuns(root, root / "runs", paths["test"], "GATA1_sim")
 
 

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from gdashboard.dashboard.method_panels import api_methods
 from gdashboard.errors import InputError
 
 SEQUENCE = ("GATAAGGCTTACGT" * 8)[:101]
@@ -189,3 +190,36 @@ def test_a_10_mb_sequence_and_100000_sequences_posted_to_a_real_server_get_413_j
         assert status == 413 and "at most 100" in answer["error"]
         status, answer = post(json.dumps({"sequences": [SEQUENCE]}).encode())
         assert status == 200  # the server still answers after both
+
+
+@pytest.mark.parametrize("method", api_methods())
+def test_explain_serves_every_per_sequence_method(client, dashboard_app, dashboard_runs, method):
+    from gdashboard.dashboard.method_panels import refusal, view_keys
+
+    url = f"/api/experiments/{dashboard_runs.experiment}/explain"
+    response = client.post(url, json={"sequences": [SEQUENCE], "methods": [method]})
+    assert response.status_code == 200, response.get_json()
+    (result,) = response.get_json()["results"]
+    experiment = dashboard_app.gdashboard_state.experiments[dashboard_runs.experiment]
+    for label, loaded in experiment.models().items():
+        reason = refusal(method, loaded.capabilities)
+        if reason is None:
+            assert set(result["models"][label]) == {"score", "probability", *view_keys(method)}
+            assert label not in result["skipped"]
+        else:
+            assert set(result["models"][label]) == {"score", "probability"}
+            assert result["skipped"][label] == {method: reason}
+
+
+def test_methods_route_and_what_is_not_per_sequence(client, dashboard_runs):
+    listed = client.get("/api/methods").get_json()["methods"]
+    assert [entry["name"] for entry in listed] == list(api_methods())
+    temporal = next(entry for entry in listed if entry["name"] == "temporal")
+    assert temporal["keys"] == ["forward", "backward"] and temporal["requires"] == ["recurrent"]
+    assert temporal["panel"] and temporal["figure_row"]
+    assert not next(entry for entry in listed if entry["name"] == "conv")["panel"]
+    url = f"/api/experiments/{dashboard_runs.experiment}/explain"
+    response = client.post(url, json={"sequences": [SEQUENCE], "methods": ["classopt"]})
+    assert response.status_code == 400 and "classopt explains a model, not a sequence" in response.get_json()["error"]
+    body = client.post(url, json={"sequences": [SEQUENCE], "models": ["small-cnn"], "methods": ["ig"]}).get_json()
+    assert set(body["results"][0]["models"]["small-cnn"]) == {"score", "probability", "integrated_gradients"}

@@ -31,6 +31,7 @@ PANELS = [
     "panel-variant",
 ]
 TIMEOUT_MS = int(os.environ.get("GDASH_BROWSER_TIMEOUT_MS", "60000"))
+IG_HEATMAP = "integrated_5fgradients-heatmap"  # element_id("integrated_gradients", "heatmap")
 
 
 @pytest.fixture(scope="module")
@@ -180,12 +181,19 @@ def test_dashboard_end_to_end(server, browser, dashboard_runs, dashboard_app, tm
             assert float(row["forward"]) == model["forward"][position]
             assert float(row["backward"]) == model["backward"][position]
 
+    # A method picked on the page: the URL names it, and the page drawn for it has its heat map.
+    page.click("#method-select label:has-text('Integrated gradients')")
+    page.wait_for_function("() => window.location.search.includes('integrated_gradients')")
+    page.wait_for_selector(f"#{IG_HEATMAP} .main-svg", state="attached")
+    _check_panels(page)
+
     # A variant: its edits go into the URL, and the comparison comes back with it.
     page.fill("#variant-sequence", "C" + pasted[1:])
     page.click("#variant-submit")
     page.wait_for_selector("[data-testid=variant-score]")
     page.wait_for_function("() => window.location.search.includes('edits=1C')")
     variant_scores = [e.inner_text() for e in page.query_selector_all("[data-testid=variant-score]")]
+    assert "integrated_gradients" in page.url  # kept beside the edits
 
     # The URL holds the whole view: a fresh context shows the same.
     url = page.url
@@ -195,6 +203,7 @@ def test_dashboard_end_to_end(server, browser, dashboard_runs, dashboard_app, tm
     _check_panels(fresh)
     assert _scores(fresh) == shown
     assert "pasted sequence" in fresh.inner_text("[data-testid=view-title]")
+    fresh.wait_for_selector(f"#{IG_HEATMAP} .main-svg", state="attached")
     fresh.wait_for_selector("[data-testid=variant-score]")
     assert [e.inner_text() for e in fresh.query_selector_all("[data-testid=variant-score]")] == variant_scores
 
@@ -217,13 +226,15 @@ def default_runs(tmp_path_factory):
     ``... +ensemble``), with spaces and ``+`` in what the page derives from them."""
     from gdashboard.data.simulate import simulate, write_simulation
     from gdashboard.runs import make_ensemble, train_run
+    from gdashboard.train_options import TrainOptions
 
     root = tmp_path_factory.mktemp("default-runs")
     paths = write_simulation(simulate(n=300, seed=3), root / "GATA1_sim")
     members = []
     for seed in (0, 1):
         folder = root / "runs" / f"small-cnn-seed{seed}"
-        train_run(paths["train"], paths["test"], "small-cnn", folder, seed=seed, epochs=2, progress=False, restarts=0)
+        options = TrainOptions(seed=seed, epochs=2, restarts=0)
+        train_run(paths["train"], paths["test"], "small-cnn", folder, options, progress=False)
         members.append(folder)
     make_ensemble(members, root / "runs" / "small-cnn-ensemble")
     return root, paths["test"]

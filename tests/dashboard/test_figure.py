@@ -6,11 +6,14 @@ import numpy as np
 import pytest
 
 from gdashboard.errors import InputError
+from gdashboard.methods import ClassOptOptions
 
 LENGTH = 101
 EXPERIMENT = "GATA1_test"
 # Untrained models: their numbers mean nothing, the figure's layout and files do.
 MODELS = {"small-cnn": 0.70, "med-cnn": 0.80, "small-rnn": 0.60}  # preset -> validation AUC
+SHORT = ClassOptOptions(steps=5)  # a short class optimisation: only the figure is tested
+TINY = ClassOptOptions(steps=2, restarts=1)
 
 
 # Consensus sequences of JASPAR2024's GATA1::TAL1 (MA0140.3) and GATA1 (MA0035.5):
@@ -80,7 +83,7 @@ def png(runs):
     from gdashboard.dashboard.figure import write_figure
 
     return write_figure(
-        [runs], experiment=EXPERIMENT, out=runs / "out" / "figure.png", sequence_id="seq0", classopt_steps=5
+        [runs], experiment=EXPERIMENT, out=runs / "out" / "figure.png", sequence_id="seq0", classopt=SHORT
     )
 
 
@@ -120,14 +123,14 @@ def test_classopt_cached_beside_each_run_and_not_recomputed(runs, png, monkeypat
 
     monkeypatch.setattr(classopt, "class_optimize", refuse)
     svg = write_figure(
-        [runs], experiment=EXPERIMENT, out=runs / "out" / "figure.svg", sequence_id="seq0", classopt_steps=5
+        [runs], experiment=EXPERIMENT, out=runs / "out" / "figure.svg", sequence_id="seq0", classopt=SHORT
     )
     pdf = write_figure(
         [runs],
         experiment=EXPERIMENT,
         out=runs / "out" / "figure.pdf",
         sequence_text=_sequence(np.random.default_rng(5), site=True),
-        classopt_steps=5,
+        classopt=SHORT,
         models=["small-cnn"],
     )
     assert svg.stat().st_size > 10_000 and svg.read_bytes().lstrip().startswith(b"<?xml")
@@ -145,7 +148,7 @@ def test_figure_content_shared_scales_marks_and_fonts(runs, png, monkeypatch):
     original = module.save_figure
     monkeypatch.setattr(module, "save_figure", lambda figure, out: drawn.append(figure) or original(figure, out))
     module.write_figure(
-        [runs], experiment=EXPERIMENT, out=runs / "out" / "again.png", sequence_id="seq2", classopt_steps=5
+        [runs], experiment=EXPERIMENT, out=runs / "out" / "again.png", sequence_id="seq2", classopt=SHORT
     )
     figure = drawn[0]
     images = _images(figure)
@@ -232,17 +235,17 @@ def test_unknown_experiment_model_and_sequence(runs, png):
 
     out = runs / "out" / "bad.png"
     with pytest.raises(InputError, match=f"no runs of experiment 'GATA2'.*available: {EXPERIMENT}"):
-        write_figure([runs], experiment="GATA2", out=out, classopt_steps=5)
+        write_figure([runs], experiment="GATA2", out=out, classopt=SHORT)
     with pytest.raises(InputError, match="no model 'huge-cnn'.*available: small-rnn, small-cnn, med-cnn"):
-        write_figure([runs], experiment=EXPERIMENT, out=out, models=["huge-cnn"], classopt_steps=5)
+        write_figure([runs], experiment=EXPERIMENT, out=out, models=["huge-cnn"], classopt=SHORT)
     with pytest.raises(InputError, match=r"no sequence with id 'seq99' \(its ids are seq0, seq1, seq2, \.\.\., seq5\)"):
-        write_figure([runs], experiment=EXPERIMENT, out=out, sequence_id="seq99", classopt_steps=5)
+        write_figure([runs], experiment=EXPERIMENT, out=out, sequence_id="seq99", classopt=SHORT)
     with pytest.raises(InputError, match="invalid character 'X' at position 3"):
-        write_figure([runs], experiment=EXPERIMENT, out=out, sequence_text="ACXGT", classopt_steps=5)
+        write_figure([runs], experiment=EXPERIMENT, out=out, sequence_text="ACXGT", classopt=SHORT)
     with pytest.raises(InputError, match="the sequence has 5 bases; the models accept 101"):
-        write_figure([runs], experiment=EXPERIMENT, out=out, sequence_text="ACGGT", classopt_steps=5)
+        write_figure([runs], experiment=EXPERIMENT, out=out, sequence_text="ACGGT", classopt=SHORT)
     with pytest.raises(InputError, match="name it .png, .svg or .pdf"):
-        write_figure([runs], experiment=EXPERIMENT, out=runs / "out" / "figure.jpg", classopt_steps=5)
+        write_figure([runs], experiment=EXPERIMENT, out=runs / "out" / "figure.jpg", classopt=SHORT)
     with pytest.raises(InputError, match="not both"):
         write_figure([runs], experiment=EXPERIMENT, out=out, sequence_id="seq0", sequence_text="ACGT")
     assert not out.exists()
@@ -261,12 +264,62 @@ def test_module_import_is_light():
 
 
 def test_models_are_grouped_by_architecture_whatever_their_options():
-    from gdashboard.dashboard.figure import _architecture_rows
+    from gdashboard.dashboard.figure import architecture_rows
 
     labels = ["deepbind-cal", "small-cnn +rc-aug+rc-avg", "deepbind", "small-rnn (max)", "kmer"]
-    assert _architecture_rows(labels) == [
+    assert architecture_rows(labels) == [
         ("CNN", ["small-cnn +rc-aug+rc-avg"]),
         ("RNN", ["small-rnn (max)"]),
         ("DeepBind", ["deepbind", "deepbind-cal"]),  # the calibrated DeepBind beside the recipe's
         ("other", ["kmer"]),
     ]
+
+
+def test_a_figure_of_every_row_method_has_one_section_per_method(dashboard_runs, tmp_path, monkeypatch):
+    """The session's trained small-cnn and small-rnn drawn with every method that has rows:
+    one section per method, each model's rows in it unless it cannot give the method."""
+    import shutil
+
+    import gdashboard.dashboard.figure as module
+    from gdashboard.dashboard.method_panels import refusal, row_style
+    from gdashboard.methods import get_method
+
+    runs = tmp_path / "runs"
+    shutil.copytree(dashboard_runs.runs, runs)  # the class optimisations are cached beside the runs
+    drawn = []
+    monkeypatch.setattr(module, "save_figure", lambda figure, out: drawn.append(figure) or out)
+    methods = module.figure_row_methods()
+    module.write_figure(
+        [runs], experiment=dashboard_runs.experiment, out=tmp_path / "all.png", methods=methods, classopt=TINY
+    )
+    (figure,) = drawn
+    images = _images(figure)
+    texts = [t.get_text() for t in _texts(figure)]
+    capabilities = {label: model.capabilities for label, model in _models(runs, dashboard_runs.experiment).items()}
+    for method in methods:
+        assert texts.count(row_style(method).heading) == 1, method
+        record = get_method(method)
+        names = [method] if len(record.rows) == 1 else [key for key, _ in record.rows]
+        for label, found in capabilities.items():
+            shown = {f"{name}:{label}" in images for name in names}
+            assert shown == {refusal(method, found) is None}, (method, label)
+    assert "deeplift:small-rnn" not in images and "forward:small-cnn" not in images
+    rows = {label.split(":")[0] for label in images}
+    assert len(rows) == sum(len(get_method(method).rows) for method in methods)
+
+
+def _models(runs, experiment):
+    from gdashboard.dashboard.panels import find_experiments
+
+    return find_experiments([runs])[experiment].models()
+
+
+def test_figure_methods_are_the_registry_s():
+    from gdashboard.dashboard.figure import FIGURE_METHODS, figure_methods
+
+    assert figure_methods(None) == FIGURE_METHODS == ("saliency", "temporal")
+    assert figure_methods("ism, ig") == ("ism", "integrated_gradients")
+    with pytest.raises(InputError, match="classopt cannot be asked here"):
+        figure_methods(["classopt"])
+    with pytest.raises(InputError, match="unknown method 'gradcam'"):
+        figure_methods("saliency,gradcam")

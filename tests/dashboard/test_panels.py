@@ -91,7 +91,8 @@ def test_sequence_view_sites_and_methods(experiment):
     site = view["sites"][0]
     assert set(site) == {"motif_id", "motif_name", "start", "end", "strand", "score", "p_value"}
     assert 0 <= site["start"] < site["end"] <= 101 and site["p_value"] < 1e-4
-    assert set(view["models"]["small-rnn"]) == {"score", "probability", "recurrent", "saliency"}
+    assert set(view["models"]["small-rnn"]) == {"score", "probability", "saliency"}
+    assert view["methods"] == ("saliency",) and view["skipped"] == {}
     assert panels.sequence_view(models, sequence, tf=None)["sites"] == []
     with pytest.raises(ValueError, match="unknown method"):
         panels.sequence_view(models, sequence, tf=None, methods=("gradcam",))
@@ -126,9 +127,10 @@ def test_modisco_patterns_are_shown_where_they_exist(experiment, dashboard_runs,
     import json
     import shutil
 
-    from gdashboard.dashboard.app import _patterns_panel, overview_page
+    from gdashboard.dashboard.app import overview_page, patterns_panel
     from gdashboard.dashboard.panels import find_experiments, modisco_patterns
     from gdashboard.dashboard.state import DashboardState
+    from gdashboard.methods import ClassOptOptions
 
     runs = tmp_path / "runs"
     shutil.copytree(dashboard_runs.runs, runs)
@@ -169,17 +171,17 @@ def test_modisco_patterns_are_shown_where_they_exist(experiment, dashboard_runs,
     np.testing.assert_array_equal(shown["weights"], np.array(cwm)[1:3].T)
     assert shown["matches_tf"] and shown["n_seqlets"] == 42
     assert modisco_patterns(chosen.run("small-rnn")) == []
-    layout = _patterns_panel(chosen, ("small-cnn", "small-rnn"))
+    layout = patterns_panel(chosen, ("small-cnn", "small-rnn"))
     ids = [component.id for component in layout._traverse() if getattr(component, "id", None)]
     assert len(ids) == 2 and len(set(ids)) == 2
     assert all(re.fullmatch(r"[A-Za-z0-9_-]+", element) for element in ids), ids
     panel = str(layout)
     assert "pos_patterns.pattern_0" in panel and "GATA1 (q = 0.01)" in panel
-    assert "No TF-MoDISco patterns" in str(_patterns_panel(chosen, ("small-rnn",)))
+    assert "No TF-MoDISco patterns" in str(patterns_panel(chosen, ("small-rnn",)))
     # The report's table takes one TF-MoDISco result per run (two are refused, naming the
     # file); the sequence view above shows every one.
     shutil.rmtree(runs / "small-cnn" / "modisco-saliency")
-    overview = str(overview_page(DashboardState([runs], classopt_steps=2, classopt_restarts=1)))
+    overview = str(overview_page(DashboardState([runs], ClassOptOptions(steps=2, restarts=1))))
     assert "TF-MoDISco patterns per model" in overview
 
 
@@ -189,6 +191,7 @@ def test_auto_is_shown_on_the_overview_and_marked_among_the_experiments_models(d
 
     from gdashboard.dashboard.app import experiment_page, overview_page
     from gdashboard.dashboard.state import DashboardState
+    from gdashboard.methods import ClassOptOptions
     from gdashboard.runs import train_run
 
     validation = {
@@ -196,7 +199,7 @@ def test_auto_is_shown_on_the_overview_and_marked_among_the_experiments_models(d
         for preset in ("small-cnn", "small-rnn")
     }
     best = max(validation, key=validation.get)
-    state = DashboardState([dashboard_runs.runs], classopt_steps=2, classopt_restarts=1)
+    state = DashboardState([dashboard_runs.runs], ClassOptOptions(steps=2, restarts=1))
 
     def table(layout, table_id):
         return next(c for c in layout._traverse() if getattr(c, "id", None) == table_id).data
@@ -215,7 +218,7 @@ def test_auto_is_shown_on_the_overview_and_marked_among_the_experiments_models(d
     shutil.copytree(dashboard_runs.runs, runs)
     data = dashboard_runs.root / "GATA1_sim"
     train_run(data / "train.tsv", dashboard_runs.test_file, "kmer", runs / "kmer", progress=False)
-    with_kmer = DashboardState([runs], classopt_steps=2, classopt_restarts=1)
+    with_kmer = DashboardState([runs], ClassOptOptions(steps=2, restarts=1))
     [test] = table(overview_page(with_kmer), "auto-tests")
     assert (test["a"], test["b"], test["n"], test["p"]) == ("auto", "kmer", 1, None)
     # ... and on the experiment's page it stands beside the networks: in the table and,
@@ -256,3 +259,93 @@ def test_variant_edits_round_trip_through_the_url():
             apply_edits(reference, bad)
     with pytest.raises(ValueError, match="the variant has 9 bases"):
         sequence_edits(reference, reference[:-1])
+
+
+# ------------------------------------------------------- the registry's methods
+
+
+def test_every_method_with_rows_has_a_panel_and_a_figure_row_and_every_per_sequence_one_an_api_answer():
+    from gdashboard.dashboard.method_panels import api_methods, figure_row_methods, panel_methods, view_keys
+    from gdashboard.methods import METHODS, row_methods
+
+    assert panel_methods() == row_methods()
+    assert figure_row_methods() == row_methods()
+    assert api_methods() == tuple(name for name, method in METHODS.items() if method.per_sequence)
+    assert "classopt" not in api_methods() and "conv" in api_methods()
+    # Every array of every method has a name of its own in a view, apart from the score's.
+    names = [name for method in api_methods() for name in view_keys(method)]
+    assert len(names) == len(set(names)) and not {"score", "probability"} & set(names)
+
+
+def test_a_view_computes_the_methods_asked_and_skips_what_a_model_cannot_give(experiment):
+    from gdashboard.dashboard.method_panels import has_arrays, one_hot, panel_methods, refusal, view_rows
+    from gdashboard.dashboard.plots import rows_figure
+    from gdashboard.data import one_hot_encode
+    from gdashboard.explain.run import explain
+    from gdashboard.methods import position_rows
+
+    models = list(experiment.models().values())
+    sequence = ("GATAAGGCTTACGT" * 8)[:101]
+    only = panels.sequence_view(models, sequence, tf=None, methods=("ism",))
+    assert only["methods"] == ("ism",)
+    assert all(set(model) == {"score", "probability", "ism"} for model in only["models"].values())
+    default = panels.sequence_view(models, sequence, tf=None)
+    assert default["methods"] == panels.DEFAULT_VIEW_METHODS == ("saliency", "temporal", "ism")
+    assert default["skipped"] == {"small-cnn": {"temporal": "needs an RNN or CNN-RNN"}}
+
+    view = panels.sequence_view(models, sequence, tf=None, methods=panel_methods())
+    for loaded in models:
+        model, skipped = view["models"][loaded.label], view["skipped"].get(loaded.label, {})
+        for method in panel_methods():
+            can = refusal(method, loaded.capabilities) is None
+            assert has_arrays(method, model) == can and (method not in skipped) == can, (loaded.label, method)
+    assert set(view["skipped"]["small-rnn"]) == {"deeplift"}  # DeepLIFT refuses recurrent models
+    assert set(view["skipped"]["small-cnn"]) == {"temporal"}
+    for method in panel_methods():
+        assert rows_figure(view, method) is not None, method
+    # A view's rows are the registry's rows of the method's own output.
+    cnn = experiment.models()["small-cnn"]
+    X = one_hot_encode(sequence)
+    for method in ("ism", "integrated_gradients", "gradient_x_input"):
+        expected = position_rows(method, explain(cnn.model, X, method), X.numpy())[method][0]
+        shown = view_rows(method, view["models"]["small-cnn"], one_hot(sequence))[method]
+        np.testing.assert_allclose(shown, expected, rtol=1e-6, atol=1e-7)
+    columns = panels.view_table(view)[0]
+    assert {"saliency", "forward", "backward", "ism_T", "integrated_gradients_A", "deeplift_G"} <= set(columns)
+    assert panels.sequence_view(models, sequence, tf=None, methods=("ig",))["methods"] == ("integrated_gradients",)
+    with pytest.raises(ValueError, match="classopt cannot be asked here"):
+        panels.sequence_view(models, sequence, tf=None, methods=("classopt",))
+
+
+def _ids(layout) -> set:
+    return {component.id for component in layout._traverse() if isinstance(getattr(component, "id", None), str)}
+
+
+def test_the_sequence_page_draws_the_methods_in_its_url(dashboard_runs, tmp_path):
+    import shutil
+
+    from gdashboard.dashboard.callbacks import view_options_query
+    from gdashboard.dashboard.pages_sequence import selected_methods, sequence_page
+    from gdashboard.dashboard.state import DashboardState
+    from gdashboard.methods import ClassOptOptions
+
+    # A page asks for the class optimisations, cached beside the runs: a copy of them.
+    shutil.copytree(dashboard_runs.runs, tmp_path / "runs")
+    state = DashboardState([tmp_path / "runs"], ClassOptOptions(steps=2, restarts=1))
+    query = {"experiment": dashboard_runs.experiment, "sequence": ("GATAAGGCTTACGT" * 8)[:101]}
+    default = _ids(sequence_page(state, query))
+    assert {"saliency-heatmap", "temporal-heatmap", "ism-heatmap", "ism-heatmaps", "method-select"} <= default
+    assert "integrated_5fgradients-heatmap" not in default
+    chosen = _ids(sequence_page(state, {**query, "methods": "ig,ism"}))
+    assert {"ism-heatmap", "ism-heatmaps", "integrated_5fgradients-heatmap"} <= chosen
+    assert not {"saliency-heatmap", "temporal-heatmap"} & chosen
+    assert selected_methods({"methods": "ism,saliency"}) == ("saliency", "ism")  # the registry's order
+    assert selected_methods({"methods": ""}) == () and selected_methods({}) == panels.DEFAULT_VIEW_METHODS
+    # A method no selected model gives says why, in its panel's place.
+    page = sequence_page(state, {**query, "models": "small-cnn", "methods": "temporal"})
+    line = next(c for c in page._traverse() if getattr(c, "data-testid", None) == "panel-temporal-heatmap")
+    assert line.children == "No selected model gives temporal output scores (small-cnn needs an RNN or CNN-RNN)."
+    assert "unknown method 'gradcam'" in str(sequence_page(state, {**query, "methods": "gradcam"}))
+    # The methods go into the URL only once they leave the default, in the registry's order.
+    assert "methods" not in view_options_query(query, ["small-rnn"], ["ism", "temporal", "saliency"], [])
+    assert view_options_query(query, [], ["ism", "saliency"], ["rc"])["methods"] == "saliency,ism"

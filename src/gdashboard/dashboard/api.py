@@ -5,13 +5,22 @@ Routes
 ``GET /api/experiments``
     ``{"experiments": [{"name", "tf", "models": [{"label", "preset", "architecture",
     "test_auc"}]}]}``
+``GET /api/methods``
+    ``{"methods": [{"name", "title", "keys", "requires", "refuses", "panel",
+    "figure_row"}]}``: every per-sequence method of the registry
+    (:mod:`gdashboard.methods`) that the explain route serves, the names of its arrays
+    in an answer (``keys``), the capabilities a model needs and must not have, and
+    whether it has a sequence-view panel and a figure row.
 ``POST /api/experiments/<experiment>/explain``
-    Body ``{"sequences": [...], "models": [...] (optional), "methods": [subset of
-    "saliency", "temporal", "ism"] (optional)}``; answers ``{"experiment", "results":
-    [{"sequence", "sites", "models": {label: {"score", "probability", "saliency",
-    "forward", "backward", "ism"}}}]}`` with arrays only for the methods asked
-    (temporal scores for recurrent models only). The numbers are those of
-    :func:`gdashboard.dashboard.panels.sequence_view`.
+    Body ``{"sequences": [...], "models": [...] (optional), "methods": [...]
+    (optional: any per-sequence method or alias; default saliency, temporal, ism)}``;
+    answers ``{"experiment", "results": [{"sequence", "sites", "models": {label:
+    {"score", "probability", <arrays>}}, "skipped": {label: {method: why}}}]}`` with
+    arrays only for the methods asked and only from the models that can give them
+    (temporal scores from recurrent models, ...): ``saliency`` (L), ``forward`` and
+    ``backward`` (L), ``ism`` (4 x L), ``integrated_gradients``, ``deeplift`` and
+    ``gradient_x_input`` (4 x L), ``start``, ``width`` and ``filter`` (conv). The
+    numbers are those of :func:`gdashboard.dashboard.panels.sequence_view`.
 
 Every error under ``/api/`` is ``{"error": "one line"}`` with a 4xx or 500 status, never
 a traceback or an HTML page: 400 malformed request, 404 unknown experiment, model or
@@ -28,7 +37,16 @@ from typing import Mapping
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, NotFound
 
-from gdashboard.dashboard.panels import METHODS, Experiment, check_sequence, jsonable, sequence_view
+from gdashboard.dashboard.method_panels import (
+    DEFAULT_VIEW_METHODS,
+    api_methods,
+    check_methods,
+    figure_row_methods,
+    panel_methods,
+    view_keys,
+)
+from gdashboard.dashboard.panels import Experiment, check_sequence, jsonable, sequence_view
+from gdashboard.methods import get_method
 
 MAX_SEQUENCES = 100
 MAX_BODY_BYTES = 1_000_000
@@ -113,18 +131,44 @@ def parse_explain_request(body, experiment: Experiment) -> tuple[list[str], list
                 404, f"unknown model {_echo(label)} in {experiment.name}; choose from {', '.join(experiment.labels)}"
             )
     methods = _string_list(body, "methods", required=False)
-    if methods is None:
-        methods = list(METHODS)
-    for method in methods:
-        if method not in METHODS:
-            raise ApiError(400, f"unknown method {_echo(method)}; choose from {', '.join(METHODS)}")
+    methods = DEFAULT_VIEW_METHODS if methods is None else _check_methods(methods)
     checked = []
     for index, text in enumerate(sequences):
         try:
             checked.append(check_sequence(text, experiment.lengths))
         except ValueError as error:
             raise ApiError(422, f"sequence {index + 1}: {error}") from None
-    return checked, list(dict.fromkeys(labels)), tuple(dict.fromkeys(methods))
+    return checked, list(dict.fromkeys(labels)), tuple(methods)
+
+
+def _check_methods(methods: list[str]) -> tuple[str, ...]:
+    for method in methods:
+        try:
+            record = get_method(method)
+        except ValueError:
+            raise ApiError(400, f"unknown method {_echo(method)}; choose from {', '.join(api_methods())}") from None
+        if not record.per_sequence:
+            raise ApiError(
+                400, f"{record.name} explains a model, not a sequence; choose from {', '.join(api_methods())}"
+            )
+    return check_methods(methods, api_methods())
+
+
+def method_summaries() -> list[dict]:
+    """What ``GET /api/methods`` lists: every method the explain route serves."""
+    with_panel, rows = set(panel_methods()), set(figure_row_methods())
+    return [
+        {
+            "name": name,
+            "title": get_method(name).title,
+            "keys": list(view_keys(name)),
+            "requires": sorted(get_method(name).requires),
+            "refuses": sorted(get_method(name).refuses),
+            "panel": name in with_panel,
+            "figure_row": name in rows,
+        }
+        for name in api_methods()
+    ]
 
 
 def api_blueprint(experiments: Mapping[str, Experiment]) -> Blueprint:
@@ -134,6 +178,10 @@ def api_blueprint(experiments: Mapping[str, Experiment]) -> Blueprint:
     @api.get("/experiments")
     def list_experiments():
         return jsonify({"experiments": [_experiment_summary(e) for e in experiments.values()]})
+
+    @api.get("/methods")
+    def list_methods():
+        return jsonify({"methods": method_summaries()})
 
     @api.post("/experiments/<experiment>/explain")
     def explain(experiment: str):
@@ -152,9 +200,7 @@ def api_blueprint(experiments: Mapping[str, Experiment]) -> Blueprint:
         results = []
         for sequence in sequences:
             view = sequence_view(models, sequence, tf=found.tf, methods=methods)
-            for model in view["models"].values():
-                model.pop("recurrent", None)
-            results.append({"sequence": view["sequence"], "sites": view["sites"], "models": view["models"]})
+            results.append({key: view[key] for key in ("sequence", "sites", "models", "skipped")})
         return jsonify(jsonable({"experiment": found.name, "results": results}))
 
     @api.route("/", defaults={"rest": ""}, methods=ALL_METHODS)

@@ -1,7 +1,8 @@
 """The dashboard's interactive Plotly figures: logos, the sequence with its FIMO sites,
-heat maps of saliency, temporal output scores and ISM, ROC and precision-recall curves.
+heat maps of every registered method's rows (saliency, temporal output scores, ISM, ...)
+and of per-base substitution matrices (ISM's), ROC and precision-recall curves.
 
-Each panel kind has one colour scale shared by every model's row (as the paper's
+Each method's panel has one colour scale shared by every model's row (as the paper's
 Figure 2), with hover giving position, base and value. The publication figure
 (:mod:`gdashboard.dashboard.figure`) draws the same panels with matplotlib.
 """
@@ -11,10 +12,13 @@ from __future__ import annotations
 import numpy as np
 
 from gdashboard.dashboard import panels
+from gdashboard.dashboard.method_panels import has_arrays, one_hot, row_style, scale_limits, view_rows
 
 BASE_COLORS = {"A": "#00CC00", "C": "#0000CC", "G": "#FFB300", "T": "#CC0000", "N": "#888888"}
 # Blue below, red above the midpoint (0 for ISM, 0.5 for temporal scores).
 DIVERGING = "RdBu_r"
+# From 0 (white) to the largest value: saliency and other unsigned scores.
+SEQUENTIAL = "Reds"
 # The figures along the sequence (its track, saliency, temporal, ISM) share fixed margins,
 # wide enough for the longest row label on the left and a colour bar on the right, so
 # that position p lies at the same pixel column in every one of them.
@@ -186,33 +190,43 @@ def heatmap_figure(
     return figure
 
 
-def saliency_figure(view: dict):
-    labels = list(view["models"])
-    z = np.stack([view["models"][label]["saliency"] for label in labels])
-    rows = [row_label(label, view["models"][label]) for label in labels]
-    return heatmap_figure(rows, z, view["sequence"], value="saliency", colorscale="Reds", zmin=0)
-
-
-def temporal_figure(view: dict):
+def rows_figure(view: dict, method: str):
+    """A method's rows (:func:`~gdashboard.dashboard.method_panels.view_rows`) of every
+    model that gives them, on one colour scale (:func:`~gdashboard.dashboard.method_panels.row_style`);
+    None when no model in the view gives them."""
+    style = row_style(method)
+    X = one_hot(view["sequence"])
     rows, z = [], []
     for label, model in view["models"].items():
-        if "forward" in model:
-            rows += [f"{label} forward", f"{label} backward"]
-            z += [model["forward"], model["backward"]]
+        if not has_arrays(method, model):
+            continue
+        found = view_rows(method, model, X)
+        for name, values in found.items():
+            rows.append(row_label(label, model) if len(found) == 1 else f"{label} {name}")
+            z.append(values)
     if not rows:
         return None
+    low, high = scale_limits(style, z)
     return heatmap_figure(
-        rows, np.stack(z), view["sequence"], value="P(+)", colorscale=DIVERGING, zmin=0, zmax=1, zmid=0.5
+        rows,
+        np.stack(z),
+        view["sequence"],
+        value=style.value,
+        colorscale=SEQUENTIAL if style.scale == "sequential" else DIVERGING,
+        zmin=low,
+        zmax=high,
+        zmid={"diverging": 0, "probability": 0.5}.get(style.scale),
     )
 
 
-def ism_figure(view: dict):
-    """One ISM heat map per model (A, C, G, T rows) on one shared colour scale centred on 0."""
+def substitution_figure(view: dict, name: str, value: str):
+    """One heat map per model of its per-base substitution matrix ``name`` (ISM's ``(4, L)``:
+    A, C, G, T rows), on one shared colour scale centred on 0."""
     from plotly.subplots import make_subplots
 
-    labels = list(view["models"])
+    labels = [label for label, model in view["models"].items() if name in model]
     sequence = view["sequence"]
-    limit = max(float(np.abs(view["models"][label]["ism"]).max()) for label in labels) or 1.0
+    limit = max(float(np.abs(view["models"][label][name]).max()) for label in labels) or 1.0
     figure = make_subplots(
         rows=len(labels),
         cols=1,
@@ -223,7 +237,7 @@ def ism_figure(view: dict):
     custom = np.array([[f"{original}→{base}" for original in sequence] for base in "ACGT"])
     for row, label in enumerate(labels, start=1):
         figure.add_heatmap(
-            z=view["models"][label]["ism"],
+            z=view["models"][label][name],
             x=np.arange(1, len(sequence) + 1),
             y=list("ACGT"),
             customdata=custom,
@@ -238,7 +252,7 @@ def ism_figure(view: dict):
             "cmin": -limit,
             "cmax": limit,
             "cmid": 0,
-            "colorbar": {"title": {"text": "ISM"}, "thickness": 12},
+            "colorbar": {"title": {"text": value}, "thickness": 12},
         },
         height=60 + 120 * len(labels),
         margin={**TRACK_MARGIN, "t": 30},

@@ -11,6 +11,8 @@ from typing import Iterable
 from urllib.parse import parse_qs, urlencode
 
 from gdashboard.dashboard import panels
+from gdashboard.errors import InputError
+from gdashboard.methods import ClassOptOptions
 
 logger = logging.getLogger(__name__)
 
@@ -21,9 +23,8 @@ class ClassOptimizations:
     """Class optimisations computed one model at a time in one background thread, so
     that a page never waits for them (each takes seconds to minutes on a CPU)."""
 
-    def __init__(self, steps: int, restarts: int):
-        self.steps = steps
-        self.restarts = restarts
+    def __init__(self, options: ClassOptOptions | None = None):
+        self.options = options or ClassOptOptions()
         self._results: dict[str, dict | str] = {}  # run path -> arrays, or an error line
         self._queue: list = []
         self._lock = threading.Lock()
@@ -36,7 +37,7 @@ class ClassOptimizations:
                 key = str(run.path)
                 if key in self._results or any(str(r.path) == key for r in self._queue):
                     continue
-                cached = panels.class_optimized(run, steps=self.steps, restarts=self.restarts, compute=False)
+                cached = panels.class_optimized(run, self.options, compute=False)
                 if cached is not None:
                     self._results[key] = cached
                 else:
@@ -52,7 +53,7 @@ class ClassOptimizations:
                     return
                 run = self._queue[0]
             try:
-                result: dict | str = panels.class_optimized(run, steps=self.steps, restarts=self.restarts)
+                result: dict | str = panels.class_optimized(run, self.options)
             except Exception as error:  # shown in the panel; the dashboard goes on
                 logger.exception("class optimisation of %s failed", run.path)
                 result = f"failed: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
@@ -69,10 +70,10 @@ class ClassOptimizations:
 class DashboardState:
     """What the server knows: the experiments, the report, test sets, recent views."""
 
-    def __init__(self, paths: Iterable[str | Path], classopt_steps: int, classopt_restarts: int):
+    def __init__(self, paths: Iterable[str | Path], classopt: ClassOptOptions | None = None):
         self.paths = [Path(p) for p in paths]
         self.experiments = panels.find_experiments(self.paths)
-        self.classopt = ClassOptimizations(classopt_steps, classopt_restarts)
+        self.classopt = ClassOptimizations(classopt)
         self._views: OrderedDict = OrderedDict()
         self._test_sets: dict[str, object] = {}
         self._lock = threading.Lock()
@@ -86,12 +87,17 @@ class DashboardState:
         return summarise(runs, motifs=motifs, patterns=patterns)
 
     def test_set(self, experiment: panels.Experiment):
-        """The experiment's recorded test file as a dataset with an id index, or None."""
+        """The experiment's test sequences (the first run's that opens, :meth:`Run.test_sequences`)
+        as a dataset with an id index, or None when no run's can be opened."""
         with self._lock:
             if experiment.name not in self._test_sets:
                 dataset = None
                 for run in experiment.neural_runs:
-                    dataset = run.test_sequences()
+                    try:
+                        dataset = run.test_sequences()
+                    except InputError:
+                        logger.warning("the test sequences of %s cannot be opened", run.path, exc_info=True)
+                        continue
                     if dataset is not None:
                         break
                 index = {} if dataset is None else {identifier: i for i, identifier in enumerate(dataset.ids)}
@@ -103,20 +109,26 @@ class DashboardState:
 
         dataset, index = self.test_set(experiment)
         if dataset is None:
-            raise ValueError("the experiment's recorded test file is not there any more")
+            raise ValueError(f"the test sequences of {experiment.name} cannot be opened (their file is missing)")
         if identifier not in index:
             raise ValueError(f"no test sequence {identifier!r} in {experiment.name}")
         return one_hot_decode(dataset.X[index[identifier] : index[identifier] + 1])[0]
 
-    def view(self, experiment: panels.Experiment, sequence: str, labels: tuple[str, ...]) -> dict:
-        """:func:`panels.sequence_view` of the labelled models, the last few kept."""
-        key = (experiment.name, sequence, labels)
+    def view(
+        self,
+        experiment: panels.Experiment,
+        sequence: str,
+        labels: tuple[str, ...],
+        methods: tuple[str, ...] = panels.DEFAULT_VIEW_METHODS,
+    ) -> dict:
+        """:func:`panels.sequence_view` of the labelled models and the methods asked, the last few kept."""
+        key = (experiment.name, sequence, labels, tuple(methods))
         with self._lock:
             if key in self._views:
                 self._views.move_to_end(key)
                 return self._views[key]
         models = experiment.models()
-        view = panels.sequence_view([models[label] for label in labels], sequence, tf=experiment.tf)
+        view = panels.sequence_view([models[label] for label in labels], sequence, tf=experiment.tf, methods=methods)
         with self._lock:
             self._views[key] = view
             while len(self._views) > VIEW_CACHE_SIZE:
@@ -137,6 +149,7 @@ def sequence_href(
     sequence: str | None = None,
     models: Iterable[str] | None = None,
     rc: bool = False,
+    methods: Iterable[str] | None = None,
 ) -> str:
     query = {"experiment": experiment}
     if identifier is not None:
@@ -147,6 +160,8 @@ def sequence_href(
         query["models"] = ",".join(models)
     if rc:
         query["rc"] = "1"
+    if methods:
+        query["methods"] = ",".join(methods)
     return "/sequence?" + urlencode(query)
 
 
