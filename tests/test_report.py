@@ -564,6 +564,35 @@ def test_table4_uses_validation_representatives_and_equals_numpy(motif_grid):
     assert "108 K562 experiments, 57 TFs" in md
 
 
+def _table4_method_columns(columns):
+    """The method columns of a Table 4 Markdown header: between ``positives`` and the chance column."""
+    return columns[columns.index("positives") + 1 : columns.index("chance (shuffled windows)")]
+
+
+def test_table4_columns_are_the_registrys_motif_methods_headings(motif_grid, monkeypatch):
+    import dataclasses
+
+    from gdashboard.methods import METHODS, motif_methods
+
+    root, motif_dir, _, _ = motif_grid
+    report = summarise(collect_runs([root]), motifs=collect_motif_results([root, motif_dir]))
+    headings = [METHODS[name].heading for name in motif_methods()]
+    assert headings == ["saliency", "convolution activations", "temporal output", "class optimization"]
+    for key in ("table4_architectures", "table4_architectures_q", "table4_presets", "table4_presets_q"):
+        assert _table4_method_columns(section(report, key).markdown_columns) == headings, key
+    assert section(report, "table4_paper").columns == ["architecture", *headings]
+    # The CSV: a mean column per windowed method, matches and n for a method with one motif per model.
+    csv_columns = section(report, "table4_architectures").columns
+    for name in motif_methods():
+        wanted = [name] if METHODS[name].per_sequence else [f"{name}_matches", f"{name}_of"]
+        assert set(wanted) <= set(csv_columns), name
+    # A renamed heading in the registry renames the column: the report keeps no titles of its own.
+    monkeypatch.setitem(METHODS, "saliency", dataclasses.replace(METHODS["saliency"], column="saliency map"))
+    columns = section(report, "table4_architectures").markdown_columns
+    assert _table4_method_columns(columns) == ["saliency map", *headings[1:]]
+    assert "| saliency map |" in section(report, "table4_paper").to_markdown()
+
+
 def test_table4_chance_column_averages_the_shuffled_window_counts(tmp_path):
     root = tmp_path / "runs"
     chances = {EXPERIMENTS[0]: (12, 1), EXPERIMENTS[1]: (20, 3)}

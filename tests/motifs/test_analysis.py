@@ -8,9 +8,11 @@ import pytest
 import torch
 
 from gdashboard.cli import main
+from gdashboard.methods import METHODS, ClassOptOptions, motif_methods
 from gdashboard.models import build_model
 from gdashboard.models.cnn import ConvNet
-from gdashboard.motifs.analysis import EXTRACTION_VERSION
+from gdashboard.motifs.analysis import EXTRACTION_VERSION, MotifAnalysisOptions
+from gdashboard.motifs.window_rules import WINDOW_RULES
 from gdashboard.results import save_model
 
 GATA = "AGATAA"
@@ -69,6 +71,21 @@ def _config(model_class, kwargs):
 def _windows(out):
     with open(out / "windows.tsv", newline="") as handle:
         return list(csv.DictReader(handle, delimiter="\t"))
+
+
+def test_every_motif_method_of_the_registry_has_one_window_rule():
+    assert set(WINDOW_RULES) == set(motif_methods())
+    assert motif_methods(), "the registry names no motif method"
+
+
+def test_motif_options_take_class_optimisations_defaults_from_the_registry():
+    options = MotifAnalysisOptions()
+    assert options.classopt == ClassOptOptions()
+    assert options.method_options(METHODS["classopt"]) == ClassOptOptions()
+    given = MotifAnalysisOptions(classopt=ClassOptOptions(steps=7, seed=3))
+    assert given.method_options(METHODS["classopt"]) == ClassOptOptions(steps=7, seed=3)
+    # Other methods run with their own defaults.
+    assert given.method_options(METHODS["saliency"]) == METHODS["saliency"].options()
 
 
 def test_motifs_of_a_gata_filter_find_the_planted_sites_and_match_gata1(tmp_path, capsys):
@@ -169,6 +186,10 @@ def test_temporal_windows_end_at_the_last_base_read_at_the_largest_step(tmp_path
         {"conv"} if "conv_filters" in kwargs else set()
     )
     assert summary["extraction_version"] == EXTRACTION_VERSION
+    # The methods in the registry's order (Table 4's), in motifs.json and in windows.tsv.
+    assert list(summary["methods"]) == [m for m in motif_methods() if m in summary["methods"]]
+    order = list(dict.fromkeys(r["method"] for r in _windows(out)))
+    assert order == [m for m in motif_methods() if m in summary["methods"] and METHODS[m].per_sequence]
     temporal = [int(r["start"]) for r in _windows(out) if r["method"] == "temporal"]
     # Independently: the largest single step of the forward output (never the
     # first output, which has nothing before it), then the last base it had read.
@@ -197,7 +218,9 @@ def test_a_class_optimisation_device_that_cannot_be_used_is_refused_before_any_w
 
     # No run folder at all: the device is checked before anything is read.
     with pytest.raises(InputError, match=problem):
-        motif_analysis(tmp_path / "no-run", tmp_path / "test.fa", tmp_path / "out", classopt_device=device)
+        motif_analysis(
+            tmp_path / "no-run", tmp_path / "test.fa", tmp_path / "out", MotifAnalysisOptions(classopt_device=device)
+        )
     assert not (tmp_path / "out").exists()
 
 
@@ -231,6 +254,7 @@ def test_class_optimisation_on_a_gpu_leaves_the_model_work_on_the_cpu(tmp_path):
     run = tmp_path / "run"
     save_model(_gata_model(), run, _config("ConvNet", dict(n_filters=1, kernel_sizes=(6,), pool=None, dropout=0.0)))
     _test_file(tmp_path / "test.fa")
-    summary = motif_analysis(run, tmp_path / "test.fa", tmp_path / "motifs", classopt_steps=20, classopt_device="cuda")
+    options = MotifAnalysisOptions(classopt=ClassOptOptions(steps=20), classopt_device="cuda")
+    summary = motif_analysis(run, tmp_path / "test.fa", tmp_path / "motifs", options)
     assert summary["classopt_device"].startswith("cuda (")
     assert summary["methods"]["saliency"]["matches"] > 15

@@ -9,8 +9,10 @@ import torch
 
 from gdashboard.cli import main
 from gdashboard.errors import InputError
+from gdashboard.methods import METHODS, DeepLiftOptions, ISMOptions, modisco_methods
 from gdashboard.models import build_model
 from gdashboard.motifs.modisco import (
+    ATTRIBUTIONS,
     Q_THRESHOLD,
     default_attribution,
     hypothetical_contributions,
@@ -19,6 +21,7 @@ from gdashboard.motifs.modisco import (
     trim_bounds,
 )
 from gdashboard.results import MODISCO_FILE, collect_modisco_results, normalise_modisco_result
+from gdashboard.train_options import TrainOptions
 
 
 def random_one_hot(n, length, seed=0):
@@ -40,7 +43,7 @@ def test_reverse_complement_of_a_matrix():
 
 
 def test_default_attribution_is_ism_for_every_architecture():
-    # BENCHMARKS.md section 6: ISM has the best planted-site AUROC on CNN, RNN and CNN-RNN.
+    # BENCHMARKS.md#attribution-groundtruth: ISM has the best planted-site AUROC on CNN, RNN and CNN-RNN.
     assert {default_attribution(a) for a in ("CNN", "RNN", "CNN-RNN", None)} == {"ism"}
 
 
@@ -66,6 +69,39 @@ def test_hypothetical_contributions_definitions():
         hypothetical_contributions(model, X, "nonsense")
     with pytest.raises(ValueError, match="recurrent"):
         hypothetical_contributions(build_model("small-rnn"), X, "deeplift")
+
+
+def test_attributions_are_the_registrys_methods_with_hypothetical_contributions():
+    assert ATTRIBUTIONS == modisco_methods()
+    assert set(ATTRIBUTIONS) == {name for name, record in METHODS.items() if record.hypothetical}
+
+
+def test_hypothetical_contributions_call_the_records_function_with_its_options(monkeypatch):
+    import gdashboard.explain.attribution as attribution
+    import gdashboard.explain.ism as ism
+
+    calls = []
+
+    def recorder(model, X, options, progress=False):
+        calls.append((options, progress))
+        return np.ones(tuple(X.shape), dtype=np.float64)
+
+    monkeypatch.setattr(attribution, "hypothetical_deeplift", recorder)
+    monkeypatch.setattr(ism, "hypothetical_ism", recorder)
+    X = random_one_hot(2, 20)
+    values = hypothetical_contributions(None, X, "deeplift", seed=7, progress=True)
+    assert values.dtype == np.float32 and values.shape == (2, 4, 20)
+    hypothetical_contributions(None, X, "ism", seed=7)  # ISM has no seed: its defaults
+    assert calls == [(DeepLiftOptions(seed=7), True), (ISMOptions(), False)]
+
+
+def test_hypothetical_contributions_accept_an_alias():
+    torch.manual_seed(0)
+    model = build_model("small-cnn").eval()
+    X = random_one_hot(2, 30)
+    np.testing.assert_array_equal(
+        hypothetical_contributions(model, X, "ig"), hypothetical_contributions(model, X, "integrated_gradients")
+    )
 
 
 def _pattern(rank, name, matches, matches_tf, n_seqlets=30):
@@ -149,7 +185,7 @@ def test_cli_refuses_deeplift_on_a_recurrent_run_in_one_line(tmp_path, capsys):
     from gdashboard.runs import train_run
 
     data = write_simulation(simulate(n=200, seed=1), tmp_path / "GATA1_simulated")
-    train_run(data["train"], data["test"], "small-rnn", tmp_path / "run", epochs=1, progress=False)
+    train_run(data["train"], data["test"], "small-rnn", tmp_path / "run", TrainOptions(epochs=1), progress=False)
     arguments = ["modisco", str(tmp_path / "run"), "--test", str(data["test"]), "--out", str(tmp_path / "m")]
     capsys.readouterr()
     assert main(arguments + ["--attribution", "deeplift"]) == 1
@@ -166,7 +202,7 @@ def test_attributions_that_are_not_finite_stop_before_tf_modisco_runs(tmp_path, 
     from gdashboard.runs import train_run
 
     data = write_simulation(simulate(n=200, seed=1), tmp_path / "GATA1_simulated")
-    train_run(data["train"], data["test"], "small-cnn", tmp_path / "run", epochs=1, progress=False)
+    train_run(data["train"], data["test"], "small-cnn", tmp_path / "run", TrainOptions(epochs=1), progress=False)
 
     def diverged(model, X, *args, **kwargs):  # what a diverged model's attributions look like
         return np.full(tuple(X.shape), np.nan, dtype=np.float32)
@@ -196,8 +232,8 @@ def simulated_cnn_rnn(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("modisco")
     data = write_simulation(simulate(n=4000, seed=0), folder / "GATA1_simulated")
-    forward = dict(rc_augment=False, rc_average=False)
-    metrics = train_run(data["train"], data["test"], "small-cnn-rnn", folder / "run", progress=False, **forward)
+    forward = TrainOptions(rc_augment=False, rc_average=False)
+    metrics = train_run(data["train"], data["test"], "small-cnn-rnn", folder / "run", forward, progress=False)
     return folder, data, metrics
 
 

@@ -2,7 +2,9 @@
 
 From each **positive** test sequence a motif is extracted per method and compared
 with the whole pinned JASPAR collection (JASPAR2024 CORE vertebrates) by Tomtom
-(memelite):
+(memelite). The methods are the registry's motif methods
+(:func:`gdashboard.methods.motif_methods`) that the model can be asked, each cut by its
+rule in :data:`gdashboard.motifs.window_rules.WINDOW_RULES`:
 
 * ``saliency`` — the length-9 window with the highest sum of saliency
   (:func:`gdashboard.motifs.extract.saliency_windows`);
@@ -35,79 +37,52 @@ Tomtom defaults to Pearson correlation, so its p-values differ somewhat from MEM
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from gdashboard.errors import InputError
 from gdashboard.fileio import atomic_path, write_json
+from gdashboard.methods import METHODS, ClassOptOptions, Method, motif_methods
+from gdashboard.motifs.window_rules import WINDOW, WINDOW_RULES, Windows
 from gdashboard.results import EXTRACTED_FILE, FIMO_SITES_FILE, MOTIFS_FILE, SALIENCY_LOGO_FILE, WINDOWS_FILE, open_run
 
-WINDOW = 9
+__all__ = ["EXTRACTION_VERSION", "WINDOW", "MotifAnalysisOptions", "motif_analysis", "resolve_classopt_device"]
+
 # Bumped when a method's windows change (the study runner redoes older results of
 # recurrent runs): 2 = the temporal window no longer rises from an
 # assumed 0.5 before the first base; 3 = the temporal window ends with the last
 # base read at the output's largest single step up (was: the window across which
 # the output rises most), aligned for a CNN-RNN's look-ahead.
 EXTRACTION_VERSION = 3
+WINDOWS_HEADER = "id\tmethod\tstart\twidth\tmatch_p\tmatch_q\tbest_hit\tbest_hit_name\tbest_p\n"
 
 
-def _windows_for(method: str, model, X, progress: bool):
-    """Window starts and widths (N,) of one method on positives ``X``; None when not applicable."""
-    from gdashboard.models.averaged import unwrap
-    from gdashboard.models.rnn import RecurrentNet
-    from gdashboard.motifs.extract import saliency_windows, temporal_windows
+@dataclass(frozen=True)
+class MotifAnalysisOptions:
+    """What ``gdash motifs`` is asked.
 
-    if method == "saliency":
-        from gdashboard.explain.saliency import saliency_map
-
-        saliency, _ = saliency_map(model, X, progress=progress)
-        return saliency_windows(saliency, WINDOW), np.full(len(X), WINDOW), saliency
-    if method == "temporal":
-        if not isinstance(unwrap(model), RecurrentNet):
-            return None
-        from gdashboard.explain.temporal import input_spans, temporal_output_scores
-
-        forward, _ = temporal_output_scores(model, X, progress=progress)
-        _, read_up_to = input_spans(model, X.shape[-1])
-        return temporal_windows(forward, WINDOW, reach=read_up_to), np.full(len(X), WINDOW), forward
-    if method == "conv":
-        if getattr(model, "first_convolution", None) is None:
-            return None
-        from gdashboard.explain.conv import max_activation_windows
-
-        start, width, _ = max_activation_windows(model, X)
-        return start, width, None
-    raise ValueError(method)
-
-
-def _chance_matches(X, starts, tf: str, known, p_threshold: float, q_threshold: float, seed: int) -> dict:
-    """How often a window matches by chance: the windows at ``starts`` cut from a
-    dinucleotide shuffle of each positive (the negatives' construction), so they
-    keep the sequences' composition but lose their motifs.
-
-    The match criterion (any of the TF's motifs, heterodimers included, a Tomtom
-    hit at uncorrected p < 0.05) is lenient for short, low-complexity motifs;
-    this count is what it gives without any motif, the floor to read the
-    methods' counts against.
+    tf : the TF whose JASPAR motifs count as a match (default: the run's).
+    p_threshold, q_threshold : a window matches at Tomtom p below the first; the count
+        at q below the second is given beside it.
+    limit : use only the first positive sequences.
+    seed : seed of the dinucleotide shuffle of the chance count.
+    classopt : class optimisation's options (its own seed included).
+    classopt_device : where class optimisation runs (e.g. ``"cuda"``; default: the CPU).
     """
-    from gdashboard.data.shuffle import dinucleotide_shuffle
-    from gdashboard.motifs.compare import tomtom_compare
-    from gdashboard.motifs.extract import window_matrices
 
-    if not known:
-        return {"matches": None, "matches_q": None, "of": len(X)}
-    comparison = tomtom_compare(window_matrices(dinucleotide_shuffle(X, seed=seed), starts, WINDOW))
-    return {
-        "matches": int(comparison.matches_tf(tf, p_threshold=p_threshold).sum()),
-        "matches_q": int(comparison.matches_tf(tf, p_threshold=None, q_threshold=q_threshold).sum()),
-        "of": len(X),
-    }
+    tf: str | None = None
+    p_threshold: float = 0.05
+    q_threshold: float = 0.5
+    limit: int | None = None
+    seed: int = 0
+    classopt: ClassOptOptions = field(default_factory=ClassOptOptions)
+    classopt_device: str | None = None
 
-
-def _one_hot_windows(X, starts, widths) -> list[np.ndarray]:
-    array = X.numpy() if hasattr(X, "numpy") else np.asarray(X)
-    return [array[i, :, s : s + w] for i, (s, w) in enumerate(zip(starts, widths))]
+    def method_options(self, record: Method):
+        """A method's options: those given here when they are of its type, else its defaults."""
+        return record.make_options(self.classopt if isinstance(self.classopt, record.options) else None)
 
 
 def resolve_classopt_device(name: str | None):
@@ -124,20 +99,25 @@ def resolve_classopt_device(name: str | None):
     return device
 
 
+def positive_sequences(run, test_path: str | os.PathLike, limit: int | None, nothing: str):
+    """The positive (bound) sequences of a test file as the run reads it, at most ``limit``;
+    an InputError saying ``nothing`` when there are none."""
+    dataset = run.read_sequences(test_path)
+    positives = dataset.subset(np.flatnonzero(dataset.labels == 1))
+    if limit is not None:
+        positives = positives.subset(np.arange(min(limit, len(positives))))
+    if len(positives) == 0:
+        raise InputError(nothing, test_path)
+    return positives
+
+
 def motif_analysis(
     rundir: str | os.PathLike,
     test_path: str | os.PathLike,
     out: str | os.PathLike,
+    options: MotifAnalysisOptions | None = None,
     *,
-    tf: str | None = None,
-    p_threshold: float = 0.05,
-    q_threshold: float = 0.5,
-    classopt_steps: int = 1000,
-    classopt_restarts: int = 16,
-    limit: int | None = None,
-    seed: int = 0,
     progress: bool = False,
-    classopt_device: str | None = None,
 ) -> dict:
     """Extract motifs by every applicable method, compare them with JASPAR, write ``out``.
 
@@ -149,39 +129,68 @@ def motif_analysis(
     ``saliency_logo.png`` (all saliency windows aligned).
 
     Everything runs on the CPU, except class optimisation when
-    ``classopt_device`` names another device (e.g. ``"cuda"``): its 16 x 1,000
-    gradient steps dominate the time for a recurrent model. On a GPU the
-    optimised matrix may differ from the CPU's (rounding over 1,000 steps), so
-    ``motifs.json`` records where it ran (``classopt_device``).
+    ``options.classopt_device`` names another device (e.g. ``"cuda"``): its restarts'
+    gradient steps (:class:`~gdashboard.methods.ClassOptOptions`) dominate the time for
+    a recurrent model. On a GPU the optimised matrix may differ from the CPU's
+    (rounding over many steps), so ``motifs.json`` records where it ran
+    (``classopt_device``).
     """
-
-    from gdashboard.data.jaspar import DEFAULT_RELEASE, MEME_PSEUDOCOUNT, motifs_for_tf
-    from gdashboard.explain.classopt import class_optimize
-    from gdashboard.motifs.compare import tomtom_compare
-    from gdashboard.motifs.extract import aggregate_pfm, best_window
+    from gdashboard.data.jaspar import motifs_for_tf
+    from gdashboard.explain.run import applicable_methods
     from gdashboard.motifs.meme import write_meme
-    from gdashboard.motifs.sites import find_sites, site_mask
     from gdashboard.train import device_description
 
+    options = options or MotifAnalysisOptions()
     # Checked first: the class optimisation that uses it comes last, minutes in.
-    optimisation_device = resolve_classopt_device(classopt_device)
+    device = resolve_classopt_device(options.classopt_device)
     run = open_run(rundir)
     model = run.network("nothing to extract")
-    tf = tf or run.tf
+    tf = options.tf or run.tf
     if not tf:
         raise InputError("the run names no transcription factor: give one with --tf", rundir)
-    dataset = run.read_sequences(test_path)
-    positives = dataset.subset(np.flatnonzero(dataset.labels == 1))
-    if limit is not None:
-        positives = positives.subset(np.arange(min(limit, len(positives))))
-    if len(positives) == 0:
-        raise InputError("no positive (bound) sequences to extract motifs from", test_path)
-    X = positives.X
+    positives = positive_sequences(
+        run, test_path, options.limit, "no positive (bound) sequences to extract motifs from"
+    )
     known = motifs_for_tf(tf)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    summary = _summary_head(run, tf, known, len(positives), options)
+    match = _Matcher(tf, bool(known), options)
+    rows, aggregates, saliency = [], {}, None
+    for name in applicable_methods(model, motif_methods()):
+        windows = _method_windows(METHODS[name], model, positives.X, options, device, progress)
+        if METHODS[name].per_sequence:
+            summary["methods"][name], aggregates[f"{name}_aggregate"], found = match.per_sequence(
+                name, windows, positives.ids
+            )
+            rows += found
+        else:
+            summary["methods"][name], aggregates[name] = match.per_model(windows)
+        if name == "saliency":  # the chance count and the FIMO overlap are the saliency windows'
+            saliency = np.asarray(windows.starts, dtype=np.int64)
+    if saliency is not None:
+        summary["chance"] = _chance_matches(positives.X, saliency, match)
+    summary["classopt_device"] = device_description(device)
+    write_meme(aggregates, out / EXTRACTED_FILE)
+    if known and saliency is not None:
+        summary.update(_fimo_overlap(known, positives, saliency, out))
+    else:
+        summary["saliency_fimo_overlap"] = None
+    _write_windows(out / WINDOWS_FILE, rows)
+    if "saliency_aggregate" in aggregates:
+        from gdashboard.motifs.logo import save_logo
 
-    summary = {
+        title = f"{summary['experiment']} {summary['preset']}: saliency windows ({len(positives)})"
+        save_logo(aggregates["saliency_aggregate"], out / SALIENCY_LOGO_FILE, title=title)
+    write_json(out / MOTIFS_FILE, summary)
+    return summary
+
+
+def _summary_head(run, tf: str, known, n_positives: int, options: MotifAnalysisOptions) -> dict:
+    """What ``motifs.json`` records before any method runs."""
+    from gdashboard.data.jaspar import DEFAULT_RELEASE, MEME_PSEUDOCOUNT
+
+    return {
         "experiment": run.experiment,
         "tf": tf,
         "preset": run.preset,
@@ -192,110 +201,145 @@ def motif_analysis(
         "jaspar_pseudocount": MEME_PSEUDOCOUNT,
         "tf_in_jaspar": bool(known),
         "tf_motifs": [f"{m.matrix_id} {m.name}" for m in known],
-        "n_positives": len(positives),
-        "p_threshold": p_threshold,
-        "q_threshold": q_threshold,
+        "n_positives": n_positives,
+        "p_threshold": options.p_threshold,
+        "q_threshold": options.q_threshold,
         "window": WINDOW,
         "extraction_version": EXTRACTION_VERSION,
         "methods": {},
     }
-    rows, aggregates = [], {}
-    saliency = None
-    for method in ("saliency", "temporal", "conv"):
-        found = _windows_for(method, model, X, progress)
-        if found is None:
-            continue
-        starts, widths, values = found
-        if method == "saliency":
-            saliency = values
-        windows = _one_hot_windows(X, starts, widths)
-        comparison = tomtom_compare(windows)
-        by_p = comparison.matches_tf(tf, p_threshold=p_threshold) if known else np.zeros(len(X), bool)
-        by_q = comparison.matches_tf(tf, p_threshold=None, q_threshold=q_threshold) if known else np.zeros(len(X), bool)
-        best = comparison.p_values.argmin(axis=1)
-        summary["methods"][method] = {
-            "matches": int(by_p.sum()) if known else None,
-            "matches_q": int(by_q.sum()) if known else None,
-            "of": len(X),
-        }
-        # Stack the full-width windows (a clipped convolution window is narrower).
-        full_width = int(max(widths))
-        full = [window for window, width in zip(windows, widths) if int(width) == full_width]
-        aggregates[f"{method}_aggregate"] = aggregate_pfm(np.stack(full))
-        summary["methods"][method]["aggregated"] = len(full)
-        for i, identifier in enumerate(positives.ids):
-            rows.append(
-                (
-                    identifier,
-                    method,
-                    int(starts[i]),
-                    int(widths[i]),
-                    bool(by_p[i]),
-                    bool(by_q[i]),
-                    comparison.target_ids[best[i]],
-                    comparison.target_names[best[i]],
-                    float(comparison.p_values[i, best[i]]),
-                )
-            )
 
-    if saliency is not None:
-        sal_starts = np.array([r[2] for r in rows if r[1] == "saliency"])
-        summary["chance"] = _chance_matches(X, sal_starts, tf, known, p_threshold, q_threshold, seed)
 
-    model.to(optimisation_device)
-    optimised = class_optimize(
-        model, X.shape[-1], steps=classopt_steps, restarts=classopt_restarts, seed=seed, progress=progress
-    )
-    model.cpu()
-    summary["classopt_device"] = device_description(optimisation_device)
-    probabilities = np.asarray(optimised.probabilities)
-    start = int(best_window(probabilities, WINDOW))
-    classopt_motif = probabilities[:, start : start + WINDOW]
-    comparison = tomtom_compare([classopt_motif])
-    matched = bool(comparison.matches_tf(tf, p_threshold=p_threshold)[0]) if known else None
-    matched_q = bool(comparison.matches_tf(tf, p_threshold=None, q_threshold=q_threshold)[0]) if known else None
-    best = int(comparison.p_values[0].argmin())
-    summary["methods"]["classopt"] = {
-        "matches": None if matched is None else int(matched),
-        "matches_q": None if matched_q is None else int(matched_q),
-        "of": 1,
-        "window_start": start,
-        "sequence": optimised.sequence,
-        "score": float(optimised.score),
-        "best_hit": f"{comparison.target_ids[best]} {comparison.target_names[best]}",
-        "best_p": float(comparison.p_values[0, best]),
-    }
-    aggregates["classopt"] = classopt_motif
-    write_meme(aggregates, out / EXTRACTED_FILE)
+def _method_windows(record: Method, model, X, options: MotifAnalysisOptions, device, progress: bool) -> Windows:
+    """The method's windows on positives ``X``.
 
-    if known and saliency is not None:
-        sites = find_sites(known, X)
-        mask = site_mask(sites, len(X), X.shape[-1])
-        columns = np.clip(sal_starts[:, None] + np.arange(WINDOW), 0, X.shape[-1] - 1)
-        overlap = mask[np.arange(len(X))[:, None], columns].any(axis=1)
-        summary["saliency_fimo_overlap"] = float(overlap.mean())
-        summary["fimo_sequences_with_site"] = float(mask.any(axis=1).mean())
-        with atomic_path(out / FIMO_SITES_FILE) as temporary, open(temporary, "w") as handle:
-            handle.write("id\tmotif\tstart\tend\tstrand\tscore\tp_value\n")
-            for site in sites:
-                handle.write(
-                    f"{positives.ids[site.sequence]}\t{site.motif_id}\t{site.start}\t{site.end}\t"
-                    f"{site.strand}\t{site.score:.4g}\t{site.p_value:.3g}\n"
-                )
+    A method with one motif per model (class optimisation) runs on ``device``; the
+    model is back on the CPU afterwards.
+    """
+    from gdashboard.explain.run import explain
+
+    method_options = options.method_options(record)
+    if record.per_sequence:
+        arrays = explain(model, X, record.name, method_options, progress=progress)
     else:
-        summary["saliency_fimo_overlap"] = None
+        model.to(device)
+        try:
+            arrays = explain(model, X, record.name, method_options, progress=progress)
+        finally:
+            model.cpu()
+    return WINDOW_RULES[record.name](model, X, arrays)
 
-    with atomic_path(out / WINDOWS_FILE) as temporary, open(temporary, "w") as handle:
-        handle.write("id\tmethod\tstart\twidth\tmatch_p\tmatch_q\tbest_hit\tbest_hit_name\tbest_p\n")
+
+class _Matcher:
+    """Windows compared with JASPAR by Tomtom: whether each matches the TF at p and at q."""
+
+    def __init__(self, tf: str, known: bool, options: MotifAnalysisOptions):
+        self.tf, self.known = tf, known
+        self.p_threshold, self.q_threshold, self.seed = options.p_threshold, options.q_threshold, options.seed
+
+    def compare(self, matrices) -> tuple:
+        """Tomtom's comparison of ``matrices`` and its matches at p and q (all False
+        when the TF has no JASPAR motif)."""
+        from gdashboard.motifs.compare import tomtom_compare
+
+        comparison = tomtom_compare(matrices)
+        if not self.known:
+            return comparison, np.zeros(len(matrices), bool), np.zeros(len(matrices), bool)
+        by_p = comparison.matches_tf(self.tf, p_threshold=self.p_threshold)
+        by_q = comparison.matches_tf(self.tf, p_threshold=None, q_threshold=self.q_threshold)
+        return comparison, by_p, by_q
+
+    def counts(self, by_p, by_q) -> dict:
+        return {
+            "matches": int(by_p.sum()) if self.known else None,
+            "matches_q": int(by_q.sum()) if self.known else None,
+            "of": len(by_p),
+        }
+
+    def per_sequence(self, method: str, windows: Windows, ids) -> tuple[dict, np.ndarray, list[tuple]]:
+        """A window per sequence: the counts, the aggregate of the full-width windows (a
+        clipped convolution window is narrower) and the rows of ``windows.tsv``."""
+        from gdashboard.motifs.extract import aggregate_pfm
+
+        matrices = windows.matrices()
+        comparison, by_p, by_q = self.compare(matrices)
+        best = comparison.p_values.argmin(axis=1)
+        entry = self.counts(by_p, by_q)
+        full_width = int(max(windows.widths))
+        full = [window for window, width in zip(matrices, windows.widths) if int(width) == full_width]
+        entry["aggregated"] = len(full)
+        rows = [
+            (
+                identifier,
+                method,
+                int(windows.starts[i]),
+                int(windows.widths[i]),
+                bool(by_p[i]),
+                bool(by_q[i]),
+                comparison.target_ids[best[i]],
+                comparison.target_names[best[i]],
+                float(comparison.p_values[i, best[i]]),
+            )
+            for i, identifier in enumerate(ids)
+        ]
+        return entry, aggregate_pfm(np.stack(full)), rows
+
+    def per_model(self, windows: Windows) -> tuple[dict, np.ndarray]:
+        """One motif per model: matched or not, where it was cut, and its best hit."""
+        (motif,) = windows.matrices()
+        comparison, by_p, by_q = self.compare([motif])
+        best = int(comparison.p_values[0].argmin())
+        entry = {
+            **self.counts(by_p, by_q),
+            "window_start": int(windows.starts[0]),
+            **windows.details,
+            "best_hit": f"{comparison.target_ids[best]} {comparison.target_names[best]}",
+            "best_p": float(comparison.p_values[0, best]),
+        }
+        return entry, motif
+
+
+def _chance_matches(X, starts, match: _Matcher) -> dict:
+    """How often a window matches by chance: the windows at ``starts`` cut from a
+    dinucleotide shuffle of each positive (the negatives' construction), so they
+    keep the sequences' composition but lose their motifs.
+
+    The match criterion (any of the TF's motifs, heterodimers included, a Tomtom
+    hit at uncorrected p < 0.05) is lenient for short, low-complexity motifs;
+    this count is what it gives without any motif, the floor to read the
+    methods' counts against.
+    """
+    from gdashboard.data.shuffle import dinucleotide_shuffle
+    from gdashboard.motifs.extract import window_matrices
+
+    if not match.known:
+        return {"matches": None, "matches_q": None, "of": len(X)}
+    _, by_p, by_q = match.compare(window_matrices(dinucleotide_shuffle(X, seed=match.seed), starts, WINDOW))
+    return match.counts(by_p, by_q)
+
+
+def _fimo_overlap(known, positives, starts: np.ndarray, out: Path) -> dict:
+    """FIMO sites of the TF's motifs on the positives (written to ``fimo_sites.tsv``) and
+    how often a saliency window overlaps one."""
+    from gdashboard.motifs.sites import find_sites, site_mask
+
+    X = positives.X
+    sites = find_sites(known, X)
+    mask = site_mask(sites, len(X), X.shape[-1])
+    columns = np.clip(starts[:, None] + np.arange(WINDOW), 0, X.shape[-1] - 1)
+    overlap = mask[np.arange(len(X))[:, None], columns].any(axis=1)
+    with atomic_path(out / FIMO_SITES_FILE) as temporary, open(temporary, "w") as handle:
+        handle.write("id\tmotif\tstart\tend\tstrand\tscore\tp_value\n")
+        for site in sites:
+            handle.write(
+                f"{positives.ids[site.sequence]}\t{site.motif_id}\t{site.start}\t{site.end}\t"
+                f"{site.strand}\t{site.score:.4g}\t{site.p_value:.3g}\n"
+            )
+    return {"saliency_fimo_overlap": float(overlap.mean()), "fimo_sequences_with_site": float(mask.any(axis=1).mean())}
+
+
+def _write_windows(path: Path, rows: list[tuple]) -> None:
+    with atomic_path(path) as temporary, open(temporary, "w") as handle:
+        handle.write(WINDOWS_HEADER)
         for row in rows:
             handle.write("\t".join(str(v) if not isinstance(v, float) else f"{v:.3g}" for v in row) + "\n")
-    if "saliency_aggregate" in aggregates:
-        from gdashboard.motifs.logo import save_logo
-
-        save_logo(
-            aggregates["saliency_aggregate"],
-            out / SALIENCY_LOGO_FILE,
-            title=f"{summary['experiment']} {summary['preset']}: saliency windows ({len(X)})",
-        )
-    write_json(out / MOTIFS_FILE, summary)
-    return summary

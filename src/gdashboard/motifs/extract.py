@@ -160,7 +160,7 @@ def temporal_windows(temporal, width: int = WIDTH, direction: str = "forward", r
     bases on planted sites for small-rnn against 7.0 for this rule; for the
     CNN-RNNs it did somewhat better than this rule (small-cnn-rnn 6.2 against
     5.8, large-cnn-rnn 3.6 against 2.3; ``benchmarks/temporal_rule_groundtruth.py``,
-    BENCHMARKS.md section 5).
+    BENCHMARKS.md#temporal-rule).
 
     Parameters
     ----------

@@ -16,17 +16,20 @@ Choices (where the paper and modisco-lite leave them open)
 ---------------------------------------------------------
 * **Sequences**: the positive (bound) test sequences, at most ``limit`` (500).
 * **Hypothetical contributions** (``(N, 4, L)``: what each base would contribute if
-  it were at that position): ``ism`` — the change of ``S+`` when a position becomes
-  each base, minus its mean over the four bases (so the base present gets minus the
-  mean change of mutating it, the ISM score of :mod:`gdashboard.explain.groundtruth`,
-  times 3/4); ``saliency`` — the gradient of ``S+``, minus its mean over the four
-  bases; ``integrated_gradients`` and ``deeplift`` — their hypothetical scores
+  it were at that position) come from each registry method that has them
+  (:func:`gdashboard.methods.modisco_methods`: its record's ``hypothetical``
+  function, run with the method's default options): ``ism`` — the change of ``S+``
+  when a position becomes each base, minus its mean over the four bases (so the base
+  present gets minus the mean change of mutating it, the ISM score of
+  :mod:`gdashboard.explain.groundtruth`, times 3/4); ``saliency`` — the gradient of
+  ``S+``, minus its mean over the four bases; ``integrated_gradients`` and
+  ``deeplift`` — their hypothetical scores
   (:func:`~gdashboard.explain.attribution.integrated_gradients` with
   ``hypothetical=True``, all-zero baseline; tangermeme's DeepLIFT/SHAP, 20 shuffled
   references, CNNs only).
 * **Default attribution per architecture** (:data:`DEFAULT_ATTRIBUTION`): the one with
   the best planted-site AUROC on the simulated data that the architecture supports
-  (BENCHMARKS.md section 6): ISM for CNN, RNN and CNN-RNN alike.
+  (BENCHMARKS.md#attribution-groundtruth): ISM for CNN, RNN and CNN-RNN alike.
 * **Window sizes**: modisco-lite's defaults (a 21-bp sliding window with 10-bp flanks,
   seqlets of 41 bp, 20 bp suppressed on each side of a seqlet) are made for
   1,000-bp ChIP-seq windows; the paper's sequences are 101 bp with sites as close
@@ -36,7 +39,7 @@ Choices (where the paper and modisco-lite leave them open)
   spacing; every other option is modisco-lite's default. Three settings were tried on
   the simulated data with the demo's small-cnn-rnn, so the choice is not blind to it:
   21/10 and 11/5 gave E-box patterns only, 15/5 the E-box and GATA1 (BENCHMARKS.md
-  section 8); the real-data comparison of that section was not used to choose.
+  BENCHMARKS.md#modisco); the real-data comparison there was not used to choose.
 * **Matching** follows modisco-lite's own report: each pattern's PPM is trimmed to
   the positions whose summed absolute CWM reaches 30% of its maximum, and compared
   with all JASPAR motifs (counts plus MEME Tomtom's pseudocount, 0.1); the top three
@@ -50,15 +53,17 @@ Choices (where the paper and modisco-lite leave them open)
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from gdashboard.errors import InputError
 from gdashboard.fileio import atomic_path, write_json
+from gdashboard.methods import METHODS, get_method, modisco_methods
 from gdashboard.results import (
     MODISCO_FILE,
     MODISCO_FORMAT_VERSION,
@@ -68,8 +73,9 @@ from gdashboard.results import (
     open_run,
 )
 
-ATTRIBUTIONS = ("ism", "saliency", "integrated_gradients", "deeplift")
-# BENCHMARKS.md section 6: ISM has the best planted-site AUROC on every architecture.
+# The registry's methods with hypothetical contributions, in its order.
+ATTRIBUTIONS = modisco_methods()
+# BENCHMARKS.md#attribution-groundtruth: ISM has the best planted-site AUROC on every architecture.
 DEFAULT_ATTRIBUTION = {"CNN": "ism", "RNN": "ism", "CNN-RNN": "ism"}
 SLIDING_WINDOW = 15
 FLANK = 5
@@ -79,41 +85,59 @@ Q_THRESHOLD = 0.05
 COMPLEMENT = [3, 2, 1, 0]  # A<->T, C<->G in ACGT order
 
 
+@dataclass(frozen=True)
+class ModiscoOptions:
+    """What ``gdash modisco`` is asked.
+
+    attribution : what TF-MoDISco reads, one of :data:`ATTRIBUTIONS` (default: the
+        architecture's, :func:`default_attribution`).
+    tf : the TF whose JASPAR motifs a pattern must match (default: the run's).
+    limit : use the first positive sequences only (None: all).
+    seed : seed of the attribution's shuffled references, where it has them (DeepLIFT).
+    logos : draw the patterns' logos.
+    """
+
+    attribution: str | None = None
+    tf: str | None = None
+    limit: int | None = 500
+    seed: int = 0
+    logos: bool = True
+
+
 def default_attribution(architecture: str | None) -> str:
     """The attribution TF-MoDISco reads by default for an architecture (ISM when unknown)."""
     return DEFAULT_ATTRIBUTION.get(architecture or "", "ism")
 
 
+def attribution_name(attribution: str) -> str:
+    """The registry's name of an attribution (an alias accepted); ValueError naming the
+    choices for one without hypothetical contributions."""
+    try:
+        name = get_method(attribution).name
+    except ValueError:
+        name = None
+    if name not in ATTRIBUTIONS:
+        raise ValueError(f"attribution must be one of {', '.join(ATTRIBUTIONS)}, got {attribution!r}")
+    return name
+
+
 def hypothetical_contributions(
-    model: torch.nn.Module, X, attribution: str = "ism", *, seed: int = 0, progress: bool = False
+    model, X, attribution: str = "ism", *, seed: int = 0, progress: bool = False
 ) -> np.ndarray:
     """Every base's hypothetical contribution to ``S+`` at every position, ``(N, 4, L)`` float32.
 
-    See the module's description for each ``attribution``. Raises ValueError for an
-    unknown attribution, ``deeplift`` on a recurrent model, or ``X`` not ``(N, 4, L)``.
+    The method's record's hypothetical function with its default options (``seed`` where
+    they have one); see the module's description for each ``attribution``. Raises
+    ValueError for an unknown attribution, ``deeplift`` on a recurrent model, or ``X``
+    not ``(N, 4, L)``.
     """
     from gdashboard.data.onehot import check_one_hot
 
+    record = METHODS[attribution_name(attribution)]
     X = check_one_hot(X)
-    if attribution == "ism":
-        from gdashboard.explain.ism import in_silico_mutagenesis
-
-        effect = in_silico_mutagenesis(model, X, progress=progress)
-        return (effect - effect.mean(axis=1, keepdims=True)).astype(np.float32)
-    if attribution == "saliency":
-        from gdashboard.explain.saliency import saliency_map
-
-        _, gradient = saliency_map(model, X)
-        return (gradient - gradient.mean(axis=1, keepdims=True)).astype(np.float32)
-    if attribution == "integrated_gradients":
-        from gdashboard.explain.attribution import integrated_gradients
-
-        return integrated_gradients(model, X, hypothetical=True, progress=progress).astype(np.float32)
-    if attribution == "deeplift":
-        from gdashboard.explain.attribution import deep_lift_shap
-
-        return deep_lift_shap(model, X, seed=seed, hypothetical=True, progress=progress).astype(np.float32)
-    raise ValueError(f"attribution must be one of {', '.join(ATTRIBUTIONS)}, got {attribution!r}")
+    seeded = "seed" in {f.name for f in dataclasses.fields(record.options)}
+    options = record.make_options(**({"seed": seed} if seeded else {}))
+    return np.asarray(record.load_hypothetical()(model, X, options, progress=progress), dtype=np.float32)
 
 
 def trim_bounds(cwm: np.ndarray, threshold: float = TRIM_THRESHOLD) -> tuple[int, int]:
@@ -295,12 +319,8 @@ def modisco_analysis(
     rundir: str | os.PathLike,
     test_path: str | os.PathLike,
     out: str | os.PathLike,
+    options: ModiscoOptions | None = None,
     *,
-    attribution: str | None = None,
-    tf: str | None = None,
-    limit: int | None = 500,
-    seed: int = 0,
-    logos: bool = True,
     progress: bool = False,
 ) -> dict:
     """TF-MoDISco on a trained run's attributions of the positive test sequences; write ``out``.
@@ -311,27 +331,23 @@ def modisco_analysis(
     pattern's trimmed PPM), ``modisco_results.h5`` (modisco-lite's format) and
     ``logos/`` (CWM logos, both strands, PNG and SVG).
     """
-    from gdashboard.data.jaspar import DEFAULT_RELEASE, MEME_PSEUDOCOUNT, motifs_for_tf
-    from gdashboard.motifs.meme import write_meme
+    from gdashboard.motifs.analysis import positive_sequences
 
+    options = options or ModiscoOptions()
     run = open_run(rundir)
     model = run.network("nothing to explain")
     architecture = run.config.get("architecture")  # recorded by gdash train
-    attribution = attribution or default_attribution(architecture)
-    if attribution not in ATTRIBUTIONS:
-        raise InputError(f"attribution must be one of {', '.join(ATTRIBUTIONS)}, not {attribution!r}")
-    tf = tf or run.tf
-    dataset = run.read_sequences(test_path)
-    positives = dataset.subset(np.flatnonzero(dataset.labels == 1))
-    if limit is not None:
-        positives = positives.subset(np.arange(min(limit, len(positives))))
-    if len(positives) == 0:
-        raise InputError("no positive (bound) sequences to find patterns in", test_path)
+    try:
+        attribution = attribution_name(options.attribution or default_attribution(architecture))
+    except ValueError as error:
+        raise InputError(str(error)) from None
+    tf = options.tf or run.tf
+    positives = positive_sequences(run, test_path, options.limit, "no positive (bound) sequences to find patterns in")
 
     seconds = {}
     began = time.perf_counter()
     try:
-        hypothetical = hypothetical_contributions(model, positives.X, attribution, seed=seed, progress=progress)
+        hypothetical = hypothetical_contributions(model, positives.X, attribution, seed=options.seed, progress=progress)
     except ValueError as error:  # e.g. DeepLIFT on a recurrent model: the user's choice, one line
         raise InputError(str(error), rundir) from None
     seconds["attribution"] = time.perf_counter() - began
@@ -345,37 +361,62 @@ def modisco_analysis(
     patterns = describe_patterns(positive, negative, list(positives.ids), tf)
     seconds["tomtom"] = time.perf_counter() - began
 
-    known = motifs_for_tf(tf) if tf else []
-    summary = {
+    summary = _summary(run, tf, attribution, len(positives), test_path)
+    summary.update(_tf_summary(tf, patterns))
+    summary["seconds"] = seconds
+    summary["patterns"] = patterns
+    _write_results(Path(out), summary, (positive, negative), options.logos)
+    return summary
+
+
+def _summary(run, tf: str | None, attribution: str, n_sequences: int, test_path) -> dict:
+    """What ``patterns.json`` records of the run and the analysis' settings."""
+    return {
         "format_version": MODISCO_FORMAT_VERSION,
         "experiment": run.experiment,
         "tf": tf,
         "preset": run.preset,
-        "architecture": architecture,
+        "architecture": run.config.get("architecture"),
         "pooling": run.pooling,
         **run.options,
         "seed": run.seed,
         "attribution": attribution,
-        "n_sequences": len(positives),
+        "n_sequences": n_sequences,
         "test_file": str(test_path),
         "sliding_window": SLIDING_WINDOW,
         "flank": FLANK,
         "trim_threshold": TRIM_THRESHOLD,
         "q_threshold": Q_THRESHOLD,
+    }
+
+
+def _tf_summary(tf: str | None, patterns: list[dict]) -> dict:
+    """The TF's JASPAR motifs, the pattern count, and the patterns matching the TF or not."""
+    from gdashboard.data.jaspar import DEFAULT_RELEASE, MEME_PSEUDOCOUNT, motifs_for_tf
+
+    known = motifs_for_tf(tf) if tf else []
+    return {
         "jaspar_release": DEFAULT_RELEASE,
         "jaspar_pseudocount": MEME_PSEUDOCOUNT,
         "tf_in_jaspar": bool(known),
         "tf_motifs": [f"{m.matrix_id} {m.name}" for m in known],
         "n_patterns": len(patterns),
         **summarise_patterns(patterns, _tf_families(known)),
-        "seconds": seconds,
-        "patterns": patterns,
     }
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    # A rerun into the same folder: nothing of the previous result may outlive it.
+
+
+def _write_results(out: Path, summary: dict, found: tuple, logos: bool) -> None:
+    """``patterns.json`` and beside it the MEME file, modisco-lite's h5 and the logos.
+
+    ``found``: modisco-lite's positive and negative patterns.
+    """
     import shutil
 
+    from gdashboard.motifs.meme import write_meme
+
+    patterns = summary["patterns"]
+    out.mkdir(parents=True, exist_ok=True)
+    # A rerun into the same folder: nothing of the previous result may outlive it.
     for stale in (MODISCO_FILE, MODISCO_MEME_FILE, MODISCO_H5_FILE):
         (out / stale).unlink(missing_ok=True)
     shutil.rmtree(out / MODISCO_LOGO_FOLDER, ignore_errors=True)
@@ -385,8 +426,7 @@ def modisco_analysis(
             out / MODISCO_MEME_FILE,
             nsites={p["name"]: p["n_seqlets"] for p in patterns},
         )
-        _save_h5(out / MODISCO_H5_FILE, positive, negative)
+        _save_h5(out / MODISCO_H5_FILE, *found)
         if logos:
             _save_logos(out / MODISCO_LOGO_FOLDER, patterns)
     write_json(out / MODISCO_FILE, summary)  # last: its presence marks a finished analysis
-    return summary

@@ -8,7 +8,8 @@ from typing import Iterable
 
 from gdashboard.errors import InputError
 from gdashboard.fileio import write_texts
-from gdashboard.report.render import CSV_NAMES, sections, to_markdown
+from gdashboard.report.render import sections, to_markdown
+from gdashboard.report.section import CSV_NAMES
 from gdashboard.report.statistics import summarise
 from gdashboard.results import collect_modisco_results, collect_motif_results, collect_runs
 
