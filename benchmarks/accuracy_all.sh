@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Everything behind BENCHMARKS.md section 10 (deep models against gkm-SVM and k-mers), as
+# Everything behind BENCHMARKS.md#accuracy (deep models against gkm-SVM and k-mers), as
 # studies of the runner; each step resumes where it stopped (kill it at any moment and run
 # it again). One thread per process; with WORKERS=2 two lanes run side by side, one process
 # each, so that the hours of gkm-SVM do not hold up the networks:
@@ -11,15 +11,15 @@
 #         validation data, a study per setting; its best setting is the catalogue's
 #         deepbind-cal preset), then the
 #         networks on the forward strand: deepbind (the shared recipe) and deepbind-cal
-#         (small-cnn and small-cnn-rnn are section 8's study), then small-cnn-rnn on both
-#         strands (--rc-augment --rc-average, the networks' default since section 10
+#         (small-cnn and small-cnn-rnn are the study of BENCHMARKS.md#modisco), then small-cnn-rnn on both
+#         strands (--rc-augment --rc-average, the networks' default since BENCHMARKS.md#strands
 #         measured it) with seeds 0, 1 and 2;
 #         and their 3-seed ensemble on each experiment (the runner's ensemble step, of the
 #         both-strand runs: the ensemble of the default);
 # then the report of all of it (auto against the baselines) in runs/accuracy-report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA=${DATA:-../shared/data}
+DATA=${DATA:-${GDASH_DATA:-../shared/data}}
 STUDY=${STUDY:-runs/study18}
 BASELINES=${BASELINES:-runs/study-baselines}
 WORKERS=${WORKERS:-1}

@@ -1,4 +1,4 @@
-"""BENCHMARKS.md section 10 from the runs of benchmarks/accuracy_all.sh, complete or not:
+"""BENCHMARKS.md#accuracy from the runs of benchmarks/accuracy_all.sh, complete or not:
 per experiment the test AUC of each model (gkm-SVM, k-mers, DeepBind with the shared recipe
 and calibrated, small-cnn, small-cnn-rnn on the forward strand, on both strands (seed 0, and
 the mean of seeds 0-2) and as the 3-seed ensemble of its both-strand runs, and
@@ -9,7 +9,7 @@ among the forward-strand networks alone) and each model's cost.
     .venv/bin/python benchmarks/accuracy_snapshot.py
 
 Everything comes from gdashboard.report.summarise (the same cells, auto and tests as
-``gdash report``); this script only picks the columns and pairs of section 10.
+``gdash report``); this script only picks the columns and pairs of BENCHMARKS.md#accuracy.
 """
 
 import argparse
@@ -148,7 +148,7 @@ def main() -> None:
             f"validation AUC up on {validation_up}; training time ×{np.median(train_ratio):.2f} (median){scoring}"
         )
         print()
-    # Runs made before scoring was timed (section 8's forward-strand networks) have no scoring
+    # Runs made before scoring was timed (the forward-strand networks of BENCHMARKS.md#modisco) have no scoring
     # time: the mean is over those that have one (benchmarks/scoring_cost.py times them all).
     timed = Counter(r["model"] for r in report.runs if r.get("predict_seconds") is not None)
     print("| model | experiments | train seconds per experiment | predict seconds per experiment | runs timed |")

@@ -21,8 +21,7 @@ JSON.
 
 On this data the small CNN's default recipe (patience 6) stops on a validation
 plateau near AUC 0.6 before it has learned the motifs; ``--patience 50`` lets
-it run on (run folder ``small-cnn-p50``; the figure in BENCHMARKS.md section 6 was
-made when the CNN limit was 50 epochs, and the finished folder is reused):
+it run on (run folder ``small-cnn-p50``; a finished folder is reused):
 
     .venv/bin/python benchmarks/attribution_groundtruth.py --threads 1 --presets small-cnn \
         --patience 50 --json benchmarks/results/attribution_groundtruth_small-cnn-patience50.json
@@ -41,17 +40,12 @@ import torch
 
 from gdashboard.data import read_dataset
 from gdashboard.data.simulate import planted_mask, read_sites, simulate, write_simulation
-from gdashboard.explain.common import is_recurrent
-from gdashboard.explain.groundtruth import (
-    METHODS,
-    NON_RECURRENT_ONLY,
-    RECURRENT_ONLY,
-    attribution_auroc,
-    mean_auroc,
-    position_scores,
-)
+from gdashboard.explain.groundtruth import METHODS, attribution_auroc, mean_auroc, position_scores
+from gdashboard.explain.run import applicable_methods
+from gdashboard.methods import methods_with_option
 from gdashboard.results import load_model
 from gdashboard.runs import train_run
+from gdashboard.train_options import TrainOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PRESETS = ("small-cnn", "small-rnn", "small-cnn-rnn")
@@ -92,19 +86,10 @@ def train(
     name = preset + ("" if epochs is None else f"-e{epochs}") + ("" if patience is None else f"-p{patience}")
     rundir = out / "runs" / name
     began = time.perf_counter()
+    # BENCHMARKS.md#attribution-groundtruth measures the forward strand (as the paper trained).
+    options = TrainOptions(seed=seed, epochs=epochs, patience=patience, rc_augment=False, rc_average=False)
     metrics = train_run(
-        data_dir / "train.tsv",
-        data_dir / "test.tsv",
-        preset,
-        rundir,
-        seed=seed,
-        epochs=epochs,
-        patience=patience,
-        # Section 6's figures are the forward strand's (before both strands became the default).
-        rc_augment=False,
-        rc_average=False,
-        resume=True,
-        progress=False,
+        data_dir / "train.tsv", data_dir / "test.tsv", preset, rundir, options, resume=True, progress=False
     )
     print(
         f"# {preset}: {rundir} test AUC {metrics['test_auc']:.4f}, best epoch {metrics.get('best_epoch')}"
@@ -150,12 +135,11 @@ def main(argv=None) -> int:
             "methods": {},
         }
         for method in args.methods:
-            if method in RECURRENT_ONLY and not is_recurrent(model):
+            if method not in applicable_methods(model):
                 continue
-            if method in NON_RECURRENT_ONLY and is_recurrent(model):
-                continue
+            options = {"n_steps": args.n_steps} if method in methods_with_option("n_steps") else None
             began = time.perf_counter()
-            scores = position_scores(method, model, X, n_steps=args.n_steps)
+            scores = position_scores(method, model, X, options=options)
             seconds = time.perf_counter() - began
             summary = mean_auroc(attribution_auroc(scores, mask))
             entry["methods"][method] = {**summary, "seconds": seconds}

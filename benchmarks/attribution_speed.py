@@ -33,16 +33,16 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from _data import data_home
 
 from gdashboard.data import read_dataset
-from gdashboard.data.paths import shared_data
 from gdashboard.explain.attribution import integrated_gradients
 from gdashboard.explain.ism import in_silico_mutagenesis
 from gdashboard.explain.saliency import saliency_map
 from gdashboard.models import build_model
 from gdashboard.results import load_model
 
-DATA = shared_data("deepmotif", "GATA1_K562_GATA-1_USC", "test.fa")
+DATA = data_home("deepmotif", "GATA1_K562_GATA-1_USC", "test.fa")
 METHODS = ("saliency", "ism", "ig")
 
 

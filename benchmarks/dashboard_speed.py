@@ -41,13 +41,12 @@ RESULT = Path(__file__).parent / "results" / "dashboard_speed.json"
 def untrained_models():
     from gdashboard.dashboard.panels import LoadedModel
     from gdashboard.models.presets import build_model
-    from gdashboard.models.rnn import RecurrentNet
 
     models = []
     for preset in PAPER_PRESETS:
         torch.manual_seed(0)
         model = build_model(preset).eval()
-        models.append(LoadedModel(run=None, label=preset, model=model, recurrent=isinstance(model, RecurrentNet)))
+        models.append(LoadedModel(run=None, label=preset, model=model))
     return models
 
 

@@ -1,5 +1,5 @@
 """DeepBind calibrated as its paper did: a random search over its hyperparameters, judged on
-validation data only (BENCHMARKS.md section 10).
+validation data only (BENCHMARKS.md#deepbind-cal).
 
 Alipanahi et al. (2015) chose each DeepBind model's learning rate, momentum, weight decay,
 dropout and layer sizes by random search on held-out data. This project's ``deepbind``
@@ -27,14 +27,16 @@ import math
 from pathlib import Path
 
 import numpy as np
+from _data import data_home
 
-from gdashboard.data.paths import shared_data
 from gdashboard.fileio import write_text
-from gdashboard.study.runner import run_study, study_status
+from gdashboard.study import Execution, StudyOptions, run_study
+from gdashboard.study.runner import study_status
+from gdashboard.train_options import TrainOptions
 
 # Three experiments of different cell types and TF families, of middling size (7-9k
 # training sequences), so that one setting costs minutes on one core: the runner finds them
-# under ../shared/data (GATA1 in the paper's split, deepmotif/; SRF and MYC in encode/).
+# in the data home (GATA1 in the paper's split, deepmotif/; SRF and MYC in encode/).
 EXPERIMENTS = ("GATA1_K562_GATA-1_USC", "SRF_H1-hESC_SRF_HudsonAlpha", "MYC_H1-hESC_c-Myc_Stanford")
 
 
@@ -57,30 +59,23 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the draws")
     parser.add_argument("--workers", type=int, default=1, help="trainings side by side (one thread each)")
     args = parser.parse_args()
-    data = shared_data()
+    data = data_home()
     rng = np.random.default_rng(args.seed)
     settings = [draw(rng) for _ in range(args.settings)]
     rows = []
     for number, setting in enumerate(settings):
         study = args.out / f"setting-{number:02d}"
-        counts = run_study(
-            [data],
-            ["deepbind"],
-            study,
-            experiment_names=list(EXPERIMENTS),
-            train_options={
-                "model_options": {k: setting[k] for k in ("dropout", "hidden", "n_filters")},
-                "learning_rate": setting["learning_rate"],
-                "weight_decay": setting["weight_decay"],
-            },
-            # The search of section 10 ran on the forward strand, beside the recipe's deepbind.
+        train = TrainOptions(
+            model_options={k: setting[k] for k in ("dropout", "hidden", "n_filters")},
+            learning_rate=setting["learning_rate"],
+            weight_decay=setting["weight_decay"],
+            # The search of BENCHMARKS.md#deepbind-cal ran on the forward strand, beside the recipe's deepbind.
             rc_augment=False,
             rc_average=False,
-            workers=args.workers,
-            threads=1,
-            report=False,
-            progress=False,
         )
+        options = StudyOptions(experiments=list(EXPERIMENTS), train=train)
+        execution = Execution(workers=args.workers, threads=1)
+        counts = run_study([data], ["deepbind"], study, options, execution, report=False, progress=False)
         if counts.get("failed"):
             raise SystemExit(f"setting {number}: a training failed; see gdash study status {study}")
         row = {"setting": number, **setting}

@@ -6,7 +6,7 @@
 # it can run beside other work on a 2-core machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA=${DATA:-../shared/data}
+DATA=${DATA:-${GDASH_DATA:-../shared/data}}
 OUT=${OUT:-runs/figure2}
 THREADS=${THREADS:-1}
 export OMP_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS

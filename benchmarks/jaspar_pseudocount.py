@@ -1,4 +1,4 @@
-"""How the JASPAR pseudocount moves the saliency match count (BENCHMARKS section 5).
+"""How the JASPAR pseudocount moves the saliency match count (BENCHMARKS.md#motifs).
 
 Takes the saliency windows that `gdash motifs` wrote (windows.tsv) and scores the same
 windows against JASPAR targets made with several pseudocounts, so only the targets change:
@@ -16,16 +16,16 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from _data import data_home
 
 from gdashboard.data import read_dataset
 from gdashboard.data.jaspar import BACKGROUND, MEME_PSEUDOCOUNT, all_motifs
 from gdashboard.data.onehot import one_hot_decode
-from gdashboard.data.paths import shared_data
 from gdashboard.motifs.analysis import WINDOW
 from gdashboard.motifs.compare import tf_target_mask, tomtom_compare
 from gdashboard.motifs.extract import window_matrices
 
-TEST = shared_data("deepmotif", "GATA1_K562_GATA-1_USC", "test.fa")
+TEST = data_home("deepmotif", "GATA1_K562_GATA-1_USC", "test.fa")
 
 
 def main():

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Everything behind BENCHMARKS.md section 8 (TF-MoDISco against the 9-bp windows), as one
-# study: small-cnn and small-cnn-rnn on the 18 experiments of ../shared/data (trained where
+# Everything behind BENCHMARKS.md#modisco (TF-MoDISco against the 9-bp windows), as one
+# study: small-cnn and small-cnn-rnn on the 18 experiments of the data home (trained where
 # absent), `gdash motifs` (Table 4's windows) and TF-MoDISco on each, the report in
 # STUDY/report; then the section's table and benchmarks/results/modisco_runs.csv.
 # Resumable: kill it at any moment and run it again.
@@ -8,7 +8,7 @@
 #     nohup bash benchmarks/modisco_all.sh >> runs/study18.log 2>&1 &
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA=${DATA:-../shared/data}
+DATA=${DATA:-${GDASH_DATA:-../shared/data}}
 STUDY=${STUDY:-runs/study18}
 WORKERS=${WORKERS:-1}
 export NUMBA_NUM_THREADS=${NUMBA_NUM_THREADS:-1}

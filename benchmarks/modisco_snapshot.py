@@ -1,4 +1,4 @@
-"""BENCHMARKS.md section 8: per experiment and model, TF-MoDISco's first pattern matching the
+"""BENCHMARKS.md#modisco: per experiment and model, TF-MoDISco's first pattern matching the
 TF (rank, q of its TF hit) and co-factors, beside the 9-bp saliency windows of Table 4 (matches
 against chance, one-sided Fisher test), from `gdash report`'s rows; and per model, for how many
 TFs with a JASPAR motif each method finds it. Writes benchmarks/results/modisco_runs.csv.

@@ -1,9 +1,9 @@
-"""What each model costs to use, timed side by side (BENCHMARKS.md section 10): every model of
-section 10's grid scores the test file of each experiment in one process, one thread, the
+"""What each model costs to use, timed side by side (BENCHMARKS.md#cost): every model of
+the grid of BENCHMARKS.md#accuracy scores the test file of each experiment in one process, one thread, the
 same sequences for all, median of REPEATS, loading and reading excluded.
 
 The ``predict_seconds`` a run records are timed in its own training process, under whatever
-else the machine ran then, and the forward-strand runs of section 8 predate them; here all
+else the machine ran then, and the forward-strand runs of BENCHMARKS.md#modisco predate them; here all
 models are timed under the same conditions. gkm-SVM is left out unless asked
 (``--with-gkmsvm``): its kernel scores one experiment in about two minutes, and its recorded
 time stands.

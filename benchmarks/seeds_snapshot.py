@@ -1,4 +1,4 @@
-"""BENCHMARKS.md section 9, seeds: the seven presets on GATA1_K562 with seeds 0-4 (a study of
+"""BENCHMARKS.md#seeds: the seven presets on GATA1_K562 with seeds 0-4 (a study of
 the runner), each preset's test AUC over seeds, and how much of the architecture ranking is
 seed noise: per seed, each architecture's representative (its preset with the best
 validation AUC, as in Table 3) and the ranking of the three; and for each pair of presets,

@@ -1,8 +1,8 @@
-"""How much of the both-strand gain is averaging at test time (BENCHMARKS.md section 10).
+"""How much of the both-strand gain is averaging at test time (BENCHMARKS.md#strand-averaging).
 
-Both strands, as section 10 measured them, are two things at once: training on both
+Both strands, as BENCHMARKS.md#strands measured them, are two things at once: training on both
 (``--rc-augment``) and scoring the mean of both (``--rc-average``). Here the forward-strand
-runs of section 8 (small-cnn and small-cnn-rnn, seed 0, trained on one strand) score the
+runs of BENCHMARKS.md#modisco (small-cnn and small-cnn-rnn, seed 0, trained on one strand) score the
 mean of both strands at test time (``gdash predict --rc-average``), no training; beside them
 the both-strand runs of the grid. Per model: test AUC as trained, with test-time averaging,
 and (small-cnn-rnn) trained on both strands; paired t-tests and signed-rank tests over the

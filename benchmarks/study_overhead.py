@@ -17,9 +17,10 @@ import torch
 
 from gdashboard.data.simulate import simulate, write_simulation
 from gdashboard.runs import train_run
-from gdashboard.study.runner import run_study
+from gdashboard.study import Execution, StudyOptions, run_study
+from gdashboard.train_options import TrainOptions
 
-# Section 9's figures are the forward strand's (measured before both strands became the default).
+# The figures of BENCHMARKS.md#study-runner are the forward strand's (measured before both strands became the default).
 FORWARD = {"rc_augment": False, "rc_average": False}
 
 
@@ -37,21 +38,16 @@ def main() -> None:
             began = time.perf_counter()
             for seed in range(args.tasks):
                 out = root / f"loop{repeat}" / f"seed{seed}"
-                train_run(data["train"], data["test"], "small-cnn", out, seed=seed, epochs=2, progress=False, **FORWARD)
+                options = TrainOptions(seed=seed, epochs=2, **FORWARD)
+                train_run(data["train"], data["test"], "small-cnn", out, options, progress=False)
             loops.append(time.perf_counter() - began)
             began = time.perf_counter()
-            run_study(
-                [root / "data"],
-                ["small-cnn"],
-                root / f"study{repeat}",
+            options = StudyOptions(
                 seeds=range(args.tasks),
                 steps=["train"],  # the same work as the loop: no ensemble of the seeds
-                epochs=2,
-                workers=1,
-                threads=1,
-                progress=False,
-                **FORWARD,
+                train=TrainOptions(epochs=2, **FORWARD),
             )
+            run_study([root / "data"], ["small-cnn"], root / f"study{repeat}", options, Execution(), progress=False)
             runners.append(time.perf_counter() - began)
     loop, runner = statistics.median(loops), statistics.median(runners)
     print(f"{args.tasks} tasks: train_run loop {loop:.1f} s, gdash study run {runner:.1f} s (median of {args.repeats})")

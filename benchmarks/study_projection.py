@@ -1,5 +1,5 @@
 """The expected wall time of the paper's study (108 experiments x 7 presets) on Ray clusters,
-from the per-task training times measured for section 1 (benchmarks/results/table_runs.csv:
+from the per-task training times measured for BENCHMARKS.md#presets (benchmarks/results/table_runs.csv:
 18 experiments, CPU runs with one thread, recurrent presets in the paper's mean form).
 
 Each task runs with one thread, so a cluster of M two-core machines runs P = 2M tasks at
@@ -7,7 +7,7 @@ once. With T the sum of the task times and t_max the longest task, any schedule 
 least max(T / P, t_max) and Ray's greedy list scheduling at most T / P + t_max (Graham's
 bound); both are printed. The 18 measured experiments stand in for the 108 (the paper's
 K562 sets are of similar sizes): T is the mean time per task of each preset times 108.
-Motif tasks are not in table_runs.csv and are left out (they add about a tenth: section 5).
+Motif tasks are not in table_runs.csv and are left out (they add about a tenth: BENCHMARKS.md#table4).
 
     .venv/bin/python benchmarks/study_projection.py
 """

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# BENCHMARKS.md section 9: a 2-experiment x 4-preset slice of the real data (--epochs 5)
+# BENCHMARKS.md#study-runner: a 2-experiment x 4-preset slice of the real data (--epochs 5)
 # through `gdash study run`, with 1 worker x 2 threads and with 2 workers x 1 thread, on a
 # quiet machine; prints both wall times and their ratio. The two smallest DeepBind
-# experiments of ../shared/data (SERBP1_H1-hESC, NFE2_K562), linked into a scratch folder.
+# experiments of the data home (SERBP1_H1-hESC, NFE2_K562), linked into a scratch folder.
 #
 #     bash benchmarks/study_slice.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA=${DATA:-../shared/data}
+DATA=${DATA:-${GDASH_DATA:-../shared/data}}
 if [ ! -d "$DATA/encode" ]; then echo "skipped: $DATA is absent"; exit 0; fi
 SCRATCH=$(mktemp -d)
 trap 'rm -rf "$SCRATCH"' EXIT

@@ -27,12 +27,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from _data import data_home
 
-from gdashboard.data.paths import shared_data
 from gdashboard.explain.temporal import input_steps, temporal_output_scores, temporal_output_scores_naive
 from gdashboard.models import RECURRENT_PRESETS, build_model
 
-DATA = shared_data("deepmotif", "GATA1_K562_GATA-1_USC", "test.fa")
+DATA = data_home("deepmotif", "GATA1_K562_GATA-1_USC", "test.fa")
 TOLERANCE = 1e-5
 
 

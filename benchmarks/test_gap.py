@@ -1,4 +1,4 @@
-"""BENCHMARKS.md section 10: is a network's test AUC on the ENCODE experiments held down by an
+"""BENCHMARKS.md#accuracy: is a network's test AUC on the ENCODE experiments held down by an
 artefact of how its negatives were made?
 
 The DeepBind files give only positives for training; gdashboard makes each negative by a
@@ -48,7 +48,7 @@ def main() -> None:
         if run["model"] not in models or not run["available"]:
             continue
         opened = open_run(Path(run["metrics_path"]).parent)
-        test = read_dataset(opened.config["test_file"], seed=opened.seed)
+        test = read_dataset(opened.data_file("test"), seed=opened.seed)
         labels = np.asarray(test.labels)
         model = opened.model().eval()
         with torch.no_grad():

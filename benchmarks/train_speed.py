@@ -17,14 +17,14 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from _data import data_home
 
 from gdashboard.data import read_dataset, train_validation_split
-from gdashboard.data.paths import shared_data
 from gdashboard.models import NEURAL_PRESETS, build_model
 from gdashboard.models.catalogue import Recipe
 from gdashboard.train import fit
 
-DATA = shared_data("deepmotif", "GATA1_K562_GATA-1_USC")
+DATA = data_home("deepmotif", "GATA1_K562_GATA-1_USC")
 
 
 def plain_loop(model, X, y, epochs, batch_size, learning_rate, seed):

@@ -10,15 +10,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from _data import data_home
 
 from gdashboard.data import read_dataset
-from gdashboard.data.paths import shared_data
 from gdashboard.explain.saliency import saliency_map
 from gdashboard.explain.temporal import temporal_output_scores, temporal_output_scores_naive
 from gdashboard.models.catalogue import is_neural
 from gdashboard.results import load_model, read_config
 
-DATA = shared_data("deepmotif", "GATA1_K562_GATA-1_USC")
+DATA = data_home("deepmotif", "GATA1_K562_GATA-1_USC")
 
 
 def main():
