@@ -1,20 +1,26 @@
+import os
 from pathlib import Path
 
-import pytest
-import torch
+# The development checkout's real data lives beside the repository; a user's is in the
+# data home (GDASH_DATA, else the platform's user data directory). Set before any import
+# of gdashboard reads it.
+os.environ.setdefault("GDASH_DATA", str(Path(__file__).resolve().parents[1].parent / "shared" / "data"))
 
-from gdashboard.data.paths import shared_data
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from gdashboard.data.paths import data_home  # noqa: E402
 
 # Two torch processes with two threads each thrash a 2-core machine: one thread.
 torch.set_num_threads(1)
 
-SHARED_DATA = shared_data()
+SHARED_DATA = data_home()
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"real data folder {SHARED_DATA} is absent (it lives beside the repository)")
+        pytest.skip(f"real data folder {SHARED_DATA} is absent (set GDASH_DATA to the folder that holds it)")
     return SHARED_DATA
 
 
