@@ -32,8 +32,10 @@ lint: install-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
+# One pytest worker per core (pytest-xdist), each torch process on one thread (tests/conftest.py);
+# worksteal balances the few long end-to-end tests against the many short ones.
 test: lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
 
 clean:
 	rm -rf $(VENV) demo-output
