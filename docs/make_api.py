@@ -72,10 +72,12 @@ def _signature(name: str, obj) -> str:
 
 
 def _entry(name: str, obj) -> str:
-    if isinstance(obj, dict) and name == "METHODS":  # the registry
-        rows = "\n".join(f"| `{key}` | {value.title} | {', '.join(value.keys)} |" for key, value in obj.items())
-        head = "The registry of explanation methods (`gdashboard.methods`), by name"
-        return f"### `{name}`\n\n{head}:\n\n| name | method | arrays |\n|---|---|---|\n{rows}\n"
+    if isinstance(obj, dict) and name == "METHODS":  # the registry, which grows: not listed here
+        return (
+            f"### `{name}`\n\nThe registry of explanation methods (`gdashboard.methods`): name -> record (its "
+            "function, options dataclass with defaults, the arrays it returns, what a model needs). "
+            "`gdash explain --help` lists every method with its options.\n"
+        )
     if isinstance(obj, dict):
         return f"### `{name}`\n\nBy name: {', '.join(f'`{key}`' for key in obj)}.\n"
     if not callable(obj):
