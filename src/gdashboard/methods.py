@@ -272,6 +272,17 @@ METHODS: dict[str, Method] = {
             rows=(("attribution", "present_base"),),
             score=("attribution", "present_base"),
         ),
+        Method(
+            "corrected_saliency",
+            "Gradient-corrected saliency",
+            f"{_E}.corrected_saliency:explain_corrected_saliency",
+            SaliencyOptions,
+            ("attribution", "gradient"),
+            requires=frozenset({"differentiable"}),
+            rows=(("attribution", "present_base"),),
+            hypothetical=f"{_E}.corrected_saliency:hypothetical_corrected_saliency",
+            score=("attribution", "present_base"),
+        ),
     ]
 }
 METHOD_NAMES = tuple(METHODS)
