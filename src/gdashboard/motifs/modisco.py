@@ -79,6 +79,9 @@ ATTRIBUTIONS = modisco_methods()
 DEFAULT_ATTRIBUTION = {"CNN": "ism", "RNN": "ism", "CNN-RNN": "ism"}
 SLIDING_WINDOW = 15
 FLANK = 5
+# Patterns are built in windows of this width, padded by FLANK: modisco-lite's defaults (30 and
+# 10, sized for its 41-bp seqlets) let a GATA1 pattern slide onto a stronger site 35 bp away.
+PATTERN_WINDOW = 20
 TRIM_THRESHOLD = 0.3  # modisco-lite's report trims at 30% of the largest column
 TOP_MATCHES = 3
 Q_THRESHOLD = 0.05
@@ -174,6 +177,8 @@ def run_modisco(X, hypothetical: np.ndarray, *, sliding_window: int = SLIDING_WI
             hypothetical_contribs=contributions,
             sliding_window_size=sliding_window,
             flank_size=flank,
+            trim_to_window_size=PATTERN_WINDOW,
+            initial_flank_to_add=flank,
         )
 
 
