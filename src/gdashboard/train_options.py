@@ -85,14 +85,5 @@ class TrainOptions:
             raise ValueError(f"unknown training option {unknown[0]!r}; choose among {', '.join(sorted(known))}")
         return cls(**given)
 
-    def changed(self) -> dict:
-        """The options that differ from the defaults, as JSON values (tuples as lists)."""
-        out = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if value != f.default:
-                out[f.name] = list(value) if isinstance(value, tuple) else value
-        return out
-
     def replace(self, **changes) -> TrainOptions:
         return dataclasses.replace(self, **changes)
